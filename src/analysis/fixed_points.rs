@@ -1,0 +1,264 @@
+//! Latent fixed points: minimise q(z) = ½‖τF(z)‖² from many starts (Sussillo & Barak 2013)
+//! with Levenberg–Marquardt, which ends in Newton steps, then deduplicate and classify by the
+//! eigenvalues of the latent Jacobian. For K = 1 the roots are found exactly instead: sign
+//! changes of F on a fine grid, then bisection.
+
+use super::flow::Lpu;
+use super::jacobian::eigenvalues;
+use crate::rng::{stream, Rng};
+use serde::Serialize;
+
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Stable,
+    Saddle,
+    Unstable,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct FixedPoint {
+    pub z: Vec<f64>,
+    pub kind: Kind,
+    /// Number of eigenvalues with positive real part.
+    pub unstable_dims: usize,
+    /// Eigenvalues of the latent Jacobian as [re, im], in 1/s, decreasing real part.
+    pub eigenvalues: Vec<[f64; 2]>,
+}
+
+pub struct SearchOptions {
+    /// Starts are drawn inside [−extent, extent]^K.
+    pub extent: f64,
+    /// Extra starts (e.g. points of a trajectory).
+    pub extra_starts: Vec<Vec<f64>>,
+    pub random_starts: usize,
+    pub seed: u64,
+    /// Largest number of grid starts; the grid is 5 points per axis while it fits, else 3.
+    pub max_grid: usize,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions { extent: 1.5, extra_starts: vec![], random_starts: 32, seed: 0, max_grid: 4096 }
+    }
+}
+
+/// Residual below which a point counts as fixed (‖τF‖), and distance within which two are one.
+const RESIDUAL_TOL: f64 = 1e-9;
+const DEDUP_TOL: f64 = 1e-6;
+
+pub fn classify(lpu: &Lpu, z: &[f64], u: &[f64]) -> FixedPoint {
+    let k = lpu.rank;
+    let j = lpu.jacobian(z, u);
+    let ev = small_eigenvalues(&j, k);
+    let unstable_dims = ev.iter().filter(|e| e.0 > 0.0).count();
+    let kind = match unstable_dims {
+        0 => Kind::Stable,
+        d if d == k => Kind::Unstable,
+        _ => Kind::Saddle,
+    };
+    FixedPoint { z: z.to_vec(), kind, unstable_dims, eigenvalues: ev.iter().map(|e| [e.0, e.1]).collect() }
+}
+
+/// Eigenvalues of a K × K matrix; closed forms for K ≤ 2 (exact IEEE operations only).
+fn small_eigenvalues(a: &[f64], k: usize) -> Vec<(f64, f64)> {
+    match k {
+        1 => vec![(a[0], 0.0)],
+        2 => {
+            let (tr, det) = (a[0] + a[3], a[0] * a[3] - a[1] * a[2]);
+            let half = tr / 2.0;
+            let disc = half * half - det;
+            if disc >= 0.0 {
+                let s = disc.sqrt();
+                vec![(half + s, 0.0), (half - s, 0.0)]
+            } else {
+                let s = (-disc).sqrt();
+                vec![(half, s), (half, -s)]
+            }
+        }
+        _ => eigenvalues(a, k),
+    }
+}
+
+pub fn find(lpu: &Lpu, u: &[f64], opts: &SearchOptions) -> Vec<FixedPoint> {
+    let k = lpu.rank;
+    if k == 0 {
+        return vec![];
+    }
+    let mut roots: Vec<Vec<f64>> = if k == 1 {
+        roots_1d(lpu, u, -2.0 * opts.extent, 2.0 * opts.extent, 801)
+    } else {
+        let starts = starts(k, opts);
+        let found = crate::parallel::map(&starts, |z0| levenberg_marquardt(lpu, u, z0));
+        found.into_iter().flatten().collect()
+    };
+    let mut unique: Vec<Vec<f64>> = vec![];
+    roots.sort_by(|a, b| a.iter().zip(b).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal));
+    for r in roots {
+        if !unique.iter().any(|q| dist(q, &r) < DEDUP_TOL * (1.0 + norm(q))) {
+            unique.push(r);
+        }
+    }
+    // + 0.0 turns −0.0 into 0.0 so that equal points print alike.
+    unique.iter().map(|z| classify(lpu, &z.iter().map(|x| x + 0.0).collect::<Vec<_>>(), u)).collect()
+}
+
+fn starts(k: usize, opts: &SearchOptions) -> Vec<Vec<f64>> {
+    let per_axis: usize = if 5usize.checked_pow(k as u32).is_some_and(|g| g <= opts.max_grid) { 5 } else { 3 };
+    let levels: Vec<f64> = if per_axis == 5 {
+        vec![-1.0, -0.45, 0.0, 0.45, 1.0]
+    } else {
+        vec![-0.8, 0.0, 0.8]
+    };
+    let total = per_axis.pow(k as u32).min(opts.max_grid);
+    let mut out: Vec<Vec<f64>> = (0..total)
+        .map(|mut idx| {
+            (0..k)
+                .map(|_| {
+                    let l = levels[idx % per_axis];
+                    idx /= per_axis;
+                    l * opts.extent
+                })
+                .collect()
+        })
+        .collect();
+    let mut rng = Rng::new(opts.seed, stream::FIXED_POINT_STARTS);
+    for _ in 0..opts.random_starts {
+        out.push((0..k).map(|_| (2.0 * rng.uniform() - 1.0) * opts.extent).collect());
+    }
+    out.extend(opts.extra_starts.iter().filter(|s| s.len() == k).cloned());
+    out
+}
+
+fn norm(a: &[f64]) -> f64 {
+    a.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+fn dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>().sqrt()
+}
+
+/// Minimises ½‖G(z)‖², G = τF, by Levenberg–Marquardt; returns z if G(z) ≈ 0.
+fn levenberg_marquardt(lpu: &Lpu, u: &[f64], z0: &[f64]) -> Option<Vec<f64>> {
+    let k = z0.len();
+    let mut z = z0.to_vec();
+    let mut g = lpu.scaled_flow(&z, u);
+    let mut cost = norm(&g);
+    let mut mu = 1e-3;
+    for _ in 0..200 {
+        if cost < RESIDUAL_TOL * 1e-3 {
+            break;
+        }
+        let j = lpu.scaled_jacobian(&z, u);
+        // (JᵀJ + μ I) δ = −Jᵀ G
+        let mut a = vec![0.0; k * k];
+        let mut rhs = vec![0.0; k];
+        for p in 0..k {
+            for q in 0..k {
+                a[p * k + q] = (0..k).map(|r| j[r * k + p] * j[r * k + q]).sum();
+            }
+            rhs[p] = -(0..k).map(|r| j[r * k + p] * g[r]).sum::<f64>();
+        }
+        let mut improved = false;
+        for _ in 0..30 {
+            let mut damped = a.clone();
+            for p in 0..k {
+                damped[p * k + p] += mu * (1.0 + a[p * k + p]);
+            }
+            let Some(delta) = solve(&damped, &rhs, k) else {
+                mu *= 10.0;
+                continue;
+            };
+            let trial: Vec<f64> = z.iter().zip(&delta).map(|(a, b)| a + b).collect();
+            let g_trial = lpu.scaled_flow(&trial, u);
+            let c_trial = norm(&g_trial);
+            if c_trial < cost {
+                let step = norm(&delta);
+                z = trial;
+                g = g_trial;
+                cost = c_trial;
+                mu = (mu / 10.0).max(1e-15);
+                improved = step > 1e-15 * (1.0 + norm(&z));
+                break;
+            }
+            mu *= 10.0;
+        }
+        if !improved {
+            break;
+        }
+    }
+    (cost < RESIDUAL_TOL && z.iter().all(|x| x.is_finite())).then_some(z)
+}
+
+/// Gaussian elimination with partial pivoting for a small dense system.
+pub fn solve(a: &[f64], b: &[f64], k: usize) -> Option<Vec<f64>> {
+    let mut m = a.to_vec();
+    let mut x = b.to_vec();
+    for col in 0..k {
+        let piv = (col..k).max_by(|&p, &q| m[p * k + col].abs().total_cmp(&m[q * k + col].abs()))?;
+        if m[piv * k + col].abs() < 1e-300 {
+            return None;
+        }
+        for c in 0..k {
+            m.swap(col * k + c, piv * k + c);
+        }
+        x.swap(col, piv);
+        for row in col + 1..k {
+            let f = m[row * k + col] / m[col * k + col];
+            for c in col..k {
+                m[row * k + c] -= f * m[col * k + c];
+            }
+            x[row] -= f * x[col];
+        }
+    }
+    for row in (0..k).rev() {
+        let mut s = x[row];
+        for c in row + 1..k {
+            s -= m[row * k + c] * x[c];
+        }
+        x[row] = s / m[row * k + row];
+    }
+    x.iter().all(|v| v.is_finite()).then_some(x)
+}
+
+/// All roots of the 1-D flow in [lo, hi]: grid sign changes refined by bisection.
+pub fn roots_1d(lpu: &Lpu, u: &[f64], lo: f64, hi: f64, points: usize) -> Vec<Vec<f64>> {
+    let g = |z: f64| lpu.scaled_flow(&[z], u)[0];
+    let zs: Vec<f64> = (0..points).map(|i| lo + (hi - lo) * i as f64 / (points - 1) as f64).collect();
+    let gs = crate::parallel::map(&zs, |&z| g(z));
+    roots_from_samples(g, &zs, &gs)
+}
+
+/// Roots of g from its samples gs at increasing zs: exact zeros, and sign changes refined by
+/// bisection to the last representable bit.
+pub fn roots_from_samples(g: impl Fn(f64) -> f64, zs: &[f64], gs: &[f64]) -> Vec<Vec<f64>> {
+    let mut roots = vec![];
+    for i in 0..zs.len() {
+        if gs[i] == 0.0 {
+            roots.push(vec![zs[i]]);
+        }
+        if i + 1 < zs.len() && gs[i] != 0.0 && gs[i + 1] != 0.0 && (gs[i] < 0.0) != (gs[i + 1] < 0.0) {
+            let (mut a, mut b, mut ga) = (zs[i], zs[i + 1], gs[i]);
+            for _ in 0..200 {
+                let mid = 0.5 * (a + b);
+                if mid <= a || mid >= b {
+                    break;
+                }
+                let gm = g(mid);
+                if gm == 0.0 {
+                    a = mid;
+                    b = mid;
+                    break;
+                }
+                if (gm < 0.0) == (ga < 0.0) {
+                    a = mid;
+                    ga = gm;
+                } else {
+                    b = mid;
+                }
+            }
+            roots.push(vec![0.5 * (a + b)]);
+        }
+    }
+    roots
+}

@@ -1,0 +1,142 @@
+//! The latent flow F(z) = (−z + Nᵀ φ(M z + B u + b)) / τ of the low-rank part and its Jacobian.
+//! A random dense part, if any, is not part of the latent flow (the dynamics are then not
+//! exactly closed, SCIENCE §1).
+
+use crate::network::Network;
+use crate::nonlinearity::Phi;
+use crate::simulate::{lane_dot, CHUNK};
+
+/// Column-major view of a network's low-rank part, built once and shared by many evaluations.
+pub struct Lpu {
+    pub rank: usize,
+    pub tau: f64,
+    phi: Phi,
+    m: Vec<Vec<f64>>,
+    n: Vec<Vec<f64>>,
+    b: Vec<Vec<f64>>,
+    bias: Vec<f64>,
+}
+
+impl Lpu {
+    pub fn new(net: &Network) -> Self {
+        let col = |v: &[f64], width: usize, c: usize| (0..net.neurons).map(|i| v[i * width + c]).collect();
+        Lpu {
+            rank: net.rank,
+            tau: net.tau,
+            phi: net.phi,
+            m: (0..net.rank).map(|k| col(&net.embedding, net.rank, k)).collect(),
+            n: (0..net.rank).map(|k| col(&net.encoding, net.rank, k)).collect(),
+            b: (0..net.inputs).map(|c| col(&net.input, net.inputs, c)).collect(),
+            bias: net.bias.clone(),
+        }
+    }
+
+    fn currents(&self, start: usize, len: usize, z: &[f64], u: &[f64], out: &mut [f64]) {
+        let range = start..start + len;
+        out.copy_from_slice(&self.bias[range.clone()]);
+        for (mk, &zk) in self.m.iter().zip(z) {
+            for (c, m) in out.iter_mut().zip(&mk[range.clone()]) {
+                *c += m * zk;
+            }
+        }
+        for (bc, &uc) in self.b.iter().zip(u) {
+            if uc != 0.0 {
+                for (c, w) in out.iter_mut().zip(&bc[range.clone()]) {
+                    *c += w * uc;
+                }
+            }
+        }
+    }
+
+    /// Nᵀ φ(M z + B u + b), summed in the simulator's fixed chunk-and-lane order.
+    pub fn drive(&self, z: &[f64], u: &[f64]) -> Vec<f64> {
+        let n = self.bias.len();
+        let mut out = vec![0.0; self.rank];
+        let mut buf = vec![0.0; CHUNK.min(n)];
+        for start in (0..n).step_by(CHUNK) {
+            let len = CHUNK.min(n - start);
+            let cur = &mut buf[..len];
+            self.currents(start, len, z, u, cur);
+            self.phi.apply_slice(cur);
+            for (o, nk) in out.iter_mut().zip(&self.n) {
+                *o += lane_dot(&nk[start..start + len], cur);
+            }
+        }
+        out
+    }
+
+    /// τ dz/dt = −z + Nᵀ φ(…): the flow in units of 1/τ.
+    pub fn scaled_flow(&self, z: &[f64], u: &[f64]) -> Vec<f64> {
+        let d = self.drive(z, u);
+        z.iter().zip(d).map(|(zk, dk)| dk - zk).collect()
+    }
+
+    /// F(z) in latent units per second.
+    pub fn flow(&self, z: &[f64], u: &[f64]) -> Vec<f64> {
+        self.scaled_flow(z, u).into_iter().map(|v| v / self.tau).collect()
+    }
+
+    /// −I + Nᵀ diag(φ′(M z + B u + b)) M, row-major K × K (the Jacobian times τ).
+    pub fn scaled_jacobian(&self, z: &[f64], u: &[f64]) -> Vec<f64> {
+        let (n, k) = (self.bias.len(), self.rank);
+        let mut g = vec![0.0; k * k];
+        let mut cur = vec![0.0; CHUNK.min(n)];
+        let mut w = vec![0.0; CHUNK.min(n)];
+        for start in (0..n).step_by(CHUNK) {
+            let len = CHUNK.min(n - start);
+            self.currents(start, len, z, u, &mut cur[..len]);
+            for c in cur[..len].iter_mut() {
+                *c = self.phi.derivative(*c);
+            }
+            for a in 0..k {
+                for (wi, (d, nv)) in w[..len].iter_mut().zip(cur[..len].iter().zip(&self.n[a][start..start + len])) {
+                    *wi = d * nv;
+                }
+                for bcol in 0..k {
+                    g[a * k + bcol] += lane_dot(&w[..len], &self.m[bcol][start..start + len]);
+                }
+            }
+        }
+        for a in 0..k {
+            g[a * k + a] -= 1.0;
+        }
+        g
+    }
+
+    /// Latent Jacobian J_z in 1/s.
+    pub fn jacobian(&self, z: &[f64], u: &[f64]) -> Vec<f64> {
+        self.scaled_jacobian(z, u).into_iter().map(|v| v / self.tau).collect()
+    }
+}
+
+/// Nᵀ φ(M z + B u + b) for a network (convenience for one-off evaluations).
+pub fn latent_drive(net: &Network, z: &[f64], u: &[f64]) -> Vec<f64> {
+    Lpu::new(net).drive(z, u)
+}
+
+/// Flow sampled on a regular grid over [−extent, extent]^K for K = 1 or 2.
+#[derive(serde::Serialize, Clone, Debug)]
+pub struct FlowGrid {
+    /// Grid coordinates along each axis.
+    pub axis: Vec<f64>,
+    /// K = 1: one value per point; K = 2: row-major over (z1 = axis[col], z2 = axis[row]),
+    /// each point [F1, F2]. Units: latent units per second.
+    pub velocity: Vec<Vec<f64>>,
+    /// ‖F‖ at each point, in latent units per second.
+    pub speed: Vec<f64>,
+}
+
+pub fn flow_grid(lpu: &Lpu, u: &[f64], extent: f64, points: usize) -> Option<FlowGrid> {
+    if lpu.rank == 0 || lpu.rank > 2 || points < 2 {
+        return None;
+    }
+    let axis: Vec<f64> = (0..points).map(|i| -extent + 2.0 * extent * i as f64 / (points - 1) as f64).collect();
+    let zs: Vec<Vec<f64>> = if lpu.rank == 1 {
+        axis.iter().map(|&x| vec![x]).collect()
+    } else {
+        axis.iter().flat_map(|&y| axis.iter().map(move |&x| vec![x, y])).collect()
+    };
+    let velocity = crate::parallel::map(&zs, |z| lpu.flow(z, u));
+    let speed = velocity.iter().map(|v| libm::sqrt(v.iter().map(|x| x * x).sum())).collect();
+    Some(FlowGrid { axis, velocity, speed })
+}

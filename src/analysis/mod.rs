@@ -1,0 +1,6 @@
+//! Reading an LPU (SCIENCE §2): flows, fixed points, Jacobians, readouts and tuning curves.
+pub mod fixed_points;
+pub mod flow;
+pub mod jacobian;
+pub mod readout;
+pub mod tuning;

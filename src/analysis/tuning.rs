@@ -1,0 +1,27 @@
+//! Tuning curves (LCF Eq. 5, M85): with the latent held fixed the rates settle to
+//! r_i(z) = φ(m_i · z + B_i u + b_i); encoding weights do not appear.
+
+use crate::network::Network;
+use serde::Serialize;
+
+#[derive(Serialize, Clone, Debug)]
+pub struct TuningCurve {
+    pub neuron: usize,
+    /// Latent dimension varied (the others are held at 0).
+    pub dimension: usize,
+    pub z: Vec<f64>,
+    pub rate: Vec<f64>,
+}
+
+pub fn tuning_curve(net: &Network, neuron: usize, dimension: usize, extent: f64, points: usize, u: &[f64]) -> TuningCurve {
+    let mut z = vec![0.0; net.rank];
+    let grid: Vec<f64> = (0..points).map(|i| -extent + 2.0 * extent * i as f64 / (points - 1).max(1) as f64).collect();
+    let rate = grid
+        .iter()
+        .map(|&x| {
+            z[dimension] = x;
+            net.phi.apply(net.structured_current(neuron, &z, u))
+        })
+        .collect();
+    TuningCurve { neuron, dimension, z: grid, rate }
+}

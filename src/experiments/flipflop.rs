@@ -1,0 +1,143 @@
+//! `exp=flipflop`: the designed K-bit flip-flop LPU (LCF Fig. 1C–F): a trial with random
+//! pulses, its latent trajectory and state accuracy, fixed points, flow and tuning curves.
+
+use crate::analysis::fixed_points::{self, FixedPoint, SearchOptions};
+use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
+use crate::analysis::readout::state_accuracy;
+use crate::analysis::tuning::{tuning_curve, TuningCurve};
+use crate::design::FlipFlop;
+use crate::network::Network;
+use crate::nonlinearity::Phi;
+use crate::params::{list, range, ParamError, MAX_SAFE_INTEGER};
+use crate::rng::{stream, Rng};
+use crate::simulate::{Compute, Cpu, SimJob};
+use crate::task::FlipFlopTask;
+use serde::Serialize;
+
+/// Most neuron-steps one run may take (both simulations together), to keep runs bounded.
+pub const MAX_WORK: f64 = 2e9;
+
+crate::params! {
+    pub struct FlipflopParams {
+        bits: usize = 2, range(1.0, 8.0), "flip-flop bits K (latent dimensions, input channels)";
+        neurons: usize = 100, range(2.0, 1_000_000.0), "neurons N (population k holds neurons i with i mod K = k)";
+        tau: f64 = 0.01, range(1e-4, 1.0), "neuron time constant τ in s (our default 10 ms)";
+        dt: f64 = 0.001, range(1e-5, 0.1), "Euler step Δt in s, at most τ (our default 1 ms)";
+        steps: usize = 3000, range(10.0, 200_000.0), "trial length in Euler steps";
+        bin: f64 = 0.01, range(1e-5, 1.0), "task time bin in s: pulses start and are held per bin, the state is scored at bin ends (our default τ)";
+        pulse_prob: f64 = 0.05, range(0.0, 1.0), "probability of a pulse per channel per bin";
+        noise: f64 = 0.0, range(0.0, 10.0), "σ of the current noise added before φ";
+        init_mean: f64 = 0.0, range(-1.0, 1.0), "mean of the initial rates (our default 0)";
+        init_sd: f64 = 0.1, range(0.0, 1.0), "s.d. of the initial rates (our default 0.1)";
+        tau_latent: f64 = 0.01, range(1e-4, 100.0), "latent time scale τ_z of each bit at the origin, in s (σ_mn = 1 + τ/τ_z; our default τ)";
+        rho: f64 = 1.0, range(0.05, 1.0), "correlation of (m, ñ) within a population (our default 1)";
+        gain: f64 = 2.0, range(0.0, 100.0), "input gain β: channel k enters along β m^(k) (our default 2)";
+        input: Vec<f64> = vec![], list(-10.0, 10.0, 8), "constant input per channel added at every step (bifurcations)";
+        observed: Option<usize> = None, range(1.0, 1_000_000.0), "read the latent from the first n_obs neurons (all by default)";
+        grid: usize = 21, range(3.0, 201.0), "flow-field points per axis (K ≤ 2)";
+        extent: f64 = 1.5, range(0.1, 10.0), "half-width of the latent window for flow, fixed-point starts and tuning";
+        tuning: Vec<usize> = vec![0, 1], list(0.0, 999_999.0, 16), "neurons whose tuning curves are returned";
+        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "random seed (design, task, initial rates, noise)";
+    }
+}
+
+pub fn check(p: &FlipflopParams) -> Result<(), ParamError> {
+    if p.neurons < 2 * p.bits {
+        return Err(ParamError::new("neurons", format!("must be at least 2 × bits = {} (two neurons per population)", 2 * p.bits)));
+    }
+    if p.dt > p.tau {
+        return Err(ParamError::new("dt", format!("must be at most tau = {} s", p.tau)));
+    }
+    if p.bin < p.dt {
+        return Err(ParamError::new("bin", format!("must be at least dt = {} s", p.dt)));
+    }
+    if p.input.len() > p.bits {
+        return Err(ParamError::new("input", format!("has {} values but there are only {} channels (bits)", p.input.len(), p.bits)));
+    }
+    if let Some(o) = p.observed {
+        if o > p.neurons {
+            return Err(ParamError::new("observed", format!("must be at most neurons = {}", p.neurons)));
+        }
+    }
+    if let Some(&i) = p.tuning.iter().find(|&&i| i >= p.neurons) {
+        return Err(ParamError::new("tuning", format!("neuron {i} does not exist: indices must be below neurons = {}", p.neurons)));
+    }
+    let work = 2.0 * p.neurons as f64 * p.steps as f64;
+    if work > MAX_WORK {
+        return Err(ParamError::new("steps", format!("neurons × steps must be at most {:.0e}; with neurons = {} use steps ≤ {}", MAX_WORK / 2.0, p.neurons, (MAX_WORK / 2.0 / p.neurons as f64) as u64)));
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+pub struct FlipflopResult {
+    /// Noise-free state accuracy of the trial (readout from all or the first n_obs neurons).
+    pub accuracy: f64,
+    /// State accuracy of the same trial with current noise σ (null when σ = 0).
+    pub noisy_accuracy: Option<f64>,
+    /// Number of scored time points (bin ends after every channel has had a pulse).
+    pub scored_points: usize,
+    /// Time of each row, s (after step t: (t+1)·Δt).
+    pub time: Vec<f64>,
+    /// T × I inputs, T × K targets, T × K latent z = Nᵀ r (with noise if σ > 0).
+    pub inputs: Vec<Vec<f64>>,
+    pub targets: Vec<Vec<f64>>,
+    pub latent: Vec<Vec<f64>>,
+    /// T × K latent read from the first n_obs neurons (null when all are observed).
+    pub observed_latent: Option<Vec<Vec<f64>>>,
+    pub fixed_points: Vec<FixedPoint>,
+    /// Flow field for K ≤ 2 (latent units per second), else null.
+    pub flow: Option<FlowGrid>,
+    pub tuning: Vec<TuningCurve>,
+}
+
+fn rows(v: &[f64], width: usize) -> Vec<Vec<f64>> {
+    v.chunks(width.max(1)).map(|c| c.to_vec()).collect()
+}
+
+pub fn run(p: &FlipflopParams) -> (FlipflopResult, Network) {
+    let k = p.bits;
+    let net = FlipFlop { bits: k, neurons: p.neurons, tau: p.tau, dt: p.dt, tau_latent: p.tau_latent, rho: p.rho, gain: p.gain, phi: Phi::Tanh }.network(p.seed);
+    let bin_steps = ((p.bin / p.dt).round() as usize).max(1);
+    let trial = FlipFlopTask { bits: k, steps: p.steps, bin_steps, pulse_prob: p.pulse_prob }.trial(p.seed, 0);
+    let mut constant = p.input.clone();
+    constant.resize(k, 0.0);
+    let mut initial = vec![0.0; p.neurons];
+    Rng::new(p.seed, stream::INITIAL_RATES).fill_normal(&mut initial, p.init_mean, p.init_sd);
+    let observed = p.observed.filter(|&o| o < p.neurons).unwrap_or(0);
+    let simulate = |noise: f64| {
+        Cpu.simulate(&net, &SimJob { initial: &initial, batch: 1, steps: p.steps, inputs: &trial.inputs, constant_input: &constant, noise, seed: p.seed, record: &[], observed })
+    };
+    let readout = |out: &crate::simulate::SimOutput| -> Vec<f64> {
+        let z = if observed > 0 { &out.observed_latent } else { &out.latent };
+        z[k..].to_vec() // drop t = 0: row t is the state after step t
+    };
+    let clean = simulate(0.0);
+    let accuracy = state_accuracy(&readout(&clean), &trial.targets, k, &trial.scored);
+    let (shown, noisy_accuracy) = if p.noise > 0.0 {
+        let noisy = simulate(p.noise);
+        let acc = state_accuracy(&readout(&noisy), &trial.targets, k, &trial.scored);
+        (noisy, Some(acc))
+    } else {
+        (clean, None)
+    };
+    let lpu = Lpu::new(&net);
+    let extra_starts: Vec<Vec<f64>> = shown.latent.chunks(k).step_by(100).map(|z| z.to_vec()).collect();
+    let random_starts = if p.neurons <= 20_000 { 32 } else { 8 };
+    let fixed = fixed_points::find(&lpu, &constant, &SearchOptions { extent: p.extent, extra_starts, random_starts, seed: p.seed, ..Default::default() });
+    let tuning = p.tuning.iter().flat_map(|&i| (0..k).map(move |d| (i, d))).map(|(i, d)| tuning_curve(&net, i, d, p.extent, 101, &constant)).collect();
+    let result = FlipflopResult {
+        accuracy,
+        noisy_accuracy,
+        scored_points: trial.scored.len(),
+        time: (1..=p.steps).map(|t| t as f64 * p.dt).collect(),
+        inputs: rows(&trial.inputs, k),
+        targets: rows(&trial.targets, k),
+        latent: rows(&shown.latent[k..], k),
+        observed_latent: (observed > 0).then(|| rows(&shown.observed_latent[k..], k)),
+        fixed_points: fixed,
+        flow: flow_grid(&lpu, &constant, p.extent, p.grid),
+        tuning,
+    };
+    (result, net)
+}

@@ -1,0 +1,99 @@
+//! `exp=timescale`: the designed 1-D bistable LPU with latent time scale τ_z (LCF Fig. 1G–I,
+//! Supplementary A1): the finite-N flow beside the mean-field flow, fixed points, and the
+//! growth rate at the origin against its target 1/τ_z.
+
+use crate::analysis::fixed_points::{classify, roots_from_samples, FixedPoint};
+use crate::analysis::flow::Lpu;
+use crate::design::Bistable;
+use crate::meanfield;
+use crate::network::Network;
+use crate::nonlinearity::Phi;
+use crate::params::{range, ParamError, MAX_SAFE_INTEGER};
+use serde::Serialize;
+
+crate::params! {
+    pub struct TimescaleParams {
+        neurons: usize = 1000, range(10.0, 1_000_000.0), "neurons N";
+        tau: f64 = 0.001, range(1e-4, 1.0), "neuron time constant τ in s (LCF Fig. 1H–I: 1 ms)";
+        tau_latent: f64 = 0.1, range(1e-4, 100.0), "target latent time scale τ_z in s (σ_mn = 1 + τ/τ_z)";
+        rho: f64 = 0.9, range(0.05, 1.0), "correlation of (m, ñ) (our default 0.9)";
+        points: usize = 201, range(11.0, 2001.0), "points of the flow curve";
+        extent: f64 = 1.5, range(0.1, 10.0), "half-width of the latent window";
+        cloud: usize = 2000, range(0.0, 100_000.0), "(m_i, ñ_i) pairs returned for the scatter (the first neurons)";
+        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "random seed of the design";
+    }
+}
+
+pub fn check(p: &TimescaleParams) -> Result<(), ParamError> {
+    if 1.0 + p.tau / p.tau_latent <= 1.0 {
+        return Err(ParamError::new("tau_latent", format!("is too large for tau = {} s: 1 + τ/τ_z rounds to 1", p.tau)));
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+pub struct GrowthRate {
+    /// λ̂ = J_z(0), the network's growth rate at the origin, 1/s.
+    pub estimate: f64,
+    /// λ = 1/τ_z, 1/s.
+    pub target: f64,
+    /// (λ̂ − λ)/λ.
+    pub normalised_error: f64,
+    /// Predicted s.d. of the normalised error over seeds: (τ_z/τ)·√((σ_m²σ_n² + σ_mn²)/N).
+    pub predicted_sd: f64,
+}
+
+#[derive(Serialize)]
+pub struct Design {
+    pub sigma_m: f64,
+    pub sigma_n: f64,
+    pub sigma_mn: f64,
+    pub rho: f64,
+}
+
+#[derive(Serialize)]
+pub struct Cloud {
+    pub m: Vec<f64>,
+    /// ñ_i = N n_i.
+    pub n_tilde: Vec<f64>,
+}
+
+#[derive(Serialize)]
+pub struct TimescaleResult {
+    pub z: Vec<f64>,
+    /// dz/dt of the finite-N network, 1/s.
+    pub flow: Vec<f64>,
+    /// dz/dt of the mean field (N → ∞), 1/s.
+    pub mean_field: Vec<f64>,
+    pub fixed_points: Vec<FixedPoint>,
+    pub mean_field_fixed_points: Vec<f64>,
+    pub growth_rate: GrowthRate,
+    pub design: Design,
+    pub cloud: Cloud,
+}
+
+pub fn run(p: &TimescaleParams) -> (TimescaleResult, Network) {
+    let design = Bistable { tau: p.tau, tau_latent: p.tau_latent, rho: p.rho, phi: Phi::Tanh };
+    let stats = design.stats();
+    let net = design.network(p.neurons, p.tau / 10.0, p.seed);
+    let lpu = Lpu::new(&net);
+    let z: Vec<f64> = (0..p.points).map(|i| -p.extent + 2.0 * p.extent * i as f64 / (p.points - 1) as f64).collect();
+    let scaled = crate::parallel::map(&z, |&x| lpu.scaled_flow(&[x], &[])[0]);
+    let mf_scaled: Vec<f64> = z.iter().map(|&x| meanfield::scaled_flow(Phi::Tanh, stats.sigma_m, stats.sigma_mn, x)).collect();
+    let roots = roots_from_samples(|x| lpu.scaled_flow(&[x], &[])[0], &z, &scaled);
+    let mf_roots = roots_from_samples(|x| meanfield::scaled_flow(Phi::Tanh, stats.sigma_m, stats.sigma_mn, x), &z, &mf_scaled);
+    let estimate = lpu.jacobian(&[0.0], &[])[0];
+    let target = design.target_growth_rate();
+    let shown = p.cloud.min(p.neurons);
+    let result = TimescaleResult {
+        flow: scaled.iter().map(|v| v / p.tau).collect(),
+        mean_field: mf_scaled.iter().map(|v| v / p.tau).collect(),
+        z,
+        fixed_points: roots.iter().map(|r| classify(&lpu, r, &[])).collect(),
+        mean_field_fixed_points: mf_roots.into_iter().map(|r| r[0]).collect(),
+        growth_rate: GrowthRate { estimate, target, normalised_error: (estimate - target) / target, predicted_sd: design.predicted_error(p.neurons) },
+        design: Design { sigma_m: stats.sigma_m, sigma_n: stats.sigma_n, sigma_mn: stats.sigma_mn, rho: p.rho },
+        cloud: Cloud { m: net.embedding[..shown].to_vec(), n_tilde: net.encoding[..shown].iter().map(|x| x * p.neurons as f64).collect() },
+    };
+    (result, net)
+}

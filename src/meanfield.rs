@@ -1,0 +1,53 @@
+//! Mean-field (N → ∞) 1-D LPU of Gaussian (m, ñ) pairs (SCIENCE §3, LCF Supplementary A1):
+//!   τ dz/dt = −z + ⟨ñ φ(m z)⟩ = −z + (σ_mn/σ_m²) E_m[m φ(m z)],   m ~ N(0, σ_m²).
+//! The Gaussian expectation is a trapezoid sum over ±12 standard deviations, which converges
+//! faster than any power of the step for these smooth, rapidly decaying integrands.
+
+use crate::nonlinearity::Phi;
+
+const NODES: usize = 4801;
+const HALF_WIDTH: f64 = 12.0;
+
+/// E[g(X)] for X ~ N(0, 1).
+pub fn gaussian_expectation(g: impl Fn(f64) -> f64) -> f64 {
+    let h = 2.0 * HALF_WIDTH / (NODES - 1) as f64;
+    let norm = 1.0 / libm::sqrt(2.0 * std::f64::consts::PI);
+    let mut s = 0.0;
+    for i in 0..NODES {
+        let x = -HALF_WIDTH + h * i as f64;
+        s += g(x) * libm::exp(-0.5 * x * x);
+    }
+    s * h * norm
+}
+
+/// ⟨ñ φ(m z)⟩ for jointly Gaussian zero-mean (m, ñ) with var(m) = σ_m², cov = σ_mn.
+pub fn drive(phi: Phi, sigma_m: f64, sigma_mn: f64, z: f64) -> f64 {
+    let a = sigma_mn / (sigma_m * sigma_m);
+    a * gaussian_expectation(|x| {
+        let m = sigma_m * x;
+        m * phi.apply(m * z)
+    })
+}
+
+/// τ dz/dt in the mean field.
+pub fn scaled_flow(phi: Phi, sigma_m: f64, sigma_mn: f64, z: f64) -> f64 {
+    drive(phi, sigma_m, sigma_mn, z) - z
+}
+
+/// The positive attractor z* of the mean-field flow (σ_mn > 1), by bisection on (0, 1e3].
+pub fn positive_attractor(phi: Phi, sigma_m: f64, sigma_mn: f64) -> Option<f64> {
+    let f = |z: f64| scaled_flow(phi, sigma_m, sigma_mn, z);
+    let (mut lo, mut hi) = (1e-9, 1e3);
+    if !(f(lo) > 0.0 && f(hi) < 0.0) {
+        return None;
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(0.5 * (lo + hi))
+}

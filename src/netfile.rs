@@ -1,0 +1,88 @@
+//! The network file (JSON, versioned): rows are neurons, times in seconds, and `encoding`
+//! already carries the 1/N. See the README for the format and its three-line NumPy loader.
+
+use crate::network::Network;
+use crate::nonlinearity::Phi;
+use serde::{Deserialize, Serialize};
+
+pub const FORMAT: &str = "lpu-network";
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    format: String,
+    version: u32,
+    neurons: usize,
+    rank: usize,
+    inputs: usize,
+    tau: f64,
+    dt: f64,
+    nonlinearity: String,
+    embedding: Vec<Vec<f64>>,
+    encoding: Vec<Vec<f64>>,
+    input: Vec<Vec<f64>>,
+    bias: Vec<f64>,
+    random: Option<Vec<Vec<f64>>>,
+}
+
+fn rows(v: &[f64], width: usize, n: usize) -> Vec<Vec<f64>> {
+    (0..n).map(|i| v[i * width..(i + 1) * width].to_vec()).collect()
+}
+
+pub fn to_json(net: &Network) -> String {
+    let n = net.neurons;
+    let file = File {
+        format: FORMAT.into(),
+        version: VERSION,
+        neurons: n,
+        rank: net.rank,
+        inputs: net.inputs,
+        tau: net.tau,
+        dt: net.dt,
+        nonlinearity: net.phi.name().into(),
+        embedding: rows(&net.embedding, net.rank, n),
+        encoding: rows(&net.encoding, net.rank, n),
+        input: rows(&net.input, net.inputs, n),
+        bias: net.bias.clone(),
+        random: net.random.as_ref().map(|w| rows(w, n, n)),
+    };
+    serde_json::to_string(&file).expect("network serialises")
+}
+
+/// Parses and validates a network file; the error names the field and what was expected.
+pub fn from_json(text: &str) -> Result<Network, String> {
+    let f: File = serde_json::from_str(text).map_err(|e| format!("not a valid network file: {e}"))?;
+    if f.format != FORMAT {
+        return Err(format!("format must be \"{FORMAT}\", got \"{}\"", f.format));
+    }
+    if f.version != VERSION {
+        return Err(format!("version must be {VERSION}, got {}", f.version));
+    }
+    let phi = Phi::from_name(&f.nonlinearity)
+        .ok_or_else(|| format!("nonlinearity must be one of {}, got \"{}\"", Phi::NAMES.join(", "), f.nonlinearity))?;
+    let flat = |name: &str, v: &[Vec<f64>], width: usize| -> Result<Vec<f64>, String> {
+        if v.len() != f.neurons {
+            return Err(format!("{name} must have {} rows (one per neuron), got {}", f.neurons, v.len()));
+        }
+        if let Some(i) = v.iter().position(|r| r.len() != width) {
+            return Err(format!("{name} row {i} must have {width} values, got {}", v[i].len()));
+        }
+        Ok(v.concat())
+    };
+    let net = Network {
+        neurons: f.neurons,
+        rank: f.rank,
+        inputs: f.inputs,
+        tau: f.tau,
+        dt: f.dt,
+        phi,
+        embedding: flat("embedding", &f.embedding, f.rank)?,
+        encoding: flat("encoding", &f.encoding, f.rank)?,
+        input: flat("input", &f.input, f.inputs)?,
+        bias: f.bias,
+        random: f.random.as_ref().map(|w| flat("random", w, f.neurons)).transpose()?,
+    };
+    net.validate()?;
+    Ok(net)
+}

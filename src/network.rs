@@ -1,0 +1,128 @@
+//! The leaky firing-rate RNN (SCIENCE §1): τ dr/dt = −r + φ(M Nᵀ r + W_rand r + B u + b).
+//!
+//! Weights are stored neuron-major (row i holds neuron i's values), as in the network file.
+//! A dense network is the special case rank 0 with a `random` (full) matrix.
+
+use crate::nonlinearity::Phi;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Network {
+    pub neurons: usize,
+    pub rank: usize,
+    pub inputs: usize,
+    /// Neuron time constant τ, seconds.
+    pub tau: f64,
+    /// Euler step Δt, seconds.
+    pub dt: f64,
+    pub phi: Phi,
+    /// M, N × K, neuron-major.
+    pub embedding: Vec<f64>,
+    /// Nᵀ's transpose, N × K, neuron-major; already carries the 1/N normalisation.
+    pub encoding: Vec<f64>,
+    /// B, N × I, neuron-major.
+    pub input: Vec<f64>,
+    pub bias: Vec<f64>,
+    /// Optional dense part W_rand, N × N, row i = weights onto neuron i.
+    pub random: Option<Vec<f64>>,
+}
+
+impl Network {
+    /// α = Δt/τ of the Euler step.
+    pub fn alpha(&self) -> f64 {
+        self.dt / self.tau
+    }
+
+    pub fn m(&self, i: usize, k: usize) -> f64 {
+        self.embedding[i * self.rank + k]
+    }
+
+    pub fn n(&self, i: usize, k: usize) -> f64 {
+        self.encoding[i * self.rank + k]
+    }
+
+    /// Checks shapes and values; every loader and constructor of untrusted data calls it.
+    pub fn validate(&self) -> Result<(), String> {
+        let (n, k, i) = (self.neurons, self.rank, self.inputs);
+        if n == 0 {
+            return Err("neurons must be at least 1".into());
+        }
+        if !(self.tau.is_finite() && self.tau > 0.0) {
+            return Err(format!("tau must be a positive number of seconds, got {}", self.tau));
+        }
+        if !(self.dt.is_finite() && self.dt > 0.0 && self.dt <= self.tau) {
+            return Err(format!("dt must be in (0, tau = {}], got {}", self.tau, self.dt));
+        }
+        let check = |name: &str, v: &[f64], len: usize| -> Result<(), String> {
+            if v.len() != len {
+                return Err(format!("{name} has {} values, expected {len}", v.len()));
+            }
+            if let Some(p) = v.iter().position(|x| !x.is_finite()) {
+                return Err(format!("{name} value {p} is not a finite number"));
+            }
+            Ok(())
+        };
+        check("embedding", &self.embedding, n * k)?;
+        check("encoding", &self.encoding, n * k)?;
+        check("input", &self.input, n * i)?;
+        check("bias", &self.bias, n)?;
+        if let Some(w) = &self.random {
+            check("random", w, n * n)?;
+        }
+        Ok(())
+    }
+
+    /// Dense recurrent matrix W = M Nᵀ + W_rand (N × N, row-major). Only for analyses of
+    /// small networks: simulation never forms it.
+    pub fn dense_weights(&self) -> Vec<f64> {
+        let n = self.neurons;
+        let mut w = self.random.clone().unwrap_or_else(|| vec![0.0; n * n]);
+        for i in 0..n {
+            for j in 0..n {
+                let mut s = 0.0;
+                for k in 0..self.rank {
+                    s += self.m(i, k) * self.n(j, k);
+                }
+                w[i * n + j] += s;
+            }
+        }
+        w
+    }
+
+    /// Latent state z = Nᵀ r, in a fixed summation order (neuron order).
+    pub fn encode(&self, rates: &[f64]) -> Vec<f64> {
+        let mut z = vec![0.0; self.rank];
+        for (i, r) in rates.iter().enumerate().take(self.neurons) {
+            for (k, zk) in z.iter_mut().enumerate() {
+                *zk += self.n(i, k) * r;
+            }
+        }
+        z
+    }
+
+    /// Latent estimate from the first `observed` neurons: ẑ = (N/n_obs) Σ_{i<n_obs} n_i r_i.
+    pub fn encode_observed(&self, rates: &[f64], observed: usize) -> Vec<f64> {
+        let obs = observed.clamp(1, self.neurons);
+        let mut z = vec![0.0; self.rank];
+        for (i, r) in rates.iter().enumerate().take(obs) {
+            for (k, zk) in z.iter_mut().enumerate() {
+                *zk += self.n(i, k) * r;
+            }
+        }
+        let scale = self.neurons as f64 / obs as f64;
+        z.iter_mut().for_each(|x| *x *= scale);
+        z
+    }
+
+    /// Input current of neuron i from the low-rank part, inputs and bias (no W_rand).
+    #[inline]
+    pub fn structured_current(&self, i: usize, z: &[f64], u: &[f64]) -> f64 {
+        let mut c = self.bias[i];
+        for (k, zk) in z.iter().enumerate() {
+            c += self.m(i, k) * zk;
+        }
+        for (c_idx, uc) in u.iter().enumerate() {
+            c += self.input[i * self.inputs + c_idx] * uc;
+        }
+        c
+    }
+}
