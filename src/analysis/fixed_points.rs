@@ -65,9 +65,10 @@ fn small_eigenvalues(a: &[f64], k: usize) -> Vec<(f64, f64)> {
     match k {
         1 => vec![(a[0], 0.0)],
         2 => {
-            let (tr, det) = (a[0] + a[3], a[0] * a[3] - a[1] * a[2]);
-            let half = tr / 2.0;
-            let disc = half * half - det;
+            // ((a−d)/2)² + bc rather than (tr/2)² − det: no cancellation for repeated roots.
+            let half = (a[0] + a[3]) / 2.0;
+            let gap = (a[0] - a[3]) / 2.0;
+            let disc = gap * gap + a[1] * a[2];
             if disc >= 0.0 {
                 let s = disc.sqrt();
                 vec![(half + s, 0.0), (half - s, 0.0)]

@@ -32,7 +32,11 @@ pub fn eigenvalues(a: &[f64], dim: usize) -> Vec<(f64, f64)> {
         return vec![];
     }
     let m = DMatrix::from_row_slice(dim, dim, a);
-    let mut ev: Vec<(f64, f64)> = m.complex_eigenvalues().iter().map(|c| (c.re, c.im)).collect();
+    // Bounded iterations: an unconverged Schur form gives no eigenvalues instead of hanging.
+    let Some(schur) = nalgebra::Schur::try_new(m, f64::EPSILON, 100_000) else {
+        return vec![];
+    };
+    let mut ev: Vec<(f64, f64)> = schur.complex_eigenvalues().iter().map(|c| (c.re, c.im)).collect();
     ev.sort_by(|x, y| y.0.total_cmp(&x.0).then(y.1.total_cmp(&x.1)));
     ev
 }

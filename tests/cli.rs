@@ -1,0 +1,99 @@
+//! The `lpu` CLI: bad input exits 2 with one line naming the key and its allowed range, no
+//! input makes it panic, and the same query prints the same bytes.
+use std::process::Command;
+
+fn lpu(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_lpu")).args(args).output().expect("lpu runs");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn bad_parameters_name_the_key_and_the_allowed_range() {
+    let cases = [
+        ("exp=flipflop&bits=9", "bits: must be an integer in 1..=8, got 9"),
+        ("exp=flipflop&bits=two", "bits: must be an integer in 1..=8, got \"two\""),
+        ("exp=flipflop&neurons=1e6", "neurons: must be an integer in 2..=1000000"),
+        ("exp=flipflop&tau=-1", "tau: must be a number in [0.0001, 1], got -1"),
+        ("exp=flipflop&noise=nan", "noise: must be a number in [0, 10]"),
+        ("exp=flipflop&colour=red", "colour: unknown key for exp=flipflop; allowed keys: v, exp, bits"),
+        ("exp=flipflop&input=1,2,3", "input: has 3 values but there are only 2 channels (bits)"),
+        ("exp=flipflop&bits=3&neurons=5", "neurons: must be at least 2 × bits = 6"),
+        ("exp=flipflop&dt=0.02", "dt: must be at most tau = 0.01 s"),
+        ("exp=flipflop&observed=500", "observed: must be at most neurons = 100"),
+        ("exp=flipflop&tuning=100", "tuning: neuron 100 does not exist"),
+        ("exp=flipflop&neurons=1000000&steps=200000", "steps: neurons × steps must be at most"),
+        ("exp=flipflop&seed=-1", "seed: must be an integer in 0..=9007199254740991"),
+        ("exp=banana", "exp: must be one of flipflop, timescale, got \"banana\""),
+        ("bits=2", "exp: is required"),
+        ("exp=flipflop&v=2", "v: must be 1"),
+        ("exp=flipflop&bits=2&bits=3", "bits: given more than once"),
+        ("exp=flipflop&bits", "bits: expected key=value"),
+        ("exp=flipflop&bits=%zz", "bits: value is not valid percent-encoded UTF-8"),
+        ("exp=timescale&tau_latent=100&tau=0.0001", "tau_latent: is too large"),
+    ];
+    for (query, expected) in cases {
+        let (code, stdout, stderr) = lpu(&["run", query]);
+        assert_eq!(code, 2, "{query}: exit code {code}, stderr {stderr}");
+        assert!(stdout.is_empty(), "{query}: printed a result");
+        assert_eq!(stderr.lines().count(), 1, "{query}: one line expected, got {stderr}");
+        assert!(stderr.starts_with(&format!("error: {expected}")), "{query}: got {stderr}");
+    }
+}
+
+#[test]
+fn hostile_input_never_panics() {
+    let queries = [
+        "", "?", "&&&", "=", "exp=", "exp=flipflop&=3", "exp=flipflop&bits=", "exp=flipflop&input=,,,",
+        "exp=flipflop&input=1e309", "exp=flipflop&seed=99999999999999999999999", "exp=flipflop&neurons=-0",
+        "exp=flipflop&extent=inf", "exp=%E2%82%AC", "exp=flipflop&tuning=1,,2", "exp=timescale&points=0",
+        "exp=flipflop&steps=18446744073709551616", "exp=flipflop&%C3%28=1",
+    ];
+    for q in queries {
+        let (code, _, stderr) = lpu(&["run", q]);
+        assert_eq!(code, 2, "{q:?}: exit {code}, {stderr}");
+        assert!(!stderr.contains("panicked"), "{q:?}: {stderr}");
+    }
+    for args in [&["run"][..], &["frobnicate"], &[], &["run", "exp=flipflop", "--network-out"], &["run", "exp=flipflop", "extra"], &["params", "nope"]] {
+        let (code, _, stderr) = lpu(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"));
+    }
+}
+
+#[test]
+fn same_query_same_bytes_and_canonical_query_round_trips() {
+    let q = "exp=flipflop&bits=2&neurons=150&seed=7&noise=0.1";
+    let (c1, a, _) = lpu(&["run", q]);
+    let (c2, b, _) = lpu(&["run", q]);
+    assert_eq!((c1, c2), (0, 0));
+    assert_eq!(a, b);
+    let doc: serde_json::Value = serde_json::from_str(&a).unwrap();
+    let canonical = doc["query"].as_str().unwrap();
+    let (_, c, _) = lpu(&["run", canonical]);
+    assert_eq!(a, c, "the canonical query must reproduce the result");
+    assert_ne!(a, lpu(&["run", "exp=flipflop&bits=2&neurons=150&seed=8&noise=0.1"]).1, "the seed must matter");
+}
+
+#[test]
+fn result_fields_are_present() {
+    let (code, out, _) = lpu(&["run", "exp=flipflop&bits=2&steps=500"]);
+    assert_eq!(code, 0);
+    let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = &d["result"];
+    assert_eq!(d["format"], "lpu-result");
+    assert_eq!(r["inputs"].as_array().unwrap().len(), 500);
+    assert_eq!(r["targets"][0].as_array().unwrap().len(), 2);
+    assert_eq!(r["latent"].as_array().unwrap().len(), 500);
+    assert_eq!(r["fixed_points"].as_array().unwrap().len(), 9);
+    assert!(r["fixed_points"][0]["eigenvalues"][0].as_array().unwrap().len() == 2);
+    assert_eq!(r["flow"]["speed"].as_array().unwrap().len(), 21 * 21);
+    let (code, out, _) = lpu(&["run", "exp=timescale&neurons=5000"]);
+    assert_eq!(code, 0);
+    let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let g = &d["result"]["growth_rate"];
+    assert!(g["estimate"].is_f64() && g["target"].as_f64() == Some(10.0));
+    assert_eq!(d["result"]["fixed_points"].as_array().unwrap().len(), 3);
+    let (code, out, _) = lpu(&["params"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("tau_latent") && out.contains("number in [0.0001, 100]"));
+}

@@ -1,0 +1,28 @@
+#![allow(dead_code)]
+use lpu::network::Network;
+use lpu::nonlinearity::Phi;
+use lpu::rng::Rng;
+
+/// A random low-rank network with inputs and biases (not a design: no special structure).
+pub fn random_low_rank(neurons: usize, rank: usize, inputs: usize, seed: u64) -> Network {
+    let mut rng = Rng::new(seed, 99);
+    let mut draw = |len: usize, sd: f64| -> Vec<f64> { (0..len).map(|_| sd * rng.normal()).collect() };
+    Network {
+        neurons,
+        rank,
+        inputs,
+        tau: 0.01,
+        dt: 0.001,
+        phi: Phi::Tanh,
+        embedding: draw(neurons * rank, 1.0),
+        encoding: draw(neurons * rank, 2.0 / neurons as f64),
+        input: draw(neurons * inputs, 1.0),
+        bias: draw(neurons, 0.2),
+        random: None,
+    }
+}
+
+pub fn max_rel_err(a: &[f64], b: &[f64]) -> f64 {
+    let scale = b.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(1e-300);
+    a.iter().zip(b).fold(0.0f64, |m, (x, y)| m.max((x - y).abs())) / scale
+}

@@ -1,0 +1,72 @@
+//! The network file: written by `lpu run --network-out`, read back exactly, rejected with a
+//! message when malformed, and loaded by the README's three NumPy lines, whose Euler steps
+//! (computed by NumPy) must match the Rust simulator.
+use lpu::netfile;
+use lpu::simulate::{Compute, Cpu, SimJob};
+use std::process::Command;
+
+fn write_network(query: &str, name: &str) -> (std::path::PathBuf, lpu::network::Network) {
+    let path = std::env::temp_dir().join(format!("lpu-test-{}-{name}.json", std::process::id()));
+    let out = Command::new(env!("CARGO_BIN_EXE_lpu")).args(["run", query, "--network-out"]).arg(&path).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let net = netfile::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    (path, net)
+}
+
+#[test]
+fn file_round_trips_and_matches_the_experiment() {
+    let (path, net) = write_network("exp=flipflop&bits=3&neurons=60&seed=5", "rt");
+    let expected = lpu::design::FlipFlop { bits: 3, neurons: 60, tau: 0.01, dt: 0.001, tau_latent: 0.01, rho: 1.0, gain: 2.0, phi: lpu::nonlinearity::Phi::Tanh }.network(5);
+    assert_eq!(net, expected);
+    assert_eq!(netfile::from_json(&netfile::to_json(&net)).unwrap(), net);
+    std::fs::remove_file(path).ok();
+}
+
+#[test]
+fn malformed_files_are_rejected_with_a_reason() {
+    let good = netfile::to_json(&lpu::design::Bistable { tau: 0.01, tau_latent: 0.1, rho: 0.9, phi: lpu::nonlinearity::Phi::Tanh }.network(4, 0.001, 1));
+    let cases = [
+        (good.replace("\"lpu-network\"", "\"other\""), "format must be \"lpu-network\""),
+        (good.replace("\"version\":1", "\"version\":7"), "version must be 1"),
+        (good.replace("\"neurons\":4", "\"neurons\":5"), "embedding must have 5 rows"),
+        (good.replace("\"tanh\"", "\"cosh\""), "nonlinearity must be one of"),
+        (good.replace("\"tau\":0.01", "\"tau\":-1.0"), "tau must be a positive"),
+        ("{".to_string(), "not a valid network file"),
+        ("[]".to_string(), "not a valid network file"),
+    ];
+    for (text, expected) in cases {
+        let err = netfile::from_json(&text).unwrap_err();
+        assert!(err.contains(expected), "expected {expected:?}, got {err:?}");
+    }
+}
+
+#[test]
+fn numpy_loads_the_file_and_reproduces_the_simulation() {
+    let (path, net) = write_network("exp=flipflop&bits=2&neurons=80&seed=3", "np");
+    let steps = 50;
+    let initial: Vec<f64> = (0..net.neurons).map(|i| ((i * 37 % 11) as f64 - 5.0) / 10.0).collect();
+    let u = [0.4, -0.7];
+    let script = format!(
+        r#"
+import json, numpy as np
+net = json.load(open({path:?}))
+M, N, B = (np.array(net[k], dtype=float).reshape(net["neurons"], -1) for k in ("embedding", "encoding", "input"))
+r = np.array({initial:?}); u = np.array({u:?}); a = net["dt"] / net["tau"]
+for _ in range({steps}):
+    r = (1 - a) * r + a * np.tanh(M @ (N.T @ r) + B @ u + np.array(net["bias"]))
+print(json.dumps(list(N.T @ r)))
+"#,
+        path = path.to_str().unwrap()
+    );
+    let out = Command::new("python3").arg("-c").arg(&script).output().expect("python3 must be installed (CI installs numpy)");
+    assert!(out.status.success(), "NumPy reference failed (pip install numpy): {}", String::from_utf8_lossy(&out.stderr));
+    let numpy: Vec<f64> = serde_json::from_slice(&out.stdout).unwrap();
+    let inputs: Vec<f64> = (0..steps).flat_map(|_| u).collect();
+    let sim = Cpu.simulate(&net, &SimJob { initial: &initial, batch: 1, steps, inputs: &inputs, constant_input: &[], noise: 0.0, seed: 0, record: &[], observed: 0 });
+    let ours = &sim.latent[steps * 2..];
+    for (a, b) in ours.iter().zip(&numpy) {
+        assert!((a - b).abs() < 1e-12 * (1.0 + b.abs()), "ours {ours:?}, numpy {numpy:?}");
+    }
+    assert!(numpy.iter().any(|x| x.abs() > 0.1), "the comparison must not be trivially zero");
+    std::fs::remove_file(path).ok();
+}
