@@ -33,7 +33,7 @@ pub fn eigenvalues(a: &[f64], dim: usize) -> Vec<(f64, f64)> {
     }
     let m = DMatrix::from_row_slice(dim, dim, a);
     // Bounded iterations: an unconverged Schur form gives no eigenvalues instead of hanging.
-    let Some(schur) = nalgebra::Schur::try_new(m, f64::EPSILON, 100_000) else {
+    let Some(schur) = nalgebra::Schur::try_new(m, 1e-13, 100_000) else {
         return vec![];
     };
     let mut ev: Vec<(f64, f64)> = schur.complex_eigenvalues().iter().map(|c| (c.re, c.im)).collect();
