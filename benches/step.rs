@@ -1,1 +1,41 @@
-fn main(){}
+//! Neuron-steps per second of the simulator beside NumPy running the same step in the same
+//! invocation (benches/step_numpy.py). Run: cargo bench --bench step
+use lpu::network::Network;
+use lpu::nonlinearity::Phi;
+use lpu::rng::Rng;
+use lpu::simulate::{Compute, Cpu, SimJob};
+use std::process::Command;
+use std::time::Instant;
+
+fn network(kind: &str, n: usize, k: usize) -> Network {
+    let mut rng = Rng::new(0, 0);
+    let mut draw = |len: usize, sd: f64| (0..len).map(|_| sd * rng.normal()).collect::<Vec<f64>>();
+    let dense = kind == "dense";
+    let rank = if dense { 0 } else { k };
+    Network { neurons: n, rank, inputs: 0, tau: 0.01, dt: 0.001, phi: Phi::Tanh, embedding: draw(n * rank, 1.0), encoding: draw(n * rank, 1.0 / n as f64), input: vec![], bias: vec![0.0; n], random: dense.then(|| draw(n * n, 1.0 / (n as f64).sqrt())) }
+}
+
+fn ours(net: &Network, batch: usize) -> f64 {
+    let initial = vec![0.1; net.neurons * batch];
+    let mut steps = 1;
+    loop {
+        let t = Instant::now();
+        Cpu.simulate(net, &SimJob { initial: &initial, batch, steps, inputs: &[], constant_input: &[], noise: 0.0, seed: 0, record: &[], observed: 0 });
+        let s = t.elapsed().as_secs_f64();
+        if s > 1.0 {
+            return (net.neurons * batch * steps) as f64 / s;
+        }
+        steps *= 2;
+    }
+}
+
+fn main() {
+    println!("{:<28} {:>14} {:>14} {:>8}", "case", "ours (M/s)", "numpy (M/s)", "ratio");
+    for (kind, n, k, batch) in [("lowrank", 1_000_000, 1, 1), ("lowrank", 1_000_000, 1, 64), ("lowrank", 100_000, 3, 1), ("lowrank", 100_000, 3, 64), ("dense", 1000, 0, 1), ("dense", 1000, 0, 64)] {
+        let net = network(kind, n, k);
+        let a = ours(&net, batch);
+        let py = Command::new("python3").args(["benches/step_numpy.py", kind, &n.to_string(), &k.to_string(), &batch.to_string()]).output();
+        let b: f64 = py.ok().and_then(|o| String::from_utf8(o.stdout).ok()).and_then(|s| s.trim().parse().ok()).unwrap_or(f64::NAN);
+        println!("{:<28} {:>14.1} {:>14.1} {:>8.2}", format!("{kind} N={n} K={k} batch={batch}"), a / 1e6, b / 1e6, a / b);
+    }
+}
