@@ -166,6 +166,10 @@ fn simulate_cpu(net: &Network, job: &SimJob) -> SimOutput {
                 });
             }
         }
+        // Chunk-major order: the trials that share a chunk of M, N and B run back to back, so
+        // those columns stay in cache across a large batch instead of streaming once per trial.
+        let mut slots: Vec<Option<Task>> = tasks.into_iter().map(Some).collect();
+        let tasks: Vec<Task> = (0..chunks).flat_map(|c| (0..batch).map(move |b| b * chunks + c)).map(|i| slots[i].take().unwrap()).collect();
         run_tasks(tasks, |task| step_chunk(&cols, net, &params, task));
         let mut z_next = vec![0.0; batch * k];
         for b in 0..batch {
