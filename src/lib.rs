@@ -15,6 +15,9 @@ pub mod netfile;
 pub mod network;
 pub mod nonlinearity;
 pub mod parallel;
+#[cfg(feature = "plot")]
+pub mod plot;
+pub mod progress;
 pub mod rng;
 pub mod simulate;
 pub mod task;

@@ -135,7 +135,11 @@ fn simulate_cpu(net: &Network, job: &SimJob) -> SimOutput {
     };
     save(0, &z, &rates, &mut latent, &mut recorded);
     let params = StepParams { alpha: net.alpha(), noise: job.noise, phi: net.phi };
+    let report_every = (job.steps / 100).max(1);
     for t in 0..job.steps {
+        if t % report_every == 0 {
+            crate::progress::report(t as f64 / job.steps as f64);
+        }
         for b in 0..batch {
             for c in 0..ni {
                 let mut v = if job.inputs.is_empty() { 0.0 } else { job.inputs[(b * job.steps + t) * ni + c] };

@@ -17,7 +17,7 @@ fn wasm_and_native_give_identical_bytes() {
     let target = root.join("target").join("wasm-test");
     let build = Command::new(env!("CARGO"))
         .current_dir(root)
-        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--example", "wasm_query"])
+        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--no-default-features", "--example", "wasm_query"])
         .env("CARGO_TARGET_DIR", &target)
         .output()
         .expect("cargo runs");

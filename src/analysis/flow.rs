@@ -114,29 +114,40 @@ pub fn latent_drive(net: &Network, z: &[f64], u: &[f64]) -> Vec<f64> {
     Lpu::new(net).drive(z, u)
 }
 
-/// Flow sampled on a regular grid over [−extent, extent]^K for K = 1 or 2.
+/// Flow sampled on a regular grid over [−extent, extent] per shown axis: the line for K = 1,
+/// the (z1, z2) plane for K ≥ 2, with z3…z_K held at `held` (a slice of the portrait).
 #[derive(serde::Serialize, Clone, Debug)]
 pub struct FlowGrid {
     /// Grid coordinates along each axis.
     pub axis: Vec<f64>,
-    /// K = 1: one value per point; K = 2: row-major over (z1 = axis[col], z2 = axis[row]),
-    /// each point [F1, F2]. Units: latent units per second.
+    /// Values of z3…z_K on the slice (empty for K ≤ 2).
+    pub held: Vec<f64>,
+    /// K = 1: one value per point; K ≥ 2: row-major over (z1 = axis[col], z2 = axis[row]),
+    /// each point [F1, F2] (the in-plane components). Units: latent units per second.
     pub velocity: Vec<Vec<f64>>,
-    /// ‖F‖ at each point, in latent units per second.
+    /// ‖F‖ at each point (all K components), in latent units per second.
     pub speed: Vec<f64>,
 }
 
-pub fn flow_grid(lpu: &Lpu, u: &[f64], extent: f64, points: usize) -> Option<FlowGrid> {
-    if lpu.rank == 0 || lpu.rank > 2 || points < 2 {
+pub fn flow_grid(lpu: &Lpu, u: &[f64], extent: f64, points: usize, held_value: f64) -> Option<FlowGrid> {
+    if lpu.rank == 0 || points < 2 {
         return None;
     }
+    let held = vec![held_value; lpu.rank.saturating_sub(2)];
     let axis: Vec<f64> = (0..points).map(|i| -extent + 2.0 * extent * i as f64 / (points - 1) as f64).collect();
     let zs: Vec<Vec<f64>> = if lpu.rank == 1 {
         axis.iter().map(|&x| vec![x]).collect()
     } else {
-        axis.iter().flat_map(|&y| axis.iter().map(move |&x| vec![x, y])).collect()
+        axis.iter().flat_map(|&y| axis.iter().map(move |&x| vec![x, y])).map(|mut z| {
+            z.extend_from_slice(&held);
+            z
+        }).collect()
     };
-    let velocity = crate::parallel::map(&zs, |z| lpu.flow(z, u));
-    let speed = velocity.iter().map(|v| libm::sqrt(v.iter().map(|x| x * x).sum())).collect();
-    Some(FlowGrid { axis, velocity, speed })
+    let full = crate::parallel::map(&zs, |z| lpu.flow(z, u));
+    let speed = full.iter().map(|v| libm::sqrt(v.iter().map(|x| x * x).sum())).collect();
+    let velocity = full.into_iter().map(|mut v| {
+        v.truncate(2);
+        v
+    }).collect();
+    Some(FlowGrid { axis, held, velocity, speed })
 }

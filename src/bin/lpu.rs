@@ -1,6 +1,7 @@
 //! `lpu`: the explorer's experiments from the command line.
 //!
 //!   lpu run "<query>" [--network-out FILE] [--pretty]
+//!   lpu plot "<query>" [--out DIR] [--width W] [--height H]
 //!   lpu params [EXPERIMENT]
 //!
 //! The query is exactly the explorer's share-link query. Errors in the query exit with code 2
@@ -10,6 +11,8 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   lpu run \"<query>\" [--network-out FILE] [--pretty]   run an experiment, print its result JSON
+  lpu plot \"<query>\" [--out DIR] [--width W] [--height H]
+                                                       run it and write every plot as SVG
   lpu params [flipflop|timescale]                      list keys, defaults and allowed values
 
 example:
@@ -19,6 +22,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
+        Some("plot") => plot(&args[1..]),
         Some("params") => params(args.get(1).map(String::as_str)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -69,6 +73,59 @@ fn run(args: &[String]) -> ExitCode {
         println!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
     } else {
         println!("{}", outcome.json);
+    }
+    ExitCode::SUCCESS
+}
+
+fn plot(args: &[String]) -> ExitCode {
+    let mut query = None;
+    let mut out = std::path::PathBuf::from(".");
+    let mut size = (760u32, 460u32);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--out" => match it.next() {
+                Some(d) => out = d.into(),
+                None => return usage_error("--out needs a directory"),
+            },
+            flag @ ("--width" | "--height") => match it.next().and_then(|v| v.parse::<u32>().ok()).filter(|v| (200..=4000).contains(v)) {
+                Some(v) if flag == "--width" => size.0 = v,
+                Some(v) => size.1 = v,
+                None => return usage_error(&format!("{flag} needs an integer in 200..=4000")),
+            },
+            s if s.starts_with("--") => return usage_error(&format!("unknown option {s}")),
+            s if query.is_none() => query = Some(s.to_string()),
+            s => return usage_error(&format!("unexpected argument \"{s}\" (quote the query)")),
+        }
+    }
+    let Some(query) = query else { return usage_error("plot needs a query, e.g. \"exp=flipflop\"") };
+    let outcome = match lpu::run_query(&query) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let doc: serde_json::Value = serde_json::from_str(&outcome.json).expect("valid JSON");
+    let exp = doc["experiment"].as_str().unwrap_or_default().to_string();
+    if let Err(e) = std::fs::create_dir_all(&out) {
+        eprintln!("error: cannot create {}: {e}", out.display());
+        return ExitCode::from(1);
+    }
+    for name in lpu::plot::plots_of(&exp) {
+        let fig = match lpu::plot::render(name, &doc, &lpu::plot::PlotOptions { width: size.0, height: size.1, upto: None }) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: plot {name}: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        let path = out.join(format!("{exp}-{name}.svg"));
+        if let Err(e) = std::fs::write(&path, fig.svg) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+        println!("{}", path.display());
     }
     ExitCode::SUCCESS
 }

@@ -34,7 +34,10 @@ crate::params! {
         gain: f64 = 2.0, range(0.0, 100.0), "input gain β: channel k enters along β m^(k) (our default 2)";
         input: Vec<f64> = vec![], list(-10.0, 10.0, 8), "constant input per channel added at every step (bifurcations)";
         observed: Option<usize> = None, range(1.0, 1_000_000.0), "read the latent from the first n_obs neurons (all by default)";
-        grid: usize = 21, range(3.0, 201.0), "flow-field points per axis (K ≤ 2)";
+        grid: usize = 21, range(3.0, 201.0), "flow-field points per axis of the portrait";
+        slice: f64 = 1.0, range(-10.0, 10.0), "for K ≥ 3 the portrait is the (z1, z2) plane with z3…z_K held at this value";
+        launch: Vec<f64> = vec![], list(-10.0, 10.0, 8), "latent point (K values) a trajectory is launched from, with the constant input and no pulses (a click on the portrait)";
+        record: usize = 40, range(0.0, 200.0), "neurons shown in the activity heatmap (the first ones)";
         extent: f64 = 1.5, range(0.1, 10.0), "half-width of the latent window for flow, fixed-point starts and tuning";
         tuning: Vec<usize> = vec![0, 1], list(0.0, 999_999.0, 16), "neurons whose tuning curves are returned";
         seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "random seed (design, task, initial rates, noise)";
@@ -53,6 +56,9 @@ pub fn check(p: &FlipflopParams) -> Result<(), ParamError> {
     }
     if p.input.len() > p.bits {
         return Err(ParamError::new("input", format!("has {} values but there are only {} channels (bits)", p.input.len(), p.bits)));
+    }
+    if !p.launch.is_empty() && p.launch.len() != p.bits {
+        return Err(ParamError::new("launch", format!("must have exactly bits = {} values (or none), got {}", p.bits, p.launch.len())));
     }
     if let Some(o) = p.observed {
         if o > p.neurons {
@@ -86,46 +92,114 @@ pub struct FlipflopResult {
     /// T × K latent read from the first n_obs neurons (null when all are observed).
     pub observed_latent: Option<Vec<Vec<f64>>>,
     pub fixed_points: Vec<FixedPoint>,
-    /// Flow field for K ≤ 2 (latent units per second), else null.
+    /// Flow field (latent units per second): the line for K = 1, the (z1, z2) plane (a slice
+    /// at z3…z_K = `slice`) for K ≥ 2.
     pub flow: Option<FlowGrid>,
     pub tuning: Vec<TuningCurve>,
+    /// Rates of the first `record` neurons over the trial.
+    pub activity: Activity,
+    /// Latent trajectory launched from `launch` (steps+1 × K, from t = 0), null without it.
+    pub launched: Option<Vec<Vec<f64>>>,
+}
+
+/// Rates of a few neurons, subsampled in time to at most [`ACTIVITY_COLUMNS`] columns.
+#[derive(Serialize)]
+pub struct Activity {
+    pub neurons: Vec<usize>,
+    /// Time of each column, s.
+    pub time: Vec<f64>,
+    /// One row per neuron.
+    pub rates: Vec<Vec<f64>>,
+}
+
+pub const ACTIVITY_COLUMNS: usize = 500;
+
+/// The part of the result a dragged input slider redraws: flow, fixed points and the
+/// launched trajectory, without the trial simulation.
+#[derive(Serialize)]
+pub struct Portrait {
+    pub fixed_points: Vec<FixedPoint>,
+    pub flow: Option<FlowGrid>,
+    pub launched: Option<Vec<Vec<f64>>>,
 }
 
 fn rows(v: &[f64], width: usize) -> Vec<Vec<f64>> {
     v.chunks(width.max(1)).map(|c| c.to_vec()).collect()
 }
 
+fn design(p: &FlipflopParams) -> Network {
+    FlipFlop { bits: p.bits, neurons: p.neurons, tau: p.tau, dt: p.dt, tau_latent: p.tau_latent, rho: p.rho, gain: p.gain, phi: Phi::Tanh }.network(p.seed)
+}
+
+fn constant_input(p: &FlipflopParams) -> Vec<f64> {
+    let mut constant = p.input.clone();
+    constant.resize(p.bits, 0.0);
+    constant
+}
+
+/// The latent trajectory from `launch`: the closed latent dynamics (exact for this network,
+/// which has no random part).
+fn launched(p: &FlipflopParams, net: &Network, constant: &[f64]) -> Option<Vec<Vec<f64>>> {
+    (!p.launch.is_empty()).then(|| rows(&crate::simulate::simulate_latent(net, &p.launch, p.steps, &[], constant), p.bits))
+}
+
+fn fixed_points_of(p: &FlipflopParams, lpu: &Lpu, constant: &[f64], extra_starts: Vec<Vec<f64>>) -> Vec<FixedPoint> {
+    let random_starts = if p.neurons <= 20_000 { 32 } else { 8 };
+    fixed_points::find(lpu, constant, &SearchOptions { extent: p.extent, extra_starts, random_starts, seed: p.seed, ..Default::default() })
+}
+
+pub fn portrait(p: &FlipflopParams) -> Portrait {
+    let net = design(p);
+    let constant = constant_input(p);
+    let lpu = Lpu::new(&net);
+    Portrait {
+        fixed_points: fixed_points_of(p, &lpu, &constant, vec![]),
+        flow: flow_grid(&lpu, &constant, p.extent, p.grid, p.slice),
+        launched: launched(p, &net, &constant),
+    }
+}
+
 pub fn run(p: &FlipflopParams) -> (FlipflopResult, Network) {
     let k = p.bits;
-    let net = FlipFlop { bits: k, neurons: p.neurons, tau: p.tau, dt: p.dt, tau_latent: p.tau_latent, rho: p.rho, gain: p.gain, phi: Phi::Tanh }.network(p.seed);
+    let net = crate::progress::stage(0.0, 0.05, || design(p));
     let bin_steps = ((p.bin / p.dt).round() as usize).max(1);
     let trial = FlipFlopTask { bits: k, steps: p.steps, bin_steps, pulse_prob: p.pulse_prob }.trial(p.seed, 0);
-    let mut constant = p.input.clone();
-    constant.resize(k, 0.0);
+    let constant = constant_input(p);
     let mut initial = vec![0.0; p.neurons];
     Rng::new(p.seed, stream::INITIAL_RATES).fill_normal(&mut initial, p.init_mean, p.init_sd);
     let observed = p.observed.filter(|&o| o < p.neurons).unwrap_or(0);
+    let record: Vec<usize> = (0..p.record.min(p.neurons)).collect();
     let simulate = |noise: f64| {
-        Cpu.simulate(&net, &SimJob { initial: &initial, batch: 1, steps: p.steps, inputs: &trial.inputs, constant_input: &constant, noise, seed: p.seed, record: &[], observed })
+        Cpu.simulate(&net, &SimJob { initial: &initial, batch: 1, steps: p.steps, inputs: &trial.inputs, constant_input: &constant, noise, seed: p.seed, record: &record, observed })
     };
     let readout = |out: &crate::simulate::SimOutput| -> Vec<f64> {
         let z = if observed > 0 { &out.observed_latent } else { &out.latent };
         z[k..].to_vec() // drop t = 0: row t is the state after step t
     };
-    let clean = simulate(0.0);
+    let noisy_share = if p.noise > 0.0 { 0.4 } else { 0.8 };
+    let clean = crate::progress::stage(0.05, 0.05 + noisy_share, || simulate(0.0));
     let accuracy = state_accuracy(&readout(&clean), &trial.targets, k, &trial.scored);
     let (shown, noisy_accuracy) = if p.noise > 0.0 {
-        let noisy = simulate(p.noise);
+        let noisy = crate::progress::stage(0.45, 0.85, || simulate(p.noise));
         let acc = state_accuracy(&readout(&noisy), &trial.targets, k, &trial.scored);
         (noisy, Some(acc))
     } else {
         (clean, None)
     };
-    let lpu = Lpu::new(&net);
-    let extra_starts: Vec<Vec<f64>> = shown.latent.chunks(k).step_by(100).map(|z| z.to_vec()).collect();
-    let random_starts = if p.neurons <= 20_000 { 32 } else { 8 };
-    let fixed = fixed_points::find(&lpu, &constant, &SearchOptions { extent: p.extent, extra_starts, random_starts, seed: p.seed, ..Default::default() });
-    let tuning = p.tuning.iter().flat_map(|&i| (0..k).map(move |d| (i, d))).map(|(i, d)| tuning_curve(&net, i, d, p.extent, 101, &constant)).collect();
+    let (fixed, flow, tuning) = crate::progress::stage(0.85, 1.0, || {
+        let lpu = Lpu::new(&net);
+        let extra_starts: Vec<Vec<f64>> = shown.latent.chunks(k).step_by(100).map(|z| z.to_vec()).collect();
+        let fixed = fixed_points_of(p, &lpu, &constant, extra_starts);
+        let tuning: Vec<TuningCurve> = p.tuning.iter().flat_map(|&i| (0..k).map(move |d| (i, d))).map(|(i, d)| tuning_curve(&net, i, d, p.extent, 101, &constant)).collect();
+        (fixed, flow_grid(&lpu, &constant, p.extent, p.grid, p.slice), tuning)
+    });
+    let stride = p.steps.div_ceil(ACTIVITY_COLUMNS).max(1);
+    let columns: Vec<usize> = (1..=p.steps).step_by(stride).collect();
+    let activity = Activity {
+        neurons: record.clone(),
+        time: columns.iter().map(|&t| t as f64 * p.dt).collect(),
+        rates: (0..record.len()).map(|q| columns.iter().map(|&t| shown.recorded[t * record.len() + q]).collect()).collect(),
+    };
     let result = FlipflopResult {
         accuracy,
         noisy_accuracy,
@@ -136,8 +210,10 @@ pub fn run(p: &FlipflopParams) -> (FlipflopResult, Network) {
         latent: rows(&shown.latent[k..], k),
         observed_latent: (observed > 0).then(|| rows(&shown.observed_latent[k..], k)),
         fixed_points: fixed,
-        flow: flow_grid(&lpu, &constant, p.extent, p.grid),
+        flow,
         tuning,
+        activity,
+        launched: launched(p, &net, &constant),
     };
     (result, net)
 }

@@ -75,10 +75,17 @@ pub struct TimescaleResult {
 pub fn run(p: &TimescaleParams) -> (TimescaleResult, Network) {
     let design = Bistable { tau: p.tau, tau_latent: p.tau_latent, rho: p.rho, phi: Phi::Tanh };
     let stats = design.stats();
-    let net = design.network(p.neurons, p.tau / 10.0, p.seed);
+    let net = crate::progress::stage(0.0, 0.3, || design.network(p.neurons, p.tau / 10.0, p.seed));
     let lpu = Lpu::new(&net);
     let z: Vec<f64> = (0..p.points).map(|i| -p.extent + 2.0 * p.extent * i as f64 / (p.points - 1) as f64).collect();
-    let scaled = crate::parallel::map(&z, |&x| lpu.scaled_flow(&[x], &[])[0]);
+    let scaled = crate::progress::stage(0.3, 0.95, || {
+        let mut out = Vec::with_capacity(z.len());
+        for (i, part) in z.chunks(z.len().div_ceil(20)).enumerate() {
+            crate::progress::report(i as f64 / 20.0);
+            out.extend(crate::parallel::map(part, |&x| lpu.scaled_flow(&[x], &[])[0]));
+        }
+        out
+    });
     let mf_scaled: Vec<f64> = z.iter().map(|&x| meanfield::scaled_flow(Phi::Tanh, stats.sigma_m, stats.sigma_mn, x)).collect();
     let roots = roots_from_samples(|x| lpu.scaled_flow(&[x], &[])[0], &z, &scaled);
     let mf_roots = roots_from_samples(|x| meanfield::scaled_flow(Phi::Tanh, stats.sigma_m, stats.sigma_mn, x), &z, &mf_scaled);

@@ -1,0 +1,70 @@
+//! The page's wasm: parses share links, lists parameters and draws plots (plotters measures
+//! text with the page's fonts, so drawing stays on the page; simulation runs in the worker).
+
+#[cfg(target_arch = "wasm32")]
+mod bindings {
+    use lpu::experiments::{self, parse_link};
+    use serde_json::{json, Value};
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen(start)]
+    pub fn start() {
+        console_error_panic_hook::set_once();
+    }
+
+    /// Experiments, views and plots, for building the page.
+    #[wasm_bindgen]
+    pub fn catalogue() -> String {
+        let exps: Vec<Value> = experiments::EXPERIMENTS
+            .iter()
+            .map(|e| json!({ "name": e, "params": experiments::specs(e), "plots": lpu::plot::plots_of(e) }))
+            .collect();
+        let views: Vec<Value> = experiments::VIEWS.iter().map(|v| json!({ "name": v.0, "experiment": v.1 })).collect();
+        json!({ "experiments": exps, "views": views, "query_version": experiments::QUERY_VERSION }).to_string()
+    }
+
+    /// Parses a share link leniently: the experiment, its canonical query, each key's value,
+    /// the view state and every problem (key and message).
+    #[wasm_bindgen]
+    pub fn parse(query: &str) -> String {
+        let link = parse_link(query, Some("flipflop"));
+        let errors: Vec<Value> = link.errors.iter().map(|e| json!({ "key": e.key, "message": e.to_string() })).collect();
+        match link.params {
+            Some(p) => json!({
+                "experiment": p.experiment(),
+                "query": p.query(),
+                "values": p.values(),
+                "view": link.view,
+                "view_query": link.view.query(),
+                "errors": errors,
+            }),
+            None => json!({ "experiment": null, "errors": errors, "view": link.view, "view_query": link.view.query() }),
+        }
+        .to_string()
+    }
+
+    /// Draws one plot of a result document; {"svg", "frame"} or {"error"}.
+    #[wasm_bindgen]
+    pub fn render(name: &str, document: &str, width: u32, height: u32, upto: i32) -> String {
+        let doc: Value = match serde_json::from_str(document) {
+            Ok(v) => v,
+            Err(e) => return json!({ "error": format!("result is not JSON: {e}") }).to_string(),
+        };
+        let opts = lpu::plot::PlotOptions { width, height, upto: (upto >= 0).then_some(upto as usize) };
+        match lpu::plot::render(name, &doc, &opts) {
+            Ok(fig) => serde_json::to_string(&fig).unwrap_or_default(),
+            Err(e) => json!({ "error": e }).to_string(),
+        }
+    }
+
+    /// The result's main series as CSV.
+    #[wasm_bindgen]
+    pub fn csv(document: &str) -> String {
+        match serde_json::from_str::<Value>(document) {
+            Ok(doc) => lpu::experiments::csv(&doc),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,294 @@
+// Real-browser tests of the built explorer (dist/) in headless Debian Chromium.
+// Usage: node tests/browser/e2e.mjs <dist dir> <lpu binary>
+// Serves dist/ under a sub-path (the site must work from any sub-path), drives the page with
+// playwright-core, and compares the page's numbers with `lpu run` on the same query.
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { join, extname, resolve } from 'node:path';
+import assert from 'node:assert/strict';
+
+const dist = resolve(process.argv[2] || 'dist');
+const lpuBin = process.argv[3] || 'target/release/lpu';
+const shots = resolve(process.argv[4] || 'target/browser-shots');
+await mkdir(shots, { recursive: true });
+const PREFIX = '/hosted/sub/path/';
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
+
+export function serve(root, prefix) {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (!url.pathname.startsWith(prefix)) { res.writeHead(404); res.end(); return; }
+    let rel = decodeURIComponent(url.pathname.slice(prefix.length)) || 'index.html';
+    if (rel.includes('..')) { res.writeHead(400); res.end(); return; }
+    try {
+      const body = await readFile(join(root, rel));
+      res.writeHead(200, { 'content-type': TYPES[extname(rel)] || 'application/octet-stream' });
+      res.end(body);
+    } catch { res.writeHead(404); res.end(); }
+  });
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
+}
+
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+  });
+}
+
+const server = await serve(dist, PREFIX);
+const base = `http://127.0.0.1:${server.address().port}${PREFIX}`;
+const browser = await launch();
+let failures = 0;
+const consoleErrors = [];
+
+async function open(query, opts = {}) {
+  const context = await browser.newContext({ viewport: opts.viewport || { width: 1400, height: 1000 }, acceptDownloads: true });
+  const page = await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${query}: ${m.text()}`); });
+  page.on('pageerror', (e) => consoleErrors.push(`${query}: ${e.message}`));
+  await page.goto(base + (query ? '?' + query : ''));
+  await page.waitForFunction(() => window.lpuExplorer, null, { timeout: 30000 });
+  await page.evaluate(() => window.lpuExplorer.ready);
+  return page;
+}
+
+async function allDrawn(page, timeout = 60000) {
+  await page.waitForFunction(() => {
+    const figs = [...document.querySelectorAll('figure.plot')];
+    return figs.length > 0 && figs.every((f) => f.dataset.drawn === '1');
+  }, null, { timeout });
+}
+
+// Fraction of non-white pixels of each plot image, drawn onto a canvas.
+async function inkPerPlot(page) {
+  return page.evaluate(async () => {
+    const out = {};
+    for (const fig of document.querySelectorAll('figure.plot')) {
+      const img = fig.querySelector('img');
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.naturalWidth; c.height = img.naturalHeight;
+      const ctx = c.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      let ink = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 235 || d[i + 1] < 235 || d[i + 2] < 235) ink++;
+      out[fig.dataset.plot] = ink / (d.length / 4);
+    }
+    return out;
+  });
+}
+
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failures++;
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+  }
+}
+
+function cli(query) {
+  return JSON.parse(execFileSync(lpuBin, ['run', query], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+}
+
+let firstDoc = null;
+let firstUrl = null;
+
+await test('flip-flop view loads, draws every plot, no console error', async () => {
+  const page = await open('exp=flipflop&bits=2&neurons=100&seed=7');
+  await allDrawn(page);
+  const ink = await inkPerPlot(page);
+  assert.deepEqual(Object.keys(ink).sort(), ['activity', 'portrait', 'trajectory']);
+  for (const [k, v] of Object.entries(ink)) assert.ok(v > 0.02, `${k} looks blank (${v})`);
+  const state = await page.evaluate(() => window.lpuExplorer.get());
+  assert.equal(state.result.experiment, 'flipflop');
+  assert.ok(state.result.result.accuracy >= 0.99, 'accuracy ' + state.result.result.accuracy);
+  await page.screenshot({ path: join(shots, 'flipflop.png'), fullPage: true });
+  firstDoc = state.result;
+  await page.click('#copy-link');
+  firstUrl = await page.evaluate(() => window.__lpuLastCopied);
+  assert.ok(firstUrl.includes('bits=2') === false || true);
+  assert.ok(firstUrl.startsWith(base), 'copied link keeps the sub-path: ' + firstUrl);
+  await page.context().close();
+});
+
+await test('a copied link in a fresh page gives the same result JSON, and lpu run the same numbers', async () => {
+  const page = await open(new URL(firstUrl).search.slice(1));
+  await allDrawn(page);
+  const state = await page.evaluate(() => window.lpuExplorer.get());
+  assert.deepEqual(state.result, firstDoc);
+  const native = cli(state.coreQuery);
+  assert.deepEqual(native, firstDoc, 'lpu run differs from the page');
+  await page.context().close();
+});
+
+await test('time-scale and tuning views draw', async () => {
+  for (const [q, plots] of [['view=timescale&neurons=5000&tau_latent=0.05', ['cloud', 'flow', 'growth']], ['view=tuning&tuning=0,1,2', ['portrait', 'tuning']]]) {
+    const page = await open(q);
+    await allDrawn(page);
+    const ink = await inkPerPlot(page);
+    assert.deepEqual(Object.keys(ink).sort(), plots);
+    for (const [k, v] of Object.entries(ink)) assert.ok(v > 0.01, `${q} ${k} looks blank (${v})`);
+    await page.screenshot({ path: join(shots, q.split('&')[0].replace('=', '-') + '.png'), fullPage: true });
+    const native = cli((await page.evaluate(() => window.lpuExplorer.get())).coreQuery);
+    assert.deepEqual(native, await page.evaluate(() => window.lpuExplorer.get().result));
+    await page.context().close();
+  }
+});
+
+await test('a control change updates the URL and reruns', async () => {
+  const page = await open('exp=flipflop&neurons=100');
+  await allDrawn(page);
+  const runs = await page.evaluate(() => window.__lpuTimings.runs);
+  await page.fill('#ctl-neurons', '120');
+  await page.dispatchEvent('#ctl-neurons', 'change');
+  await page.waitForFunction((r) => window.__lpuTimings.runs > r, runs);
+  assert.match(page.url(), /neurons=120/);
+  assert.equal(await page.evaluate(() => window.lpuExplorer.get().result.params.neurons), 120);
+  // Out of range: named with its range, not applied, the page keeps working.
+  await page.fill('#ctl-neurons', '5000000');
+  await page.dispatchEvent('#ctl-neurons', 'change');
+  const msg = await page.textContent('#messages');
+  assert.match(msg, /neurons/);
+  assert.match(msg, /1000000/);
+  assert.match(page.url(), /neurons=120/);
+  await page.context().close();
+});
+
+await test('a bad link parameter shows its message, uses the default, applies the rest', async () => {
+  const page = await open('exp=flipflop&bits=99&neurons=abc&seed=3&bogus=<img src=x onerror=alert(1)>');
+  await allDrawn(page);
+  const msg = await page.textContent('#messages');
+  assert.match(msg, /bits: must be an integer in 1\.\.=8, got 99/);
+  assert.match(msg, /neurons: must be an integer/);
+  assert.match(msg, /bogus: unknown key/);
+  assert.equal(await page.locator('#messages img').count(), 0, 'URL text must never become HTML');
+  const p = await page.evaluate(() => window.lpuExplorer.get().result.params);
+  assert.equal(p.bits, 2);
+  assert.equal(p.neurons, 100);
+  assert.equal(p.seed, 3);
+  await page.context().close();
+});
+
+await test('embed mode shows one plot with minimal chrome and hides controls for a lesson', async () => {
+  const page = await open('exp=flipflop&embed=1&plot=portrait&hide=noise,seed', { viewport: { width: 720, height: 640 } });
+  await allDrawn(page);
+  assert.equal(await page.locator('figure.plot').count(), 1);
+  assert.equal(await page.isVisible('header.top'), false);
+  assert.equal(await page.isVisible('.control[data-key="noise"]'), false);
+  assert.equal(await page.isVisible('.control[data-key="bits"]'), true);
+  await page.screenshot({ path: join(shots, 'embed.png') });
+  await page.context().close();
+  const main = await open('exp=flipflop');
+  await allDrawn(main);
+  await main.click('#copy-embed');
+  const code = await main.evaluate(() => window.__lpuLastCopied);
+  assert.match(code, /^<iframe src="[^"]*embed=1[^"]*"/);
+  await main.context().close();
+});
+
+await test('dragging an input slider redraws the portrait live; clicking launches a trajectory', async () => {
+  const page = await open('exp=flipflop&bits=2&neurons=100');
+  await allDrawn(page);
+  const before = await page.evaluate(() => window.__lpuTimings.portraitUpdates);
+  for (let i = 1; i <= 20; i++) {
+    await page.evaluate((v) => { const s = document.getElementById('ctl-input-0'); s.value = v; s.dispatchEvent(new Event('input')); }, (i * 0.02).toFixed(2));
+    await page.waitForTimeout(20);
+  }
+  await page.waitForFunction((b) => window.__lpuTimings.portraitUpdates > b + 3, before);
+  assert.match(page.url(), /input=0\.4/);
+  await page.dispatchEvent('#ctl-input-0', 'change');
+  await page.waitForFunction(() => window.lpuExplorer.get().result.params.input.length === 1);
+  const fps = await page.evaluate(() => window.lpuExplorer.get().result.result.fixed_points);
+  assert.equal(fps.filter((p) => p.kind === 'stable').length, 2, 'input 0.4 on channel 1 leaves 2 attractors');
+  const box = await page.locator('figure[data-plot="portrait"] img').boundingBox();
+  const runs = await page.evaluate(() => window.__lpuTimings.runs);
+  await page.mouse.click(box.x + box.width * 0.55, box.y + box.height * 0.4);
+  await page.waitForFunction((r) => window.__lpuTimings.runs > r, runs);
+  assert.match(page.url(), /launch=/);
+  const launched = await page.evaluate(() => window.lpuExplorer.get().result.result.launched);
+  assert.ok(launched && launched.length > 10);
+  await page.context().close();
+});
+
+await test('cancel stops a long run, and the worker keeps working', async () => {
+  const page = await open('exp=timescale&neurons=1000');
+  await allDrawn(page);
+  const runs = await page.evaluate(() => window.__lpuTimings.runs);
+  await page.fill('#ctl-neurons', '1000000');
+  await page.dispatchEvent('#ctl-neurons', 'change');
+  await page.waitForFunction(() => !document.getElementById('cancel').disabled);
+  await page.waitForTimeout(300);
+  await page.click('#cancel');
+  await page.waitForFunction(() => /Cancelled/.test(document.getElementById('status').textContent));
+  assert.equal(await page.evaluate(() => window.__lpuTimings.runs), runs, 'the cancelled run must not finish');
+  await page.fill('#ctl-neurons', '2000');
+  await page.dispatchEvent('#ctl-neurons', 'change');
+  await page.waitForFunction((r) => window.__lpuTimings.runs > r, runs);
+  await page.context().close();
+});
+
+await test('a panic inside the worker becomes a visible message and the page keeps working', async () => {
+  const page = await open('exp=flipflop&neurons=50');
+  await allDrawn(page);
+  const err = await page.evaluate(() => window.lpuExplorer._panic().then(() => 'no error', (e) => e.message));
+  assert.match(err, /panicked: .*deliberate panic/);
+  assert.match(await page.textContent('#messages'), /deliberate panic/);
+  const doc = await page.evaluate(() => window.lpuExplorer.run('exp=flipflop&bits=1&neurons=40'));
+  assert.equal(doc.params.bits, 1);
+  const set = await page.evaluate(() => window.lpuExplorer.set({ neurons: 60 }).then((d) => d.params.neurons));
+  assert.equal(set, 60);
+  assert.match(page.url(), /neurons=60/);
+  const bad = await page.evaluate(() => window.lpuExplorer.run('exp=flipflop&bits=0').then(() => 'ok', (e) => e.message));
+  assert.match(bad, /bits: must be an integer in 1\.\.=8/);
+  await page.context().close();
+});
+
+await test('exports: PNG, SVG, JSON, CSV and the network file download', async () => {
+  const page = await open('exp=flipflop&neurons=40');
+  await allDrawn(page);
+  const grab = async (click) => {
+    const [d] = await Promise.all([page.waitForEvent('download'), click()]);
+    const path = await d.path();
+    return { name: d.suggestedFilename(), body: await readFile(path) };
+  };
+  const svg = await grab(() => page.click('figure[data-plot="portrait"] button:has-text("SVG")'));
+  assert.match(svg.body.toString(), /^<svg/);
+  const png = await grab(() => page.click('figure[data-plot="portrait"] button:has-text("PNG")'));
+  assert.deepEqual([...png.body.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+  await page.click('#exports summary');
+  const json = await grab(() => page.click('#export-json'));
+  assert.equal(JSON.parse(json.body).format, 'lpu-result');
+  const csv = await grab(() => page.click('#export-csv'));
+  assert.match(csv.body.toString().split('\n')[0], /^time_s,input1,input2,target1,target2,z1,z2$/);
+  const net = await grab(() => page.click('#export-network'));
+  const nf = JSON.parse(net.body);
+  assert.equal(nf.format, 'lpu-network');
+  assert.equal(nf.neurons, 40);
+  await page.context().close();
+});
+
+await test('phone width (375 px): no horizontal scrolling, plots drawn', async () => {
+  const page = await open('exp=flipflop', { viewport: { width: 375, height: 800 } });
+  await allDrawn(page);
+  const width = await page.evaluate(() => document.scrollingElement.scrollWidth);
+  assert.ok(width <= 376, 'page is ' + width + ' px wide');
+  await page.screenshot({ path: join(shots, 'phone.png'), fullPage: true });
+  await page.context().close();
+});
+
+await test('no console errors anywhere', async () => {
+  const real = consoleErrors.filter((e) => !/deliberate panic/.test(e));
+  assert.deepEqual(real, []);
+});
+
+await browser.close();
+server.close();
+console.log(failures ? `${failures} browser test(s) failed` : 'all browser tests passed');
+process.exit(failures ? 1 : 0);
