@@ -52,7 +52,11 @@ impl Bistable {
 
     /// Draws (m_i, ñ_i) for `neurons` neurons.
     pub fn sample(&self, neurons: usize, rng: &mut Rng) -> (Vec<f64>, Vec<f64>) {
-        let s = self.stats();
+        self.sample_with(&self.stats(), neurons, rng)
+    }
+
+    /// As [`Bistable::sample`], with the (costly) mean-field statistics computed once.
+    pub fn sample_with(&self, s: &BistableStats, neurons: usize, rng: &mut Rng) -> (Vec<f64>, Vec<f64>) {
         let mut m = Vec::with_capacity(neurons);
         let mut nt = Vec::with_capacity(neurons);
         let resid = (1.0 - self.rho * self.rho).max(0.0).sqrt();
@@ -107,13 +111,14 @@ impl FlipFlop {
         let mut rng = Rng::new(seed, stream::DESIGN);
         let design = Bistable { tau: self.tau, tau_latent: self.tau_latent, rho: self.rho, phi: self.phi };
         let sigma_mn = design.sigma_mn();
+        let stats = design.stats();
         let mut embedding = vec![0.0; n * k];
         let mut encoding = vec![0.0; n * k];
         let mut input = vec![0.0; n * k];
         for pop in 0..k {
             let members: Vec<usize> = (pop..n).step_by(k).collect();
             let size = members.len();
-            let (mut m, mut nt) = design.sample(size, &mut rng);
+            let (mut m, mut nt) = design.sample_with(&stats, size, &mut rng);
             // Exact growth rate: scale ñ so the sample covariance is σ_mn.
             let cov = m.iter().zip(&nt).map(|(a, b)| a * b).sum::<f64>() / size as f64;
             let scale = if cov > 0.0 { sigma_mn / cov } else { 1.0 };
@@ -150,15 +155,7 @@ fn positive_root(f: impl Fn(f64) -> f64) -> Option<f64> {
             return None;
         }
     }
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if f(mid) > 0.0 {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    Some(0.5 * (lo + hi))
+    Some(crate::meanfield::bisect(f, lo, hi))
 }
 
 /// Grows (or shrinks) a network to `neurons` by resampling neurons with replacement

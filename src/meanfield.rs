@@ -37,17 +37,26 @@ pub fn scaled_flow(phi: Phi, sigma_m: f64, sigma_mn: f64, z: f64) -> f64 {
 /// The positive attractor z* of the mean-field flow (σ_mn > 1), by bisection on (0, 1e3].
 pub fn positive_attractor(phi: Phi, sigma_m: f64, sigma_mn: f64) -> Option<f64> {
     let f = |z: f64| scaled_flow(phi, sigma_m, sigma_mn, z);
-    let (mut lo, mut hi) = (1e-9, 1e3);
+    let (lo, hi) = (1e-9, 1e3);
     if !(f(lo) > 0.0 && f(hi) < 0.0) {
         return None;
     }
+    Some(bisect(f, lo, hi))
+}
+
+/// Root of `f` in [lo, hi] with f(lo) > 0 ≥ f(hi), bisected until lo and hi are adjacent
+/// floats (then every further halving would leave them as they are).
+pub fn bisect(f: impl Fn(f64) -> f64, mut lo: f64, mut hi: f64) -> f64 {
     for _ in 0..200 {
         let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
         if f(mid) > 0.0 {
             lo = mid;
         } else {
             hi = mid;
         }
     }
-    Some(0.5 * (lo + hi))
+    0.5 * (lo + hi)
 }

@@ -53,7 +53,6 @@
   // ---------- messages ----------
   function showMessage(text, kind = 'warn', key = null) {
     const box = $('messages');
-    if (key) for (const m of box.querySelectorAll('.message')) if (m.dataset.key === key) m.remove();
     const div = document.createElement('div');
     div.className = 'message ' + kind;
     if (key) div.dataset.key = key;
@@ -145,8 +144,18 @@
     u.hash = '';
     return u.toString();
   }
+  // Browsers throttle the history API, so a dragged slider writes the URL at most 4 times a
+  // second (the last position always lands).
+  let urlTimer = null, urlLast = 0;
   function updateUrl() {
-    try { history.replaceState(null, '', '?' + shareQuery()); } catch (_) { /* sandboxed iframes may refuse */ }
+    clearTimeout(urlTimer);
+    const write = () => {
+      urlLast = performance.now();
+      try { history.replaceState(null, '', '?' + shareQuery()); } catch (_) { /* sandboxed iframes may refuse */ }
+    };
+    const wait = 250 - (performance.now() - urlLast);
+    if (wait <= 0) write();
+    else urlTimer = setTimeout(write, wait);
   }
   // The core's canonical query for the current state (what the worker and `lpu run` get).
   function coreQuery() { return JSON.parse(wasm.parse(buildQuery(state.exp, state.values))).query; }
@@ -311,7 +320,7 @@
     }
     if (rebuild) buildControls();
     updateUrl();
-    run();
+    run().catch(() => {}); // failures are shown on the page
   }
 
   // ---------- running ----------
@@ -341,6 +350,7 @@
         timings.runs++;
         state.doc = doc;
         state.docText = text;
+        state.latentJson = null;
         state.lastGood = text;
         clearMessages('run');
         $('status').textContent = `Done in ${Math.round(performance.now() - t0)} ms`;
@@ -353,7 +363,7 @@
       .catch((err) => {
         if (id !== runSeq && !err.cancelled) return null;
         if (err.cancelled) $('status').textContent = 'Cancelled — the plots show the last finished run.';
-        else { $('status').textContent = 'Failed'; showMessage('The run failed: ' + err.message + '. The page keeps the last result; change a parameter to try again.', 'error', 'run'); }
+        else { $('status').textContent = 'Failed'; clearMessages('run'); showMessage('The run failed: ' + err.message + '. The page keeps the last result; change a parameter to try again.', 'error', 'run'); }
         throw err;
       })
       .finally(() => { if (id === runSeq) setBusy(false); });
@@ -375,15 +385,20 @@
     runner
       .request('portrait', q)
       .then((text) => {
-        const part = JSON.parse(text);
-        if (part.error || !state.doc) return;
-        Object.assign(state.doc.result, part);
-        state.docText = JSON.stringify(state.doc);
+        // Ask for the next update before drawing this one, so worker and page overlap.
+        liveInFlight = false;
+        pumpLive();
+        if (!state.doc || text.startsWith('{"error"')) return;
+        Object.assign(state.doc.result, JSON.parse(text));
+        state.docText = null; // re-serialised only when a full redraw needs it
+        // The portrait needs only the trajectory besides the new part: a slim document.
+        if (!state.latentJson) state.latentJson = JSON.stringify(state.doc.result.latent);
+        const params = Object.assign({}, state.doc.params, { input: (state.values.input || '').split(',').filter((v) => v !== '').map(Number) });
+        const slim = `{"experiment":"flipflop","params":${JSON.stringify(params)},"result":{"latent":${state.latentJson},${text.slice(1)}}`;
         timings.portraitUpdates++;
-        for (const f of figures) if (f.name === 'portrait') drawPlot(f);
+        for (const f of figures) if (f.name === 'portrait') drawPlot(f, slim);
       })
-      .catch(() => {})
-      .finally(() => { liveInFlight = false; pumpLive(); });
+      .catch(() => { liveInFlight = false; pumpLive(); });
   }
 
   // ---------- plots ----------
@@ -444,13 +459,15 @@
     }
   }
 
-  function drawPlot(f) {
-    if (!state.docText) return;
+  function drawPlot(f, text) {
+    if (!state.doc) return;
+    if (!text && !state.docText) state.docText = JSON.stringify(state.doc);
+    text = text || state.docText;
     const width = Math.max(260, Math.round(f.holder.clientWidth || 600));
     const height = Math.round(width * (state.viewOpts.embed && state.viewOpts.plot ? Math.min(f.aspect, (innerHeight - 60) / width) : f.aspect));
     const upto = state.upto === null ? -1 : state.upto;
     const useUpto = ['trajectory', 'portrait', 'activity'].includes(f.name) ? upto : -1;
-    const out = JSON.parse(wasm.render(f.name, state.docText, width, Math.max(180, height), useUpto));
+    const out = JSON.parse(wasm.render(f.name, text, width, Math.max(180, height), useUpto));
     if (out.error) { f.err.textContent = out.error; return; }
     f.err.textContent = '';
     f.svg = out.svg; f.frame = out.frame; f.width = width; f.height = Math.max(180, height);
@@ -579,6 +596,8 @@
   }
 
   async function copyText(text, what) {
+    clearMessages('copy');
+    window.__lpuLastCopied = text;
     try {
       await navigator.clipboard.writeText(text);
       showMessage(what + ' copied to the clipboard.', 'info', 'copy');
@@ -590,7 +609,6 @@
       m.insertBefore(input, m.lastChild);
       input.select();
     }
-    window.__lpuLastCopied = text;
   }
   function embedCode() {
     const first = VIEW_PLOTS[state.view][state.view === 'timescale' ? 0 : 1].name;
@@ -680,7 +698,7 @@
       /** Subscribes to finished runs: fn(resultDocument). */
       on(event, fn) { if (listeners[event]) listeners[event].push(fn); },
       /** Test hook: makes the worker panic, to show how failures are reported. */
-      _panic() { return runner.request('panic', '').catch((e) => { showMessage('Worker error: ' + e.message + ' — the worker was restarted.', 'error', 'run'); throw e; }); },
+      _panic() { return runner.request('panic', '').catch((e) => { clearMessages('run'); showMessage('Worker error: ' + e.message + ' — the worker was restarted.', 'error', 'run'); throw e; }); },
     };
   }
 
@@ -700,7 +718,7 @@
     $('step').addEventListener('click', stepBin);
     $('reset').addEventListener('click', resetTime);
     $('time').addEventListener('input', () => { pause(); state.upto = Number($('time').value); drawTimed(); });
-    $('export-json').addEventListener('click', () => state.docText && download(new Blob([state.lastGood], { type: 'application/json' }), `lpu-${state.exp}-result.json`));
+    $('export-json').addEventListener('click', () => state.lastGood && download(new Blob([state.lastGood], { type: 'application/json' }), `lpu-${state.exp}-result.json`));
     $('export-csv').addEventListener('click', () => state.lastGood && download(new Blob([wasm.csv(state.lastGood)], { type: 'text/csv' }), `lpu-${state.exp}-result.csv`));
     $('export-network').addEventListener('click', () => runner.request('network', '').then((t) => t && download(new Blob([t], { type: 'application/json' }), `lpu-${state.exp}-network.json`)).catch((e) => showMessage('Export failed: ' + e.message, 'error')));
     let resizeTimer = null;

@@ -127,8 +127,23 @@ fn rows(v: &[f64], width: usize) -> Vec<Vec<f64>> {
     v.chunks(width.max(1)).map(|c| c.to_vec()).collect()
 }
 
+thread_local! {
+    /// The last designed network: a dragged input slider re-asks for the same design many
+    /// times a second. The design is a pure function of its key, so this changes no number.
+    static LAST_DESIGN: std::cell::RefCell<Option<(String, Network)>> = const { std::cell::RefCell::new(None) };
+}
+
 fn design(p: &FlipflopParams) -> Network {
-    FlipFlop { bits: p.bits, neurons: p.neurons, tau: p.tau, dt: p.dt, tau_latent: p.tau_latent, rho: p.rho, gain: p.gain, phi: Phi::Tanh }.network(p.seed)
+    let d = FlipFlop { bits: p.bits, neurons: p.neurons, tau: p.tau, dt: p.dt, tau_latent: p.tau_latent, rho: p.rho, gain: p.gain, phi: Phi::Tanh };
+    let key = format!("{d:?} {}", p.seed);
+    if let Some(net) = LAST_DESIGN.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, n)| n.clone())) {
+        return net;
+    }
+    let net = d.network(p.seed);
+    if p.neurons <= 200_000 {
+        LAST_DESIGN.with(|c| *c.borrow_mut() = Some((key, net.clone())));
+    }
+    net
 }
 
 fn constant_input(p: &FlipflopParams) -> Vec<f64> {

@@ -161,8 +161,8 @@ pub fn portrait(result: &Value, params: &Value, opts: &PlotOptions) -> DrawResul
         });
     }
     let slice = if held.is_empty() { String::new() } else { format!(", slice z3…z{k} = {}", held[0]) };
-    let title = format!("Phase portrait (z1, z2){slice}{}", if input > 0 { " — constant input on" } else { "" });
     let max_speed = speed.iter().copied().filter(|v| v.is_finite()).fold(0.0f64, f64::max);
+    let title = format!("Phase portrait (z1, z2){slice}{} — arrow colour: speed, dark 0 → yellow {max_speed:.0}/s", if input > 0 { ", constant input on" } else { "" });
     svg(opts, |root| {
         let body = titled(root, &title)?;
         let (mut chart, frame) = axes(&body, extent, extent, "z1 (latent)", "z2 (latent)")?;
@@ -228,8 +228,6 @@ pub fn portrait(result: &Value, params: &Value, opts: &PlotOptions) -> DrawResul
             draw_fixed_point(&mut chart, p.z[0], p.z[1], &p.kind, off_slice, &mut labelled)?;
         }
         legend(&mut chart)?;
-        let note = format!("arrows: direction of flow; colour: speed (dark slow → yellow {max_speed:.0}/s)");
-        body.draw(&Text::new(note, (frame.pixels[0] as i32 + 4, frame.pixels[3] as i32 - 14), (FONT, 10).into_font().color(&INK))).map_err(err)?;
         Ok((Some(frame), vec![layer]))
     })
 }
@@ -253,7 +251,7 @@ pub fn activity(result: &Value, opts: &PlotOptions) -> DrawResult<Figure> {
     let cursor = opts.upto.and_then(|u| full_time.get(u).copied());
     svg(opts, |root| {
         let body = titled(root, &format!("Activity of the first {rows} neurons (rates r_i)"))?;
-        let (main, side) = body.split_horizontally(body.dim_in_pixel().0.saturating_sub(64));
+        let (main, side) = body.split_horizontally(body.dim_in_pixel().0.saturating_sub(80));
         let (mut chart, frame) = axes(&main, x, (-0.5, rows as f64 - 0.5), "time (s)", "neuron")?;
         super::layer_anchor(&main, 0)?;
         let mut heat = Layer::new(&frame);
@@ -263,17 +261,20 @@ pub fn activity(result: &Value, opts: &PlotOptions) -> DrawResult<Figure> {
         }
         let _ = neurons;
         // Colour bar.
-        let bar_chart = ChartBuilder::on(&side).margin_top(8).margin_bottom(40).margin_right(30).y_label_area_size(0).x_label_area_size(0).build_cartesian_2d(0.0..1.0, -1.0..1.0).map_err(err)?;
+        let bar_chart = ChartBuilder::on(&side).margin_top(8).margin_bottom(40).margin_right(40).y_label_area_size(0).x_label_area_size(0).build_cartesian_2d(0.0..1.0, -1.0..1.0).map_err(err)?;
         let bar_frame = Frame::new(bar_chart.plotting_area().get_pixel_range(), (0.0, 1.0), (-1.0, 1.0));
         super::layer_anchor(&side, 1)?;
         let mut bar = Layer::new(&bar_frame);
         bar.image(64, 1, |r, _| diverging(1.0 - 2.0 * (r as f64 + 0.5) / 64.0), bar_frame.pixels[0], bar_frame.pixels[1], bar_frame.pixels[2] - bar_frame.pixels[0], bar_frame.pixels[3] - bar_frame.pixels[1]);
+        // Text positions are relative to the side area.
+        let (ox, oy) = side.get_base_pixel();
         let style = (FONT, 11).into_font().color(&INK);
-        let right = bar_frame.pixels[2] as i32 + 3;
-        side.draw(&Text::new("+1", (right, bar_frame.pixels[1] as i32), style.clone())).map_err(err)?;
-        side.draw(&Text::new("0", (right, ((bar_frame.pixels[1] + bar_frame.pixels[3]) / 2.0) as i32 - 5), style.clone())).map_err(err)?;
-        side.draw(&Text::new("−1", (right, bar_frame.pixels[3] as i32 - 10), style.clone())).map_err(err)?;
-        side.draw(&Text::new("rate", (bar_frame.pixels[0] as i32 - 2, bar_frame.pixels[3] as i32 + 6), style)).map_err(err)?;
+        let right = bar_frame.pixels[2] as i32 + 4 - ox;
+        let (top, bottom) = (bar_frame.pixels[1] as i32 - oy, bar_frame.pixels[3] as i32 - oy);
+        side.draw(&Text::new("+1", (right, top), style.clone())).map_err(err)?;
+        side.draw(&Text::new("0", (right, (top + bottom) / 2 - 5), style.clone())).map_err(err)?;
+        side.draw(&Text::new("−1", (right, bottom - 10), style.clone())).map_err(err)?;
+        side.draw(&Text::new("rate", (bar_frame.pixels[0] as i32 - ox, bottom + 6), style)).map_err(err)?;
         Ok((None, vec![heat, bar]))
     })
 }

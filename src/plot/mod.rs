@@ -113,10 +113,12 @@ fn axes<'a, 'b>(area: &'a Area<'b>, x: (f64, f64), y: (f64, f64), x_desc: &str, 
         .y_desc(y_desc)
         .x_labels(7)
         .y_labels(6);
+    let whole = |v: &f64| if (v - v.round()).abs() < 1e-9 && v.abs() >= 10.0 { format!("{v:.0}") } else { format!("{}", (v * 1e6).round() / 1e6) };
+    mesh.y_label_formatter(&whole);
     if x_desc.is_empty() {
         mesh.x_label_formatter(&|_| String::new());
     } else {
-        mesh.x_desc(x_desc);
+        mesh.x_desc(x_desc).x_label_formatter(&whole);
     }
     mesh.draw().map_err(err)?;
     let frame = Frame::new(chart.plotting_area().get_pixel_range(), x, y);

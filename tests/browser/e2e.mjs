@@ -113,7 +113,6 @@ await test('flip-flop view loads, draws every plot, no console error', async () 
   firstDoc = state.result;
   await page.click('#copy-link');
   firstUrl = await page.evaluate(() => window.__lpuLastCopied);
-  assert.ok(firstUrl.includes('bits=2') === false || true);
   assert.ok(firstUrl.startsWith(base), 'copied link keeps the sub-path: ' + firstUrl);
   await page.context().close();
 });
@@ -149,7 +148,7 @@ await test('a control change updates the URL and reruns', async () => {
   await page.fill('#ctl-neurons', '120');
   await page.dispatchEvent('#ctl-neurons', 'change');
   await page.waitForFunction((r) => window.__lpuTimings.runs > r, runs);
-  assert.match(page.url(), /neurons=120/);
+  await page.waitForURL(/neurons=120/);
   assert.equal(await page.evaluate(() => window.lpuExplorer.get().result.params.neurons), 120);
   // Out of range: named with its range, not applied, the page keeps working.
   await page.fill('#ctl-neurons', '5000000');
@@ -157,7 +156,7 @@ await test('a control change updates the URL and reruns', async () => {
   const msg = await page.textContent('#messages');
   assert.match(msg, /neurons/);
   assert.match(msg, /1000000/);
-  assert.match(page.url(), /neurons=120/);
+  await page.waitForURL(/neurons=120/);
   await page.context().close();
 });
 
@@ -202,7 +201,7 @@ await test('dragging an input slider redraws the portrait live; clicking launche
     await page.waitForTimeout(20);
   }
   await page.waitForFunction((b) => window.__lpuTimings.portraitUpdates > b + 3, before);
-  assert.match(page.url(), /input=0\.4/);
+  await page.waitForURL(/input=0\.4/);
   await page.dispatchEvent('#ctl-input-0', 'change');
   await page.waitForFunction(() => window.lpuExplorer.get().result.params.input.length === 1);
   const fps = await page.evaluate(() => window.lpuExplorer.get().result.result.fixed_points);
@@ -211,7 +210,7 @@ await test('dragging an input slider redraws the portrait live; clicking launche
   const runs = await page.evaluate(() => window.__lpuTimings.runs);
   await page.mouse.click(box.x + box.width * 0.55, box.y + box.height * 0.4);
   await page.waitForFunction((r) => window.__lpuTimings.runs > r, runs);
-  assert.match(page.url(), /launch=/);
+  await page.waitForURL(/launch=/);
   const launched = await page.evaluate(() => window.lpuExplorer.get().result.result.launched);
   assert.ok(launched && launched.length > 10);
   await page.context().close();
@@ -238,13 +237,13 @@ await test('a panic inside the worker becomes a visible message and the page kee
   const page = await open('exp=flipflop&neurons=50');
   await allDrawn(page);
   const err = await page.evaluate(() => window.lpuExplorer._panic().then(() => 'no error', (e) => e.message));
-  assert.match(err, /panicked: .*deliberate panic/);
+  assert.match(err, /panicked[\s\S]*deliberate panic/);
   assert.match(await page.textContent('#messages'), /deliberate panic/);
   const doc = await page.evaluate(() => window.lpuExplorer.run('exp=flipflop&bits=1&neurons=40'));
   assert.equal(doc.params.bits, 1);
   const set = await page.evaluate(() => window.lpuExplorer.set({ neurons: 60 }).then((d) => d.params.neurons));
   assert.equal(set, 60);
-  assert.match(page.url(), /neurons=60/);
+  await page.waitForURL(/neurons=60/);
   const bad = await page.evaluate(() => window.lpuExplorer.run('exp=flipflop&bits=0').then(() => 'ok', (e) => e.message));
   assert.match(bad, /bits: must be an integer in 1\.\.=8/);
   await page.context().close();

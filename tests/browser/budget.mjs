@@ -1,0 +1,68 @@
+// Budgets of the explorer page (a benchmark that prints figures; not a timed test).
+// Usage: trunk build --release && node tests/browser/budget.mjs dist
+// Prints: gzipped transfer size per file and in all; time from navigation to the first drawn
+// phase portrait in headless Chromium; portrait updates per second while an input slider moves.
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { readFile, readdir } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { join, extname, resolve } from 'node:path';
+
+const dist = resolve(process.argv[2] || 'dist');
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+
+let total = 0, totalRaw = 0;
+console.log('transfer size (gzip -9)');
+for (const f of (await readdir(dist)).sort()) {
+  const body = await readFile(join(dist, f));
+  const gz = gzipSync(body, { level: 9 }).length;
+  total += gz; totalRaw += body.length;
+  console.log(`  ${f.padEnd(36)} ${(body.length / 1024).toFixed(1).padStart(8)} KiB raw ${(gz / 1024).toFixed(1).padStart(8)} KiB gzip`);
+}
+console.log(`  ${'total'.padEnd(36)} ${(totalRaw / 1024).toFixed(1).padStart(8)} KiB raw ${(total / 1024).toFixed(1).padStart(8)} KiB gzip`);
+
+const server = createServer(async (req, res) => {
+  const rel = new URL(req.url, 'http://x').pathname.slice(1) || 'index.html';
+  try { const b = await readFile(join(dist, rel)); res.writeHead(200, { 'content-type': TYPES[extname(rel)] || 'application/octet-stream' }); res.end(b); }
+  catch { res.writeHead(404); res.end(); }
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+
+const firsts = [];
+for (let i = 0; i < 5; i++) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(base + '?exp=flipflop&bits=2&neurons=100&seed=7');
+  await page.waitForFunction(() => window.__lpuTimings && window.__lpuTimings.firstPortrait !== null, null, { timeout: 60000 });
+  firsts.push(await page.evaluate(() => window.__lpuTimings.firstPortrait));
+  await ctx.close();
+}
+firsts.sort((a, b) => a - b);
+console.log(`time to first drawn portrait (N = 100, 2 bits; 5 loads): median ${firsts[2].toFixed(0)} ms, best ${firsts[0].toFixed(0)} ms, worst ${firsts[4].toFixed(0)} ms`);
+
+for (const neurons of [100, 1000]) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(base + `?exp=flipflop&bits=2&neurons=${neurons}&seed=7`);
+  await page.waitForFunction(() => window.__lpuTimings && window.__lpuTimings.firstPortrait !== null, null, { timeout: 60000 });
+  // Move the slider as a hand would, at 60 input events per second, for 3 s.
+  const rate = await page.evaluate(async () => {
+    const s = document.getElementById('ctl-input-0');
+    const start = window.__lpuTimings.portraitUpdates;
+    const t0 = performance.now();
+    let i = 0;
+    while (performance.now() - t0 < 3000) {
+      s.value = (0.6 * Math.sin(i++ / 20)).toFixed(2);
+      s.dispatchEvent(new Event('input'));
+      await new Promise((r) => setTimeout(r, 1000 / 60));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    return (window.__lpuTimings.portraitUpdates - start) / ((performance.now() - t0) / 1000);
+  });
+  console.log(`portrait updates per second while dragging an input slider (N = ${neurons}): ${rate.toFixed(1)}`);
+  await ctx.close();
+}
+await browser.close();
+server.close();
