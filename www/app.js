@@ -464,7 +464,9 @@
     if (!text && !state.docText) state.docText = JSON.stringify(state.doc);
     text = text || state.docText;
     const width = Math.max(260, Math.round(f.holder.clientWidth || 600));
-    const height = Math.round(width * (state.viewOpts.embed && state.viewOpts.plot ? Math.min(f.aspect, (innerHeight - 60) / width) : f.aspect));
+    // Narrow screens get taller plots: stacked panels stay readable on a phone.
+    const aspect = width < 520 ? Math.max(f.aspect, 0.85) : f.aspect;
+    const height = Math.round(width * (state.viewOpts.embed && state.viewOpts.plot ? Math.min(aspect, (innerHeight - 60) / width) : aspect));
     const upto = state.upto === null ? -1 : state.upto;
     const useUpto = ['trajectory', 'portrait', 'activity'].includes(f.name) ? upto : -1;
     const out = JSON.parse(wasm.render(f.name, text, width, Math.max(180, height), useUpto));
