@@ -9,6 +9,7 @@ pub mod params;
 pub mod analysis;
 pub mod dense;
 pub mod design;
+pub mod drift;
 pub mod experiments;
 pub mod meanfield;
 pub mod netfile;

@@ -19,9 +19,20 @@ pub mod stream {
     pub const FIXED_POINT_STARTS: u64 = 4;
     pub const RESAMPLE: u64 = 5;
     pub const RANDOM_NETWORK: u64 = 6;
+    /// Drift ΔM: stream `DRIFT + run * 2^8`.
+    pub const DRIFT: u64 = 7;
     /// Current noise: stream `NOISE_BASE + trial * 2^20 + chunk` (chunks of
     /// [`crate::simulate::CHUNK`] neurons), so the noise does not depend on the thread count.
     pub const NOISE_BASE: u64 = 1 << 32;
+}
+
+/// A seed for a sub-experiment (a run, a segment) derived from the user's seed by SplitMix64,
+/// so noise of different segments never repeats.
+pub fn derive_seed(seed: u64, tag: u64) -> u64 {
+    let mut z = seed.wrapping_add(tag.wrapping_mul(0x9E37_79B9_7F4A_7C15)).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 pub struct Rng {

@@ -169,6 +169,11 @@
       const fallback = JSON.parse(wasm.parse('exp=flipflop'));
       Object.assign(link, { experiment: 'flipflop', values: fallback.values });
     }
+    if (!catalogue.views.some((v) => v.experiment === link.experiment)) {
+      showMessage(`exp=${link.experiment} has no view on this page yet; run it with lpu run. Showing the flip-flop instead.`, 'warn', 'link');
+      const fallback = JSON.parse(wasm.parse('exp=flipflop'));
+      Object.assign(link, { experiment: 'flipflop', values: fallback.values, view: {} });
+    }
     state.exp = link.experiment;
     state.values = link.values;
     const v = link.view || {};

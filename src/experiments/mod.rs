@@ -1,6 +1,8 @@
 //! Experiments: each is a pure function of its parameters (seed included), registered under
 //! the `exp` key of the share-link query.
 
+pub mod drift;
+pub mod drift_sweep;
 pub mod flipflop;
 pub mod timescale;
 
@@ -90,11 +92,13 @@ pub struct Link {
     pub view: ViewOptions,
     pub errors: Vec<ParamError>,
 }
-pub const EXPERIMENTS: [&str; 2] = ["flipflop", "timescale"];
+pub const EXPERIMENTS: [&str; 4] = ["flipflop", "timescale", "drift", "drift_sweep"];
 
 pub enum Params {
     Flipflop(flipflop::FlipflopParams),
     Timescale(timescale::TimescaleParams),
+    Drift(drift::DriftParams),
+    DriftSweep(drift_sweep::DriftSweepParams),
 }
 
 pub struct Outcome {
@@ -118,6 +122,8 @@ macro_rules! dispatch {
         match $p {
             Params::Flipflop($e) => $body,
             Params::Timescale($e) => $body,
+            Params::Drift($e) => $body,
+            Params::DriftSweep($e) => $body,
         }
     };
 }
@@ -127,6 +133,8 @@ impl Params {
         match self {
             Params::Flipflop(_) => "flipflop",
             Params::Timescale(_) => "timescale",
+            Params::Drift(_) => "drift",
+            Params::DriftSweep(_) => "drift_sweep",
         }
     }
 
@@ -152,7 +160,7 @@ impl Params {
     pub fn portrait(&self) -> Option<String> {
         match self {
             Params::Flipflop(p) => Some(serde_json::to_string(&flipflop::portrait(p)).expect("portrait serialises")),
-            Params::Timescale(_) => None,
+            _ => None,
         }
     }
 
@@ -166,6 +174,14 @@ impl Params {
             Params::Timescale(p) => {
                 let (result, network) = timescale::run(p);
                 Outcome { json: envelope("timescale", query, p, result), network }
+            }
+            Params::Drift(p) => {
+                let (result, network) = drift::run(p);
+                Outcome { json: envelope("drift", query, p, result), network }
+            }
+            Params::DriftSweep(p) => {
+                let (result, network) = drift_sweep::run(p);
+                Outcome { json: envelope("drift_sweep", query, p, result), network }
             }
         }
     }
@@ -220,6 +236,8 @@ fn parse_params(pairs: Vec<(String, String)>) -> (Option<Params>, Vec<ParamError
     let mut params = match exp {
         Some("flipflop") => Params::Flipflop(Default::default()),
         Some("timescale") => Params::Timescale(Default::default()),
+        Some("drift") => Params::Drift(Default::default()),
+        Some("drift_sweep") => Params::DriftSweep(Default::default()),
         Some(other) => return (None, vec![ParamError::new("exp", format!("must be one of {}, got \"{other}\"", EXPERIMENTS.join(", ")))]),
         None => return (None, vec![ParamError::new("exp", format!("is required: one of {}", EXPERIMENTS.join(", ")))]),
     };
@@ -249,6 +267,8 @@ fn parse_params(pairs: Vec<(String, String)>) -> (Option<Params>, Vec<ParamError
         let check = match &params {
             Params::Flipflop(p) => flipflop::check(p),
             Params::Timescale(p) => timescale::check(p),
+            Params::Drift(p) => drift::check(p),
+            Params::DriftSweep(p) => drift_sweep::check(p),
         };
         match check {
             Ok(()) => break,
@@ -275,6 +295,8 @@ pub fn specs(experiment: &str) -> Vec<crate::params::ParamSpec> {
     match experiment {
         "flipflop" => flipflop::FlipflopParams::specs(),
         "timescale" => timescale::TimescaleParams::specs(),
+        "drift" => drift::DriftParams::specs(),
+        "drift_sweep" => drift_sweep::DriftSweepParams::specs(),
         _ => vec![],
     }
 }

@@ -1,0 +1,198 @@
+//! `exp=drift`: one flip-flop network before and after an instantaneous drift of its embedding
+//! weights (LCF Fig. 4B–H): latent trajectories with state accuracy before and after, the LPU
+//! portrait of both networks, a neuron's tuning curves, and how many neurons keep their coding.
+
+use crate::analysis::fixed_points::{self, FixedPoint, SearchOptions};
+use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
+use crate::analysis::readout::state_accuracy;
+use crate::analysis::tuning::{tuning_curve, TuningCurve};
+use crate::design::{resample, FlipFlop};
+use crate::drift::{self, DriftKind};
+use crate::network::Network;
+use crate::nonlinearity::Phi;
+use crate::params::{range, ParamError, MAX_SAFE_INTEGER};
+use crate::rng::{derive_seed, stream, Rng};
+use crate::simulate::{Compute, Cpu, SimJob};
+use crate::task::{FlipFlopTask, Trial};
+use serde::Serialize;
+
+pub const MAX_WORK: f64 = 2e9;
+
+crate::params! {
+    pub struct DriftParams {
+        bits: usize = 2, range(1.0, 8.0), "flip-flop bits K";
+        neurons: usize = 1000, range(10.0, 300_000.0), "neurons N after resampling the designed network";
+        base: usize = 100, range(4.0, 10_000.0), "neurons of the designed network that is resampled to N (our default 100)";
+        kind: DriftKind = DriftKind::Random, range(0.0, 0.0), "drift of the embedding: random, orthogonal or tangential to span{n^(k)}";
+        sigma: f64 = 0.5, range(0.0, 100.0), "drift strength σ: the s.d. of ΔM";
+        observed: Option<usize> = None, range(1.0, 300_000.0), "read the latent from the first n_obs neurons (all by default)";
+        noise: f64 = 0.05, range(0.0, 10.0), "σ of the current noise (our default 0.05)";
+        steps: usize = 2000, range(10.0, 100_000.0), "steps before the drift";
+        after: usize = 3000, range(10.0, 100_000.0), "steps after the drift";
+        score: usize = 2000, range(10.0, 100_000.0), "accuracy is scored on the last `score` steps of each segment (transients settle)";
+        pulse_prob: f64 = 0.05, range(0.0, 1.0), "probability of a pulse per channel per 10 ms bin";
+        tuning: usize = 0, range(0.0, 299_999.0), "neuron whose tuning curves are shown before and after";
+        threshold: f64 = 0.5, range(0.0, 10.0), "a neuron codes for bit k with sign s when its largest |m_ik| exceeds this (our default 0.5)";
+        grid: usize = 21, range(3.0, 101.0), "flow-field points per axis of the portraits";
+        extent: f64 = 1.5, range(0.1, 10.0), "half-width of the latent window";
+        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "random seed (design, resampling, task, drift, noise)";
+    }
+}
+
+pub fn check(p: &DriftParams) -> Result<(), ParamError> {
+    if p.base < 2 * p.bits {
+        return Err(ParamError::new("base", format!("must be at least 2 × bits = {}", 2 * p.bits)));
+    }
+    if p.score > p.steps.min(p.after) {
+        return Err(ParamError::new("score", format!("must be at most min(steps, after) = {}", p.steps.min(p.after))));
+    }
+    if let Some(o) = p.observed {
+        if o > p.neurons {
+            return Err(ParamError::new("observed", format!("must be at most neurons = {}", p.neurons)));
+        }
+    }
+    if p.tuning >= p.neurons {
+        return Err(ParamError::new("tuning", format!("must be below neurons = {}", p.neurons)));
+    }
+    let work = p.neurons as f64 * (p.steps + p.after) as f64;
+    if work > MAX_WORK {
+        return Err(ParamError::new("after", format!("neurons × (steps + after) must be at most {MAX_WORK:.0e}")));
+    }
+    Ok(())
+}
+
+/// The designed flip-flop of `base` neurons (τ = 10 ms, Δt = 1 ms, τ_z = τ, ρ = 1, β = 2),
+/// resampled to `neurons` (LCF drift methods): the LPU is unchanged in expectation.
+pub fn network(bits: usize, base: usize, neurons: usize, seed: u64) -> Network {
+    let net = FlipFlop { bits, neurons: base, tau: 0.01, dt: 0.001, tau_latent: 0.01, rho: 1.0, gain: 2.0, phi: Phi::Tanh }.network(seed);
+    if neurons == base {
+        net
+    } else {
+        resample(&net, neurons, seed)
+    }
+}
+
+/// The trial of a run: pulses on 10 ms bins over both segments.
+pub fn trial(bits: usize, steps: usize, pulse_prob: f64, seed: u64, run: u64) -> Trial {
+    FlipFlopTask { bits, steps, bin_steps: 10, pulse_prob }.trial(seed, run)
+}
+
+/// Accuracy of the latent rows `rows` (row r = state after step `offset + r`) on the scored
+/// bin ends inside the last `score` steps of [offset, offset + rows).
+pub fn window_accuracy(latent: &[f64], k: usize, trial: &Trial, offset: usize, len: usize, score: usize) -> f64 {
+    let from = offset + len - score;
+    let scored: Vec<usize> = trial.scored.iter().filter(|&&t| t >= from && t < offset + len).map(|&t| t - offset).collect();
+    let targets = &trial.targets[offset * k..(offset + len) * k];
+    state_accuracy(latent, targets, k, &scored)
+}
+
+/// One segment of simulation from `initial` rates over trial steps [offset, offset + len).
+pub fn segment(net: &Network, initial: &[f64], trial: &Trial, offset: usize, len: usize, noise: f64, seed: u64, observed: usize) -> crate::simulate::SimOutput {
+    let k = net.rank;
+    Cpu.simulate(net, &SimJob {
+        initial,
+        batch: 1,
+        steps: len,
+        inputs: &trial.inputs[offset * k..(offset + len) * k],
+        constant_input: &[],
+        noise,
+        seed,
+        record: &[],
+        observed,
+    })
+}
+
+#[derive(Serialize)]
+pub struct Portrait {
+    pub fixed_points: Vec<FixedPoint>,
+    pub flow: Option<FlowGrid>,
+}
+
+#[derive(Serialize)]
+pub struct DriftResult {
+    /// State accuracy on the last `score` steps before and after the drift.
+    pub accuracy_before: f64,
+    pub accuracy_after: f64,
+    /// The same from the first n_obs neurons (null when all are observed).
+    pub observed_accuracy_before: Option<f64>,
+    pub observed_accuracy_after: Option<f64>,
+    /// Time of each row, s; the drift happens after row `drift_index`.
+    pub time: Vec<f64>,
+    pub drift_index: usize,
+    pub inputs: Vec<Vec<f64>>,
+    pub targets: Vec<Vec<f64>>,
+    pub latent: Vec<Vec<f64>>,
+    pub observed_latent: Option<Vec<Vec<f64>>>,
+    pub before: Portrait,
+    pub after: Portrait,
+    pub tuning_before: Vec<TuningCurve>,
+    pub tuning_after: Vec<TuningCurve>,
+    /// Fraction of neurons whose coding group (largest |m_ik| with its sign) is unchanged.
+    pub fraction_keeping_coding: f64,
+    /// Measured s.d. of ΔM, and the norm of its part inside span{n^(k)} over its whole norm.
+    pub delta_sd: f64,
+    pub delta_tangential_fraction: f64,
+}
+
+fn rows(v: &[f64], k: usize) -> Vec<Vec<f64>> {
+    v.chunks(k.max(1)).map(|c| c.to_vec()).collect()
+}
+
+fn portrait(net: &Network, p: &DriftParams) -> Portrait {
+    let lpu = Lpu::new(net);
+    let random_starts = if p.neurons <= 20_000 { 16 } else { 4 };
+    Portrait {
+        fixed_points: fixed_points::find(&lpu, &[], &SearchOptions { extent: p.extent, random_starts, seed: p.seed, ..Default::default() }),
+        flow: flow_grid(&lpu, &[], p.extent, p.grid, 1.0),
+    }
+}
+
+pub fn run(p: &DriftParams) -> (DriftResult, Network) {
+    let k = p.bits;
+    let before = crate::progress::stage(0.0, 0.05, || network(k, p.base, p.neurons, p.seed));
+    let delta = drift::delta(&before, p.kind, p.sigma, &mut Rng::new(p.seed, stream::DRIFT));
+    let after = drift::apply(&before, &delta);
+    let total = p.steps + p.after;
+    let trial = trial(k, total, p.pulse_prob, p.seed, 0);
+    let mut initial = vec![0.0; p.neurons];
+    Rng::new(p.seed, stream::INITIAL_RATES).fill_normal(&mut initial, 0.0, 0.1);
+    let observed = p.observed.filter(|&o| o < p.neurons).unwrap_or(0);
+    let first = crate::progress::stage(0.05, 0.4, || segment(&before, &initial, &trial, 0, p.steps, p.noise, derive_seed(p.seed, 0), observed));
+    let second = crate::progress::stage(0.4, 0.75, || segment(&after, &first.final_rates, &trial, p.steps, p.after, p.noise, derive_seed(p.seed, 1), observed));
+    let acc = |z: &[f64], offset, len| window_accuracy(z, k, &trial, offset, len, p.score);
+    let mut latent = first.latent[k..].to_vec();
+    latent.extend_from_slice(&second.latent[k..]);
+    let observed_latent = (observed > 0).then(|| {
+        let mut o = first.observed_latent[k..].to_vec();
+        o.extend_from_slice(&second.observed_latent[k..]);
+        o
+    });
+    let (pb, pa) = crate::progress::stage(0.75, 1.0, || (portrait(&before, p), portrait(&after, p)));
+    let tuning = |net: &Network| (0..k).map(|d| tuning_curve(net, p.tuning, d, p.extent, 101, &[])).collect::<Vec<_>>();
+    let basis = drift::encoding_basis(&before);
+    let inside: f64 = (0..k)
+        .map(|c| basis.iter().map(|q| (0..p.neurons).map(|i| delta[i * k + c] * q[i]).sum::<f64>().powi(2)).sum::<f64>())
+        .sum();
+    let whole: f64 = delta.iter().map(|x| x * x).sum();
+    let mean = delta.iter().sum::<f64>() / delta.len() as f64;
+    let result = DriftResult {
+        accuracy_before: acc(&first.latent[k..], 0, p.steps),
+        accuracy_after: acc(&second.latent[k..], p.steps, p.after),
+        observed_accuracy_before: (observed > 0).then(|| acc(&first.observed_latent[k..], 0, p.steps)),
+        observed_accuracy_after: (observed > 0).then(|| acc(&second.observed_latent[k..], p.steps, p.after)),
+        time: (1..=total).map(|t| t as f64 * before.dt).collect(),
+        drift_index: p.steps - 1,
+        inputs: rows(&trial.inputs, k),
+        targets: rows(&trial.targets, k),
+        latent: rows(&latent, k),
+        observed_latent: observed_latent.map(|o| rows(&o, k)),
+        before: pb,
+        after: pa,
+        tuning_before: tuning(&before),
+        tuning_after: tuning(&after),
+        fraction_keeping_coding: drift::fraction_keeping_coding(&before, &after, p.threshold),
+        delta_sd: (delta.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / delta.len() as f64).sqrt(),
+        delta_tangential_fraction: if whole > 0.0 { (inside / whole).sqrt() } else { 0.0 },
+    };
+    (result, after)
+}

@@ -1,0 +1,170 @@
+//! `exp=drift_sweep`: state accuracy against drift strength σ (log grid) for the three kinds
+//! of drift over a list of N, read from all neurons and from the first n_obs, with a sigmoid
+//! fit between 1 and chance per curve whose midpoint σ* is the tolerable drift
+//! (LCF Fig. 4D, I, J). Cells (N, kind, σ, run) are independent and run in parallel; each run's
+//! pre-drift segment is shared by all its cells.
+
+use super::drift::{network, segment, trial, window_accuracy};
+use crate::drift::{self, DriftKind, SigmoidFit};
+use crate::params::{list, range, ParamError, MAX_SAFE_INTEGER};
+use crate::rng::{derive_seed, stream, Rng};
+use serde::Serialize;
+
+/// Most neuron-steps one sweep may take.
+pub const MAX_WORK: f64 = 4e10;
+
+crate::params! {
+    pub struct DriftSweepParams {
+        bits: usize = 3, range(1.0, 8.0), "flip-flop bits K (LCF Fig. 4D: 3)";
+        neurons: Vec<usize> = vec![100, 1000, 10000], list(10.0, 300_000.0, 8), "network sizes N (each resampled from the same designed network)";
+        base: usize = 100, range(4.0, 10_000.0), "neurons of the designed network (our default 100)";
+        sigma_min: f64 = 0.01, range(1e-6, 100.0), "smallest drift strength σ";
+        sigma_max: f64 = 10.0, range(1e-6, 100.0), "largest drift strength σ";
+        points: usize = 12, range(2.0, 64.0), "σ values, log-spaced";
+        runs: usize = 3, range(1.0, 16.0), "runs per cell (different trials, initial rates, drifts and noise), averaged";
+        steps: usize = 1000, range(10.0, 100_000.0), "steps before the drift";
+        after: usize = 2000, range(10.0, 100_000.0), "steps after the drift";
+        score: usize = 1000, range(10.0, 100_000.0), "accuracy is scored on the last `score` steps after the drift";
+        noise: f64 = 0.05, range(0.0, 10.0), "σ of the current noise (our default 0.05)";
+        observed: usize = 100, range(1.0, 300_000.0), "the second readout uses the first n_obs neurons (LCF: 100)";
+        pulse_prob: f64 = 0.05, range(0.0, 1.0), "probability of a pulse per channel per 10 ms bin";
+        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "random seed";
+    }
+}
+
+pub fn check(p: &DriftSweepParams) -> Result<(), ParamError> {
+    if p.neurons.is_empty() {
+        return Err(ParamError::new("neurons", "must list at least one network size"));
+    }
+    if p.sigma_min >= p.sigma_max {
+        return Err(ParamError::new("sigma_max", format!("must be larger than sigma_min = {}", p.sigma_min)));
+    }
+    if p.base < 2 * p.bits {
+        return Err(ParamError::new("base", format!("must be at least 2 × bits = {}", 2 * p.bits)));
+    }
+    if p.score > p.after {
+        return Err(ParamError::new("score", format!("must be at most after = {}", p.after)));
+    }
+    let work: f64 = p.neurons.iter().map(|&n| n as f64 * p.runs as f64 * (p.steps as f64 + 3.0 * p.points as f64 * p.after as f64)).sum();
+    if work > MAX_WORK {
+        return Err(ParamError::new("neurons", format!("the sweep would take {work:.1e} neuron-steps; at most {MAX_WORK:.0e} (fewer or smaller N, points, runs or steps)")));
+    }
+    Ok(())
+}
+
+impl DriftSweepParams {
+    pub fn sigmas(&self) -> Vec<f64> {
+        let (a, b) = (self.sigma_min.ln(), self.sigma_max.ln());
+        (0..self.points).map(|i| (a + (b - a) * i as f64 / (self.points - 1) as f64).exp()).collect()
+    }
+}
+
+#[derive(Serialize)]
+pub struct Curve {
+    /// Mean accuracy over runs at each σ, from all neurons and from the first n_obs.
+    pub accuracy: Vec<f64>,
+    pub accuracy_observed: Vec<f64>,
+    pub fit: SigmoidFit,
+    pub fit_observed: SigmoidFit,
+}
+
+#[derive(Serialize)]
+pub struct SizeResult {
+    pub neurons: usize,
+    pub random: Curve,
+    pub orthogonal: Curve,
+    pub tangential: Curve,
+}
+
+#[derive(Serialize)]
+pub struct Tolerable {
+    pub neurons: usize,
+    pub random: f64,
+    pub orthogonal: f64,
+    pub tangential: f64,
+}
+
+#[derive(Serialize)]
+pub struct DriftSweepResult {
+    pub sigma: Vec<f64>,
+    pub chance: f64,
+    pub sizes: Vec<SizeResult>,
+    /// σ* per N and kind, from all neurons.
+    pub tolerable_drift: Vec<Tolerable>,
+    /// σ* per N and kind, from the first n_obs neurons.
+    pub tolerable_drift_observed: Vec<Tolerable>,
+}
+
+/// Accuracy (all, observed) of one cell: network size index, kind, σ index, run.
+fn cell(p: &DriftSweepParams, nets: &[crate::network::Network], starts: &[Vec<Vec<f64>>], c: &(usize, usize, usize, usize)) -> (f64, f64) {
+    let (ni, ki, si, run) = *c;
+    let net = &nets[ni];
+    let kind = DriftKind::ALL[ki];
+    let sigma = p.sigmas()[si];
+    // The same ΔM draw for every σ and kind of a run (common random numbers): curves are smooth.
+    let mut rng = Rng::new(derive_seed(p.seed, run as u64), stream::DRIFT);
+    let delta = drift::delta(net, kind, sigma, &mut rng);
+    let drifted = drift::apply(net, &delta);
+    let t = trial(p.bits, p.steps + p.after, p.pulse_prob, p.seed, run as u64);
+    let observed = p.observed.min(net.neurons);
+    let out = segment(&drifted, &starts[ni][run], &t, p.steps, p.after, p.noise, derive_seed(p.seed, 1000 + run as u64), if observed < net.neurons { observed } else { 0 });
+    let k = p.bits;
+    let all = window_accuracy(&out.latent[k..], k, &t, p.steps, p.after, p.score);
+    let obs = if observed < net.neurons { window_accuracy(&out.observed_latent[k..], k, &t, p.steps, p.after, p.score) } else { all };
+    (all, obs)
+}
+
+pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) {
+    let k = p.bits;
+    let nets: Vec<_> = p.neurons.iter().map(|&n| network(k, p.base, n, p.seed)).collect();
+    // Pre-drift segment per (N, run): the rates at the moment of the drift.
+    let pre: Vec<(usize, usize)> = (0..nets.len()).flat_map(|ni| (0..p.runs).map(move |r| (ni, r))).collect();
+    let finals = crate::progress::stage(0.0, 0.1, || {
+        crate::parallel::map(&pre, |&(ni, run)| {
+            let net = &nets[ni];
+            let t = trial(k, p.steps + p.after, p.pulse_prob, p.seed, run as u64);
+            let mut initial = vec![0.0; net.neurons];
+            Rng::new(derive_seed(p.seed, run as u64), stream::INITIAL_RATES).fill_normal(&mut initial, 0.0, 0.1);
+            segment(net, &initial, &t, 0, p.steps, p.noise, derive_seed(p.seed, 500 + run as u64), 0).final_rates
+        })
+    });
+    let mut starts: Vec<Vec<Vec<f64>>> = vec![vec![]; nets.len()];
+    for ((ni, _), f) in pre.iter().zip(finals) {
+        starts[*ni].push(f);
+    }
+    let cells: Vec<(usize, usize, usize, usize)> = (0..nets.len())
+        .flat_map(|ni| (0..3).flat_map(move |ki| (0..p.points).flat_map(move |si| (0..p.runs).map(move |r| (ni, ki, si, r)))))
+        .collect();
+    // Cells in blocks so that progress is reported between blocks.
+    let mut acc = Vec::with_capacity(cells.len());
+    let blocks = cells.chunks(cells.len().div_ceil(50).max(1)).collect::<Vec<_>>();
+    crate::progress::stage(0.1, 1.0, || {
+        for (b, block) in blocks.iter().enumerate() {
+            crate::progress::report(b as f64 / blocks.len() as f64);
+            acc.extend(crate::parallel::map(block, |c| cell(p, &nets, &starts, c)));
+        }
+    });
+    let sigma = p.sigmas();
+    let chance = 0.5f64.powi(k as i32);
+    let idx = |ni: usize, ki: usize, si: usize, r: usize| ((ni * 3 + ki) * p.points + si) * p.runs + r;
+    let curve = |ni: usize, ki: usize| -> Curve {
+        let mean = |which: usize| -> Vec<f64> {
+            (0..p.points).map(|si| (0..p.runs).map(|r| if which == 0 { acc[idx(ni, ki, si, r)].0 } else { acc[idx(ni, ki, si, r)].1 }).sum::<f64>() / p.runs as f64).collect()
+        };
+        let (a, o) = (mean(0), mean(1));
+        Curve { fit: drift::fit_sigmoid(&sigma, &a, chance), fit_observed: drift::fit_sigmoid(&sigma, &o, chance), accuracy: a, accuracy_observed: o }
+    };
+    let sizes: Vec<SizeResult> = (0..nets.len()).map(|ni| SizeResult { neurons: p.neurons[ni], random: curve(ni, 0), orthogonal: curve(ni, 1), tangential: curve(ni, 2) }).collect();
+    let tol = |obs: bool| -> Vec<Tolerable> {
+        sizes
+            .iter()
+            .map(|s| {
+                let m = |c: &Curve| if obs { c.fit_observed.midpoint } else { c.fit.midpoint };
+                Tolerable { neurons: s.neurons, random: m(&s.random), orthogonal: m(&s.orthogonal), tangential: m(&s.tangential) }
+            })
+            .collect()
+    };
+    let result = DriftSweepResult { tolerable_drift: tol(false), tolerable_drift_observed: tol(true), sigma, chance, sizes };
+    let last = nets.into_iter().last().expect("at least one size");
+    (result, last)
+}
