@@ -133,6 +133,21 @@ impl ParamType for Option<usize> {
     }
 }
 
+impl ParamType for Option<f64> {
+    fn parse(text: &str, b: &Bounds) -> Result<Self, String> {
+        if text.trim() == "auto" {
+            return Ok(None);
+        }
+        parse_float(text, b).map(Some).map_err(|e| format!("{e} (or \"auto\")"))
+    }
+    fn render(&self) -> String {
+        self.map_or("auto".into(), |v| format!("{v}"))
+    }
+    fn allowed(b: &Bounds) -> String {
+        format!("\"auto\" or number in [{}, {}]", fmt_num(b.min), fmt_num(b.max))
+    }
+}
+
 fn split_list(text: &str) -> Vec<&str> {
     if text.trim().is_empty() {
         vec![]

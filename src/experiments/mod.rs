@@ -4,6 +4,7 @@
 pub mod drift;
 pub mod drift_sweep;
 pub mod flipflop;
+pub mod perturb;
 pub mod timescale;
 
 use crate::network::Network;
@@ -92,13 +93,14 @@ pub struct Link {
     pub view: ViewOptions,
     pub errors: Vec<ParamError>,
 }
-pub const EXPERIMENTS: [&str; 4] = ["flipflop", "timescale", "drift", "drift_sweep"];
+pub const EXPERIMENTS: [&str; 5] = ["flipflop", "timescale", "drift", "drift_sweep", "perturb"];
 
 pub enum Params {
     Flipflop(flipflop::FlipflopParams),
     Timescale(timescale::TimescaleParams),
     Drift(drift::DriftParams),
     DriftSweep(drift_sweep::DriftSweepParams),
+    Perturb(perturb::PerturbParams),
 }
 
 pub struct Outcome {
@@ -124,6 +126,7 @@ macro_rules! dispatch {
             Params::Timescale($e) => $body,
             Params::Drift($e) => $body,
             Params::DriftSweep($e) => $body,
+            Params::Perturb($e) => $body,
         }
     };
 }
@@ -135,6 +138,7 @@ impl Params {
             Params::Timescale(_) => "timescale",
             Params::Drift(_) => "drift",
             Params::DriftSweep(_) => "drift_sweep",
+            Params::Perturb(_) => "perturb",
         }
     }
 
@@ -182,6 +186,10 @@ impl Params {
             Params::DriftSweep(p) => {
                 let (result, network) = drift_sweep::run(p);
                 Outcome { json: envelope("drift_sweep", query, p, result), network }
+            }
+            Params::Perturb(p) => {
+                let (result, network) = perturb::run(p);
+                Outcome { json: envelope("perturb", query, p, result), network }
             }
         }
     }
@@ -238,6 +246,7 @@ fn parse_params(pairs: Vec<(String, String)>) -> (Option<Params>, Vec<ParamError
         Some("timescale") => Params::Timescale(Default::default()),
         Some("drift") => Params::Drift(Default::default()),
         Some("drift_sweep") => Params::DriftSweep(Default::default()),
+        Some("perturb") => Params::Perturb(Default::default()),
         Some(other) => return (None, vec![ParamError::new("exp", format!("must be one of {}, got \"{other}\"", EXPERIMENTS.join(", ")))]),
         None => return (None, vec![ParamError::new("exp", format!("is required: one of {}", EXPERIMENTS.join(", ")))]),
     };
@@ -269,6 +278,7 @@ fn parse_params(pairs: Vec<(String, String)>) -> (Option<Params>, Vec<ParamError
             Params::Timescale(p) => timescale::check(p),
             Params::Drift(p) => drift::check(p),
             Params::DriftSweep(p) => drift_sweep::check(p),
+            Params::Perturb(p) => perturb::check(p),
         };
         match check {
             Ok(()) => break,
@@ -297,6 +307,7 @@ pub fn specs(experiment: &str) -> Vec<crate::params::ParamSpec> {
         "timescale" => timescale::TimescaleParams::specs(),
         "drift" => drift::DriftParams::specs(),
         "drift_sweep" => drift_sweep::DriftSweepParams::specs(),
+        "perturb" => perturb::PerturbParams::specs(),
         _ => vec![],
     }
 }

@@ -1,0 +1,207 @@
+//! `exp=perturb`: stimulating coding versus redundant neurons (LCF Fig. 3, SCIENCE §3). The
+//! designed 2-bit flip-flop plus `redundant` neurons that have embedding weights in {−1, 0, +1}
+//! but no encoding or input weights, plus random connectivity; an optogenetic-style input
+//! along sign(m^(1)) restricted to one group, started in the state (+1, +1).
+
+use crate::design::FlipFlop;
+use crate::network::Network;
+use crate::nonlinearity::Phi;
+use crate::params::{range, ParamError, MAX_SAFE_INTEGER};
+use crate::rng::{derive_seed, stream, Rng};
+use crate::simulate::{Compute, Cpu, SimJob};
+use crate::task::FlipFlopTask;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Group {
+    Coding,
+    Redundant,
+}
+
+impl crate::params::ParamType for Group {
+    fn parse(text: &str, _: &crate::params::Bounds) -> Result<Self, String> {
+        match text.trim() {
+            "coding" => Ok(Group::Coding),
+            "redundant" => Ok(Group::Redundant),
+            other => Err(format!("must be one of coding, redundant, got \"{other}\"")),
+        }
+    }
+    fn render(&self) -> String {
+        match self {
+            Group::Coding => "coding".into(),
+            Group::Redundant => "redundant".into(),
+        }
+    }
+    fn allowed(_: &crate::params::Bounds) -> String {
+        "one of coding, redundant".into()
+    }
+}
+
+crate::params! {
+    pub struct PerturbParams {
+        neurons: usize = 100, range(4.0, 2000.0), "coding neurons (the designed 2-bit flip-flop)";
+        redundant: usize = 100, range(0.0, 2000.0), "redundant neurons: embedding weights, no encoding or input weights";
+        tuned: f64 = 0.1, range(0.0, 1.0), "probability that a redundant neuron's embedding weight on a bit is ±1 (else 0)";
+        random: Option<f64> = None, range(0.0, 10.0), "s.d. of the random connectivity W_rand (default: twice the s.d. of the structured part)";
+        stimulate: Group = Group::Coding, range(0.0, 0.0), "which group receives the stimulus along sign(m^(1))";
+        amplitude: f64 = -10.0, range(-100.0, 100.0), "stimulus amplitude (negative pushes z1 from +1 towards −1; our default −10)";
+        onset: f64 = 0.5, range(0.0, 10.0), "stimulus onset, s";
+        duration: f64 = 0.01, range(0.0, 10.0), "stimulus duration, s (our default 10 ms = τ: with τ = 10 ms a leaky rate network needs about 7 ms of saturating drive to cross z1 = 0; LCF used 5 ms to coding and 100 ms to redundant neurons)";
+        length: f64 = 1.5, range(0.05, 20.0), "trial length, s";
+        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "random seed";
+    }
+}
+
+pub fn check(p: &PerturbParams) -> Result<(), ParamError> {
+    if p.onset + p.duration > p.length {
+        return Err(ParamError::new("duration", format!("onset + duration must be at most length = {} s", p.length)));
+    }
+    Ok(())
+}
+
+/// Channels 0, 1: the flip-flop bits; 2: stimulus to coding neurons; 3: to redundant ones.
+pub fn network(p: &PerturbParams) -> (Network, f64) {
+    let k = 2;
+    let coding = FlipFlop { bits: k, neurons: p.neurons, tau: 0.01, dt: 0.001, tau_latent: 0.01, rho: 1.0, gain: 2.0, phi: Phi::Tanh }.network(p.seed);
+    let n = p.neurons + p.redundant;
+    let mut rng = Rng::new(p.seed, stream::DRIFT + 0x100);
+    let mut embedding = coding.embedding.clone();
+    for _ in 0..p.redundant * k {
+        let u = rng.uniform();
+        embedding.push(if u < p.tuned / 2.0 { 1.0 } else if u < p.tuned { -1.0 } else { 0.0 });
+    }
+    let mut encoding = coding.encoding.clone();
+    encoding.resize(n * k, 0.0);
+    let mut input = vec![0.0; n * 4];
+    for i in 0..n {
+        if i < p.neurons {
+            input[i * 4] = coding.input[i * k];
+            input[i * 4 + 1] = coding.input[i * k + 1];
+        }
+        // sign(m_i^(1)), with 0 for neurons that do not load on bit 1 (f64::signum(0) is 1).
+        let m1 = embedding[i * k];
+        let s = if m1 > 0.0 { 1.0 } else if m1 < 0.0 { -1.0 } else { 0.0 };
+        input[i * 4 + if i < p.neurons { 2 } else { 3 }] = s;
+    }
+    // s.d. of the structured W = M Nᵀ over all entries, for the default random strength.
+    let (mut s1, mut s2) = (0.0, 0.0);
+    for i in 0..n {
+        for j in 0..n {
+            let w: f64 = (0..k).map(|c| embedding[i * k + c] * encoding[j * k + c]).sum();
+            s1 += w;
+            s2 += w * w;
+        }
+    }
+    let cells = (n * n) as f64;
+    let structured_sd = (s2 / cells - (s1 / cells).powi(2)).max(0.0).sqrt();
+    let sd = p.random.unwrap_or(2.0 * structured_sd);
+    let random = (sd > 0.0).then(|| {
+        let mut w = vec![0.0; n * n];
+        Rng::new(p.seed, stream::RANDOM_NETWORK).fill_normal(&mut w, 0.0, sd);
+        w
+    });
+    (Network { neurons: n, rank: k, inputs: 4, tau: 0.01, dt: 0.001, phi: Phi::Tanh, embedding, encoding, input, bias: vec![0.0; n], random }, sd)
+}
+
+#[derive(Serialize)]
+pub struct PerturbResult {
+    pub time: Vec<f64>,
+    /// Stimulus amplitude at each step.
+    pub stimulus: Vec<f64>,
+    /// Latent read from coding neurons with their encoding weights (T × 2).
+    pub latent_coding: Vec<Vec<f64>>,
+    /// Latent read from redundant neurons by a linear readout fitted on a training trial.
+    pub latent_redundant: Option<Vec<Vec<f64>>>,
+    /// R² of that readout on its training trial.
+    pub redundant_readout_r2: Option<f64>,
+    /// Sign of z1 before the stimulus, at its end, and at the end of the trial.
+    pub state_before: Vec<f64>,
+    pub state_after_stimulus: Vec<f64>,
+    pub state_end: Vec<f64>,
+    pub switched: bool,
+    /// Connectivity for the matrix plot (subsampled to at most 200 × 200 neurons) and the index
+    /// where the redundant block starts in it.
+    pub connectivity: Vec<Vec<f64>>,
+    pub redundant_from: usize,
+    pub random_sd: f64,
+}
+
+fn rows(v: &[f64], k: usize) -> Vec<Vec<f64>> {
+    v.chunks(k).map(|c| c.to_vec()).collect()
+}
+
+pub fn run(p: &PerturbParams) -> (PerturbResult, Network) {
+    let (net, random_sd) = network(p);
+    let (n, k) = (net.neurons, 2);
+    let steps = (p.length / net.dt).round() as usize;
+    let on = (p.onset / net.dt).round() as usize;
+    let off = ((p.onset + p.duration) / net.dt).round() as usize;
+    let mut inputs = vec![0.0; steps * 4];
+    let mut stimulus = vec![0.0; steps];
+    for t in on..off.min(steps) {
+        inputs[t * 4 + if p.stimulate == Group::Coding { 2 } else { 3 }] = p.amplitude;
+        stimulus[t] = p.amplitude;
+    }
+    // Start on the attractor (+1, +1): r = φ(M z*).
+    let initial: Vec<f64> = (0..n).map(|i| net.phi.apply(net.embedding[i * k] + net.embedding[i * k + 1])).collect();
+    let record: Vec<usize> = (p.neurons..n).collect();
+    let out = Cpu.simulate(&net, &SimJob { initial: &initial, batch: 1, steps, inputs: &inputs, constant_input: &[], noise: 0.0, seed: 0, record: &record, observed: 0 });
+    let coding = &out.latent[k..];
+    // Redundant readout: least squares from the redundant rates (plus a constant) to the latent,
+    // on a training trial with random pulses.
+    let (latent_redundant, r2) = if p.redundant > 0 {
+        let train_steps = 3000;
+        let trial = FlipFlopTask { bits: k, steps: train_steps, bin_steps: 10, pulse_prob: 0.05 }.trial(derive_seed(p.seed, 77), 0);
+        let mut u = vec![0.0; train_steps * 4];
+        for t in 0..train_steps {
+            u[t * 4] = trial.inputs[t * k];
+            u[t * 4 + 1] = trial.inputs[t * k + 1];
+        }
+        let train = Cpu.simulate(&net, &SimJob { initial: &initial, batch: 1, steps: train_steps, inputs: &u, constant_input: &[], noise: 0.0, seed: 0, record: &record, observed: 0 });
+        let r = record.len();
+        let design = |rec: &[f64], rows_: usize| nalgebra::DMatrix::from_fn(rows_, r + 1, |t, j| if j == r { 1.0 } else { rec[t * r + j] });
+        let x = design(&train.recorded, train_steps + 1);
+        let y = nalgebra::DMatrix::from_fn(train_steps + 1, k, |t, c| train.latent[t * k + c]);
+        // Ridge-regularised normal equations: untuned redundant neurons are constant and tuned
+        // ones nearly collinear, so plain least squares would extrapolate wildly.
+        let xtx = x.transpose() * &x + nalgebra::DMatrix::identity(r + 1, r + 1) * 1.0;
+        let beta = xtx.cholesky().map(|c| c.solve(&(x.transpose() * &y)));
+        match beta {
+            Some(beta) => {
+                let fit = &x * &beta;
+                let mean: Vec<f64> = (0..k).map(|c| y.column(c).mean()).collect();
+                let ss_res: f64 = (0..k).map(|c| (y.column(c) - fit.column(c)).norm_squared()).sum();
+                let ss_tot: f64 = (0..k).map(|c| y.column(c).iter().map(|v| (v - mean[c]).powi(2)).sum::<f64>()).sum();
+                let pred = design(&out.recorded, steps + 1) * &beta;
+                let z: Vec<Vec<f64>> = (1..=steps).map(|t| (0..k).map(|c| pred[(t, c)]).collect()).collect();
+                (Some(z), Some(1.0 - ss_res / ss_tot))
+            }
+            None => (None, None),
+        }
+    } else {
+        (None, None)
+    };
+    let at = |t: usize| -> Vec<f64> { coding[t.min(steps - 1) * k..t.min(steps - 1) * k + k].iter().map(|v| v.signum()).collect() };
+    let before = at(on.saturating_sub(1));
+    let after_stim = at(off + 50);
+    let end = at(steps - 1);
+    let shown: Vec<usize> = if n <= 200 { (0..n).collect() } else { (0..200).map(|i| i * n / 200).collect() };
+    let dense = net.dense_weights();
+    let connectivity = shown.iter().map(|&i| shown.iter().map(|&j| dense[i * n + j]).collect()).collect();
+    let result = PerturbResult {
+        time: (1..=steps).map(|t| t as f64 * net.dt).collect(),
+        stimulus,
+        latent_coding: rows(coding, k),
+        latent_redundant,
+        redundant_readout_r2: r2,
+        switched: end[0] != before[0],
+        state_before: before,
+        state_after_stimulus: after_stim,
+        state_end: end,
+        redundant_from: shown.iter().position(|&i| i >= p.neurons).unwrap_or(shown.len()),
+        connectivity,
+        random_sd,
+    };
+    (result, net)
+}
