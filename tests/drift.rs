@@ -104,3 +104,17 @@ fn tangential_drift_is_tolerated_least_at_every_size() {
     assert_eq!(tang[0], 1.0);
     assert!(tang[9].as_f64().unwrap() < 0.3);
 }
+
+#[test]
+fn a_sweep_split_by_size_and_kind_merges_into_the_whole() {
+    let base = "exp=drift_sweep&bits=2&sigma_min=0.1&sigma_max=5&points=4&runs=2&steps=200&after=400&score=200&seed=5";
+    let whole: Value = serde_json::from_str(&lpu::run_query(&format!("{base}&neurons=60,200")).unwrap().json).unwrap();
+    let mut parts = vec![];
+    for n in [200, 60] {
+        for k in [2, 0, 1] {
+            parts.push(serde_json::from_str::<Value>(&lpu::run_query(&format!("{base}&neurons={n}&kinds={k}")).unwrap().json).unwrap());
+        }
+    }
+    let merged: Value = serde_json::from_str(&lpu::experiments::merge_sweep(&format!("{base}&neurons=60,200"), &parts).unwrap()).unwrap();
+    assert_eq!(merged, whole);
+}

@@ -57,6 +57,16 @@ mod bindings {
         }
     }
 
+    /// Joins the parts of a sweep run across workers into the whole sweep's document.
+    #[wasm_bindgen]
+    pub fn merge_sweep(query: &str, parts: &str) -> String {
+        let parts: Vec<Value> = match serde_json::from_str(parts) {
+            Ok(v) => v,
+            Err(e) => return json!({ "error": format!("parts are not JSON: {e}") }).to_string(),
+        };
+        lpu::experiments::merge_sweep(query, &parts).unwrap_or_else(|e| json!({ "error": e }).to_string())
+    }
+
     /// The result's main series as CSV.
     #[wasm_bindgen]
     pub fn csv(document: &str) -> String {

@@ -21,9 +21,10 @@ crate::params! {
         sigma_min: f64 = 0.01, range(1e-6, 100.0), "smallest drift strength σ";
         sigma_max: f64 = 10.0, range(1e-6, 100.0), "largest drift strength σ";
         points: usize = 12, range(2.0, 64.0), "σ values, log-spaced";
+        kinds: Vec<usize> = vec![0, 1, 2], list(0.0, 2.0, 3), "kinds of drift swept: 0 random, 1 orthogonal, 2 tangential (the page splits a sweep by N and kind across its workers)";
         runs: usize = 3, range(1.0, 16.0), "runs per cell (different trials, initial rates, drifts and noise), averaged";
-        steps: usize = 1000, range(10.0, 100_000.0), "steps before the drift";
-        after: usize = 2000, range(10.0, 100_000.0), "steps after the drift";
+        steps: usize = 500, range(10.0, 100_000.0), "steps before the drift";
+        after: usize = 1500, range(10.0, 100_000.0), "steps after the drift";
         score: usize = 1000, range(10.0, 100_000.0), "accuracy is scored on the last `score` steps after the drift";
         noise: f64 = 0.05, range(0.0, 10.0), "σ of the current noise (our default 0.05)";
         observed: usize = 100, range(1.0, 300_000.0), "the second readout uses the first n_obs neurons (LCF: 100)";
@@ -42,10 +43,19 @@ pub fn check(p: &DriftSweepParams) -> Result<(), ParamError> {
     if p.base < 2 * p.bits {
         return Err(ParamError::new("base", format!("must be at least 2 × bits = {}", 2 * p.bits)));
     }
+    let mut seen = [false; 3];
+    for &k in &p.kinds {
+        if std::mem::replace(&mut seen[k], true) {
+            return Err(ParamError::new("kinds", format!("lists kind {k} twice")));
+        }
+    }
+    if p.kinds.is_empty() {
+        return Err(ParamError::new("kinds", "must list at least one kind (0 random, 1 orthogonal, 2 tangential)"));
+    }
     if p.score > p.after {
         return Err(ParamError::new("score", format!("must be at most after = {}", p.after)));
     }
-    let work: f64 = p.neurons.iter().map(|&n| n as f64 * p.runs as f64 * (p.steps as f64 + 3.0 * p.points as f64 * p.after as f64)).sum();
+    let work: f64 = p.neurons.iter().map(|&n| n as f64 * p.runs as f64 * (p.steps as f64 + p.kinds.len() as f64 * p.points as f64 * p.after as f64)).sum();
     if work > MAX_WORK {
         return Err(ParamError::new("neurons", format!("the sweep would take {work:.1e} neuron-steps; at most {MAX_WORK:.0e} (fewer or smaller N, points, runs or steps)")));
     }
@@ -71,17 +81,18 @@ pub struct Curve {
 #[derive(Serialize)]
 pub struct SizeResult {
     pub neurons: usize,
-    pub random: Curve,
-    pub orthogonal: Curve,
-    pub tangential: Curve,
+    /// Null for a kind that was not swept.
+    pub random: Option<Curve>,
+    pub orthogonal: Option<Curve>,
+    pub tangential: Option<Curve>,
 }
 
 #[derive(Serialize)]
 pub struct Tolerable {
     pub neurons: usize,
-    pub random: f64,
-    pub orthogonal: f64,
-    pub tangential: f64,
+    pub random: Option<f64>,
+    pub orthogonal: Option<f64>,
+    pub tangential: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -93,6 +104,38 @@ pub struct DriftSweepResult {
     pub tolerable_drift: Vec<Tolerable>,
     /// σ* per N and kind, from the first n_obs neurons.
     pub tolerable_drift_observed: Vec<Tolerable>,
+}
+
+/// Combines sweeps of the same parameters split by N and kind (the page's worker pool) into
+/// the result the whole sweep gives: sizes in the order of `p.neurons`, every kind filled.
+pub fn merge(p: &DriftSweepParams, parts: &[serde_json::Value]) -> Result<serde_json::Value, String> {
+    use serde_json::{json, Value};
+    let mut sizes = vec![];
+    let mut tol = vec![];
+    let mut tol_obs = vec![];
+    for &n in &p.neurons {
+        let mut size = json!({ "neurons": n, "random": null, "orthogonal": null, "tangential": null });
+        let mut t = json!({ "neurons": n, "random": null, "orthogonal": null, "tangential": null });
+        let mut to = t.clone();
+        for part in parts {
+            let r = &part["result"];
+            let Some(list) = r["sizes"].as_array() else { return Err("a part is not a drift_sweep result".into()) };
+            for (i, s) in list.iter().enumerate().filter(|(_, s)| s["neurons"] == json!(n)) {
+                for kind in DriftKind::NAMES {
+                    if !s[kind].is_null() {
+                        size[kind] = s[kind].clone();
+                        t[kind] = r["tolerable_drift"][i][kind].clone();
+                        to[kind] = r["tolerable_drift_observed"][i][kind].clone();
+                    }
+                }
+            }
+        }
+        sizes.push(size);
+        tol.push(t);
+        tol_obs.push(to);
+    }
+    let first = parts.first().ok_or("no parts")?;
+    Ok(json!({ "sigma": first["result"]["sigma"], "chance": first["result"]["chance"], "sizes": Value::Array(sizes), "tolerable_drift": tol, "tolerable_drift_observed": tol_obs }))
 }
 
 /// Accuracy (all, observed) of one cell: network size index, kind, σ index, run.
@@ -133,7 +176,7 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
         starts[*ni].push(f);
     }
     let cells: Vec<(usize, usize, usize, usize)> = (0..nets.len())
-        .flat_map(|ni| (0..3).flat_map(move |ki| (0..p.points).flat_map(move |si| (0..p.runs).map(move |r| (ni, ki, si, r)))))
+        .flat_map(|ni| p.kinds.iter().flat_map(move |&ki| (0..p.points).flat_map(move |si| (0..p.runs).map(move |r| (ni, ki, si, r)))))
         .collect();
     // Cells in blocks so that progress is reported between blocks.
     let mut acc = Vec::with_capacity(cells.len());
@@ -146,7 +189,9 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
     });
     let sigma = p.sigmas();
     let chance = 0.5f64.powi(k as i32);
-    let idx = |ni: usize, ki: usize, si: usize, r: usize| ((ni * 3 + ki) * p.points + si) * p.runs + r;
+    let nk = p.kinds.len();
+    let slot = |ki: usize| p.kinds.iter().position(|&k| k == ki);
+    let idx = |ni: usize, ki: usize, si: usize, r: usize| ((ni * nk + slot(ki).unwrap()) * p.points + si) * p.runs + r;
     let curve = |ni: usize, ki: usize| -> Curve {
         let mean = |which: usize| -> Vec<f64> {
             (0..p.points).map(|si| (0..p.runs).map(|r| if which == 0 { acc[idx(ni, ki, si, r)].0 } else { acc[idx(ni, ki, si, r)].1 }).sum::<f64>() / p.runs as f64).collect()
@@ -154,12 +199,13 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
         let (a, o) = (mean(0), mean(1));
         Curve { fit: drift::fit_sigmoid(&sigma, &a, chance), fit_observed: drift::fit_sigmoid(&sigma, &o, chance), accuracy: a, accuracy_observed: o }
     };
-    let sizes: Vec<SizeResult> = (0..nets.len()).map(|ni| SizeResult { neurons: p.neurons[ni], random: curve(ni, 0), orthogonal: curve(ni, 1), tangential: curve(ni, 2) }).collect();
+    let swept = |ni: usize, ki: usize| slot(ki).map(|_| curve(ni, ki));
+    let sizes: Vec<SizeResult> = (0..nets.len()).map(|ni| SizeResult { neurons: p.neurons[ni], random: swept(ni, 0), orthogonal: swept(ni, 1), tangential: swept(ni, 2) }).collect();
     let tol = |obs: bool| -> Vec<Tolerable> {
         sizes
             .iter()
             .map(|s| {
-                let m = |c: &Curve| if obs { c.fit_observed.midpoint } else { c.fit.midpoint };
+                let m = |c: &Option<Curve>| c.as_ref().map(|c| if obs { c.fit_observed.midpoint } else { c.fit.midpoint });
                 Tolerable { neurons: s.neurons, random: m(&s.random), orthogonal: m(&s.orthogonal), tangential: m(&s.tangential) }
             })
             .collect()

@@ -13,7 +13,14 @@ use serde::Serialize;
 
 pub const QUERY_VERSION: &str = "1";
 /// Views of the explorer page; `view` picks one, and each runs one experiment.
-pub const VIEWS: [(&str, &str); 3] = [("flipflop", "flipflop"), ("timescale", "timescale"), ("tuning", "flipflop")];
+pub const VIEWS: [(&str, &str); 6] = [
+    ("flipflop", "flipflop"),
+    ("timescale", "timescale"),
+    ("tuning", "flipflop"),
+    ("drift", "drift"),
+    ("sweep", "drift_sweep"),
+    ("perturb", "perturb"),
+];
 /// Keys of the page's view state. They travel in the same share link, so the core accepts and
 /// checks them, but they change no number: `lpu run` ignores them.
 pub const VIEW_KEYS: [&str; 4] = ["view", "embed", "hide", "plot"];
@@ -310,6 +317,18 @@ pub fn specs(experiment: &str) -> Vec<crate::params::ParamSpec> {
         "perturb" => perturb::PerturbParams::specs(),
         _ => vec![],
     }
+}
+
+/// The result document of a drift sweep computed in parts (by N and kind, one part per web
+/// worker): the same document `run` gives for `query`.
+pub fn merge_sweep(query: &str, parts: &[serde_json::Value]) -> Result<String, String> {
+    let p = match parse_strict(query).map_err(|e| e.to_string())? {
+        Params::DriftSweep(p) => p,
+        other => return Err(format!("exp={} is not a sweep", other.experiment())),
+    };
+    let result = drift_sweep::merge(&p, parts)?;
+    let params = Params::DriftSweep(p.clone());
+    Ok(envelope("drift_sweep", params.query(), &p, result))
 }
 
 /// The main series of a result document as CSV (one row per time or grid point).

@@ -8,6 +8,11 @@ fn upto(opts: &PlotOptions, len: usize) -> usize {
 }
 
 pub fn trajectory(result: &Value, opts: &PlotOptions) -> DrawResult<Figure> {
+    trajectory_with(result, opts, None, None)
+}
+
+/// The trajectory plot with an optional title and a marked time (e.g. the moment of a drift).
+pub fn trajectory_with(result: &Value, opts: &PlotOptions, title: Option<String>, marker: Option<(f64, &str)>) -> DrawResult<Figure> {
     let time = vector(field(result, "time")?);
     let inputs = matrix(field(result, "inputs")?);
     let targets = matrix(field(result, "targets")?);
@@ -21,10 +26,10 @@ pub fn trajectory(result: &Value, opts: &PlotOptions) -> DrawResult<Figure> {
     let shown = upto(opts, time.len());
     let accuracy = result.get("accuracy").and_then(Value::as_f64).unwrap_or(f64::NAN);
     let noisy = result.get("noisy_accuracy").and_then(Value::as_f64);
-    let title = match noisy {
+    let title = title.unwrap_or_else(|| match noisy {
         Some(a) => format!("Inputs, latent z and targets — accuracy {accuracy:.3} (noise-free), {a:.3} (shown, with noise)"),
         None => format!("Inputs, latent z and targets — state accuracy {accuracy:.3}"),
-    };
+    });
     svg(opts, |root| {
         let body = titled(root, &title)?;
         let panels = body.split_evenly((k, 1));
@@ -68,6 +73,13 @@ pub fn trajectory(result: &Value, opts: &PlotOptions) -> DrawResult<Figure> {
                     .map_err(err)?;
                 if d == 0 {
                     o.label("ẑ from observed neurons").legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], PALETTE[4]));
+                }
+            }
+            if let Some((tm, label)) = marker {
+                let m = chart.draw_series(std::iter::once(PathElement::new(vec![(tm, -y_hi), (tm, y_hi)], UNSTABLE.stroke_width(2)))).map_err(err)?;
+                if d == 0 {
+                    let label = label.to_string();
+                    m.label(label).legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], UNSTABLE.stroke_width(2)));
                 }
             }
             if shown < time.len() {
@@ -281,11 +293,16 @@ pub fn activity(result: &Value, opts: &PlotOptions) -> DrawResult<Figure> {
 
 pub fn tuning(result: &Value, opts: &PlotOptions) -> DrawResult<Figure> {
     let curves = field(result, "tuning")?.as_array().cloned().unwrap_or_default();
-    let x = span(curves.iter().flat_map(|c| c.get("z").map(vector).unwrap_or_default()), (-1.5, 1.5));
-    let y = span(curves.iter().flat_map(|c| c.get("rate").map(vector).unwrap_or_default()), (-1.0, 1.0));
+    tuning_curves(&curves, opts, None)
+}
+
+pub fn tuning_curves(curves: &[Value], opts: &PlotOptions, title: Option<&str>) -> DrawResult<Figure> {
+    let all: Vec<&Value> = curves.iter().collect();
+    let x = span(all.iter().flat_map(|c| c.get("z").map(vector).unwrap_or_default()), (-1.5, 1.5));
+    let y = span(all.iter().flat_map(|c| c.get("rate").map(vector).unwrap_or_default()), (-1.0, 1.0));
     let y = (y.0.min(-1.05), y.1.max(1.05));
     svg(opts, |root| {
-        let title = if curves.is_empty() { "Tuning curves: choose neurons with the tuning key" } else { "Tuning curves r_i(z) = φ(m_i·z + B_i u + b_i), other latents at 0" };
+        let title = title.unwrap_or(if curves.is_empty() { "Tuning curves: choose neurons with the tuning key" } else { "Tuning curves r_i(z) = φ(m_i·z + B_i u + b_i), other latents at 0" });
         let body = titled(root, title)?;
         let (mut chart, _) = axes(&body, (x.0, x.1), y, "latent value z_d", "rate r_i")?;
         let neurons: Vec<usize> = {
@@ -293,7 +310,7 @@ pub fn tuning(result: &Value, opts: &PlotOptions) -> DrawResult<Figure> {
             v.dedup();
             v
         };
-        for c in &curves {
+        for c in curves {
             let z = c.get("z").map(vector).unwrap_or_default();
             let r = c.get("rate").map(vector).unwrap_or_default();
             let neuron = c.get("neuron").and_then(Value::as_u64).unwrap_or(0) as usize;

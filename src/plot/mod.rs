@@ -8,6 +8,7 @@
 
 mod dense;
 mod flipflop;
+mod robustness;
 mod timescale;
 
 use plotters::prelude::*;
@@ -17,7 +18,13 @@ use serde_json::Value;
 pub use dense::Layer;
 
 /// The plots of each experiment, in page order.
-pub const PLOTS: [(&str, &[&str]); 2] = [("flipflop", &["trajectory", "portrait", "activity", "tuning"]), ("timescale", &["flow", "growth", "cloud"])];
+pub const PLOTS: [(&str, &[&str]); 5] = [
+    ("flipflop", &["trajectory", "portrait", "activity", "tuning"]),
+    ("timescale", &["flow", "growth", "cloud"]),
+    ("drift", &["trajectory", "portrait_before", "portrait_after", "tuning"]),
+    ("drift_sweep", &["accuracy", "accuracy_observed", "tolerable"]),
+    ("perturb", &["stimulation", "connectivity"]),
+];
 
 pub fn plots_of(experiment: &str) -> &'static [&'static str] {
     PLOTS.iter().find(|p| p.0 == experiment).map(|p| p.1).unwrap_or(&[])
@@ -89,6 +96,15 @@ pub fn render(name: &str, document: &Value, options: &PlotOptions) -> DrawResult
         ("timescale", "flow") => timescale::flow(result, params, &opts),
         ("timescale", "growth") => timescale::growth(result, params, &opts),
         ("timescale", "cloud") => timescale::cloud(result, &opts),
+        ("drift", "trajectory") => robustness::drift_trajectory(result, &opts),
+        ("drift", "portrait_before") => robustness::drift_portrait(result, params, &opts, false),
+        ("drift", "portrait_after") => robustness::drift_portrait(result, params, &opts, true),
+        ("drift", "tuning") => robustness::drift_tuning(result, &opts),
+        ("drift_sweep", "accuracy") => robustness::sweep_accuracy(result, &opts, false),
+        ("drift_sweep", "accuracy_observed") => robustness::sweep_accuracy(result, &opts, true),
+        ("drift_sweep", "tolerable") => robustness::sweep_tolerable(result, &opts),
+        ("perturb", "stimulation") => robustness::stimulation(result, &opts),
+        ("perturb", "connectivity") => robustness::connectivity(result, &opts),
         _ => Err(format!("no plot \"{name}\" for exp={experiment}; plots: {}", plots_of(experiment).join(", "))),
     }
 }
