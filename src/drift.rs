@@ -148,12 +148,12 @@ pub struct SigmoidFit {
 /// Least-squares sigmoid fit between 1 and `chance` of accuracy against ln σ: a grid over
 /// (ln σ*, slope) refined by shrinking pattern search. Deterministic.
 pub fn fit_sigmoid(sigmas: &[f64], accuracy: &[f64], chance: f64) -> SigmoidFit {
-    let xs: Vec<f64> = sigmas.iter().map(|s| s.ln()).collect();
+    let xs: Vec<f64> = sigmas.iter().map(|&s| libm::log(s)).collect();
     let (lo, hi) = (xs.iter().cloned().fold(f64::INFINITY, f64::min), xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
     let (lo_b, hi_b) = (lo - 2.0, hi + 2.0);
     let loss = |c: f64, s: f64| -> f64 {
         xs.iter().zip(accuracy).map(|(x, y)| {
-            let p = chance + (1.0 - chance) / (1.0 + (s * (x - c)).exp());
+            let p = chance + (1.0 - chance) / (1.0 + libm::exp(s * (x - c)));
             (p - y) * (p - y)
         }).sum()
     };
@@ -161,7 +161,7 @@ pub fn fit_sigmoid(sigmas: &[f64], accuracy: &[f64], chance: f64) -> SigmoidFit 
     for i in 0..=120 {
         let c = lo_b + (hi_b - lo_b) * i as f64 / 120.0;
         for j in 0..=40 {
-            let s = 0.25 * 1.1f64.powi(j);
+            let s = 0.25 * (0..j).fold(1.0, |a: f64, _| a * 1.1);
             let l = loss(c, s);
             if l < best {
                 (best, best_c, best_s) = (l, c, s);
@@ -187,5 +187,5 @@ pub fn fit_sigmoid(sigmas: &[f64], accuracy: &[f64], chance: f64) -> SigmoidFit 
         }
     }
     let censored = if best_c > hi { Some("above") } else if best_c < lo { Some("below") } else { None };
-    SigmoidFit { midpoint: best_c.exp(), slope: best_s, censored, rms: (best / xs.len().max(1) as f64).sqrt() }
+    SigmoidFit { midpoint: libm::exp(best_c), slope: best_s, censored, rms: (best / xs.len().max(1) as f64).sqrt() }
 }

@@ -3,7 +3,10 @@
 use std::path::Path;
 use std::process::Command;
 
-const QUERIES: [&str; 5] = [
+const QUERIES: [&str; 8] = [
+    "exp=drift&kind=orthogonal&sigma=0.8&neurons=700&observed=100&seed=4",
+    "exp=drift_sweep&bits=2&neurons=60,200&points=4&runs=2&steps=150&after=300&score=150&seed=2",
+    "exp=perturb&stimulate=redundant&duration=0.1&seed=3",
     "exp=flipflop&bits=2&neurons=100&seed=7",
     "exp=flipflop&bits=3&neurons=5000&noise=0.2&observed=700&seed=11&steps=1500",
     "exp=flipflop&bits=2&input=0.5,0&noise=0.05&seed=3&steps=800",

@@ -5,7 +5,7 @@
 'use strict';
 
 (() => {
-  const VIEW_LABELS = { flipflop: 'Flip-flop LPU', timescale: 'Time-scale LPU', tuning: 'Tuning curves' };
+  const VIEW_LABELS = { flipflop: 'Flip-flop LPU', timescale: 'Time-scale LPU', tuning: 'Tuning curves', drift: 'Drift', sweep: 'Drift sweep', perturb: 'Stimulation' };
   // Plots per view; `aspect` is height / width, `wide` spans the grid.
   const VIEW_PLOTS = {
     flipflop: [
@@ -16,6 +16,21 @@
     tuning: [
       { name: 'tuning', title: 'Tuning curves against the latent variables', aspect: 0.65 },
       { name: 'portrait', title: 'Phase portrait (click to launch a trajectory)', aspect: 0.9, click: true },
+    ],
+    drift: [
+      { name: 'trajectory', title: 'Latent trajectories and targets, before and after the drift', aspect: 0.5, wide: true },
+      { name: 'portrait_before', title: 'LPU before the drift', aspect: 0.9 },
+      { name: 'portrait_after', title: 'LPU after the drift', aspect: 0.9 },
+      { name: 'tuning', title: 'A neuron\'s tuning before and after', aspect: 0.65, wide: true },
+    ],
+    sweep: [
+      { name: 'accuracy', title: 'Accuracy against drift strength (all neurons)', aspect: 0.42, wide: true },
+      { name: 'accuracy_observed', title: 'Accuracy against drift strength (first n_obs neurons)', aspect: 0.42, wide: true },
+      { name: 'tolerable', title: 'Tolerable drift σ* against N', aspect: 0.7 },
+    ],
+    perturb: [
+      { name: 'stimulation', title: 'Stimulation and the state read from coding and redundant neurons', aspect: 0.5, wide: true },
+      { name: 'connectivity', title: 'Connectivity: coding and redundant blocks', aspect: 0.9 },
     ],
     timescale: [
       { name: 'flow', title: 'Latent flow: network beside mean field', aspect: 0.62, wide: true },
@@ -28,6 +43,9 @@
     flipflop: ['bits', 'neurons', 'tau', 'dt', 'noise', 'seed', 'pulse_prob', 'input'],
     tuning: ['tuning', 'bits', 'neurons', 'seed', 'extent', 'input'],
     timescale: ['neurons', 'tau_latent', 'tau', 'rho', 'seed'],
+    drift: ['bits', 'neurons', 'kind', 'sigma', 'observed', 'noise', 'tuning', 'seed'],
+    sweep: ['bits', 'neurons', 'sigma_min', 'sigma_max', 'points', 'runs', 'observed', 'noise', 'seed'],
+    perturb: ['stimulate', 'amplitude', 'onset', 'duration', 'neurons', 'redundant', 'random', 'seed'],
   };
   const LABELS = {
     bits: 'bits K', neurons: 'neurons N', tau: 'τ', dt: 'Δt', steps: 'steps', bin: 'time bin', pulse_prob: 'pulse probability',
@@ -190,6 +208,7 @@
 
   // ---------- controls ----------
   function kindOf(spec) {
+    if (spec.allowed.startsWith('one of')) return 'choice';
     if (spec.allowed.startsWith('up to')) return 'list';
     if (spec.allowed.startsWith('"all"')) return 'text';
     if (spec.allowed.startsWith('integer')) return 'int';
@@ -241,6 +260,23 @@
     input.id = 'ctl-' + spec.key;
     input.name = spec.key;
     const kind = kindOf(spec);
+    if (kind === 'choice') {
+      const select = document.createElement('select');
+      select.id = 'ctl-' + spec.key;
+      select.name = spec.key;
+      for (const o of spec.allowed.replace('one of ', '').split(', ')) {
+        const opt = document.createElement('option');
+        opt.value = o; opt.textContent = o;
+        select.append(opt);
+      }
+      select.value = state.values[spec.key] ?? spec.default;
+      select.addEventListener('change', () => setValue(spec.key, select.value));
+      const help = document.createElement('div');
+      help.className = 'help';
+      help.textContent = spec.help;
+      wrap.append(labelFor(spec, select), select, help);
+      return wrap;
+    }
     if (kind === 'int' || kind === 'float') {
       input.type = 'number';
       input.min = spec.min;
@@ -343,11 +379,13 @@
     const query = coreQuery();
     const id = ++runSeq;
     if (runner.busyWith('run')) runner.cancel(); // the new run supersedes the old one
+    cancelPool();
     setBusy(true);
     $('status').textContent = 'Running…';
     const t0 = performance.now();
-    return runner
-      .request('run', query, (f) => { $('progress').value = f; $('status').textContent = `Running… ${Math.round(f * 100)}%`; })
+    const onProgress = (f) => { $('progress').value = f; $('status').textContent = `Running… ${Math.round(f * 100)}%`; };
+    const exec = state.exp === 'drift_sweep' ? runSweep(query, onProgress) : runner.request('run', query, onProgress);
+    return exec
       .then((text) => {
         if (id !== runSeq) return null;
         const doc = JSON.parse(text);
@@ -372,6 +410,41 @@
         throw err;
       })
       .finally(() => { if (id === runSeq) setBusy(false); });
+  }
+
+  // A drift sweep is split by N and kind across a pool of workers (one per core); the page's
+  // core merges the parts into the document the whole sweep gives (as `lpu run` does).
+  let pool = [];
+  function cancelPool() { for (const r of pool) r.cancel(); }
+  function runSweep(query, onProgress) {
+    const values = state.values;
+    const sizes = values.neurons.split(',').filter(Boolean);
+    const kinds = (values.kinds || '0,1,2').split(',').filter(Boolean);
+    const jobs = [];
+    for (const n of sizes) for (const k of kinds) {
+      const sub = JSON.parse(wasm.parse(buildQuery('drift_sweep', Object.assign({}, values, { neurons: n, kinds: k }))));
+      jobs.push({ query: sub.query, weight: Number(n), progress: 0, text: null });
+    }
+    jobs.sort((a, b) => b.weight - a.weight);
+    const size = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 8, jobs.length));
+    while (pool.length < size) pool.push(new Runner());
+    const total = jobs.reduce((s, j) => s + j.weight, 0);
+    const report = () => onProgress(jobs.reduce((s, j) => s + j.weight * j.progress, 0) / total);
+    let next = 0;
+    const worker = (r) => {
+      if (next >= jobs.length) return Promise.resolve();
+      const job = jobs[next++];
+      return r.request('run', job.query, (f) => { job.progress = f; report(); }).then((text) => {
+        if (text.startsWith('{"error"')) throw new Error(JSON.parse(text).error);
+        job.text = text; job.progress = 1; report();
+        return worker(r);
+      });
+    };
+    timings.poolSize = size;
+    return Promise.all(pool.slice(0, size).map(worker)).then(() => {
+      const merged = wasm.merge_sweep(query, '[' + jobs.map((j) => j.text).join(',') + ']');
+      return merged;
+    });
   }
 
   // Live portrait while an input slider moves: at most one request in flight, latest wins.
@@ -519,6 +592,16 @@
       if (r.noisy_accuracy !== null) s += ` (${r.noisy_accuracy.toFixed(3)} with noise)`;
       s += `. ${r.fixed_points.length} fixed points: ${counts.stable} stable, ${counts.saddle} saddle, ${counts.unstable} unstable.`;
       el.textContent = s;
+    } else if (state.exp === 'drift') {
+      let t = `State accuracy ${r.accuracy_before.toFixed(3)} before and ${r.accuracy_after.toFixed(3)} after a ${state.doc.params.kind} drift of σ = ${state.doc.params.sigma}`;
+      if (r.observed_accuracy_after !== null) t += ` (${r.observed_accuracy_before.toFixed(3)} → ${r.observed_accuracy_after.toFixed(3)} from the first ${state.doc.params.observed} neurons)`;
+      const stable = (p) => p.fixed_points.filter((f) => f.kind === 'stable').length;
+      el.textContent = t + `. Attractors: ${stable(r.before)} before, ${stable(r.after)} after. ${(r.fraction_keeping_coding * 100).toFixed(0)}% of neurons keep their coding group.`;
+    } else if (state.exp === 'drift_sweep') {
+      const f = (v) => (v === null ? '–' : v.toPrecision(3));
+      el.textContent = 'Tolerable drift σ* (all neurons): ' + r.tolerable_drift.map((t) => `N = ${t.neurons}: random ${f(t.random)}, orthogonal ${f(t.orthogonal)}, tangential ${f(t.tangential)}`).join('; ') + '.';
+    } else if (state.exp === 'perturb') {
+      el.textContent = `Stimulating ${state.doc.params.stimulate} neurons for ${state.doc.params.duration * 1000} ms ${r.switched ? 'switched' : 'did not switch'} bit 1 (state ${r.state_before.join(', ')} → ${r.state_end.join(', ')}). Random connectivity s.d. ${r.random_sd.toPrecision(3)}; redundant readout R² ${r.redundant_readout_r2 === null ? '–' : r.redundant_readout_r2.toFixed(3)}.`;
     } else {
       const g = r.growth_rate;
       el.textContent = `Growth rate at the origin λ̂ = ${g.estimate.toFixed(3)} 1/s against the target 1/τ_z = ${g.target.toFixed(3)} 1/s: error ${(g.normalised_error * 100).toFixed(1)}% (predicted s.d. over seeds ${(g.predicted_sd * 100).toFixed(1)}%). ${r.fixed_points.length} fixed points in the network, ${r.mean_field_fixed_points.length} in the mean field.`;
@@ -718,7 +801,7 @@
     renderAll();
     if (!clean || !location.search.includes('v=')) updateUrl();
     $('run').addEventListener('click', () => run().catch(() => {}));
-    $('cancel').addEventListener('click', () => { runSeq++; runner.cancel(); setBusy(false); $('status').textContent = 'Cancelled — the plots show the last finished run.'; });
+    $('cancel').addEventListener('click', () => { runSeq++; runner.cancel(); cancelPool(); setBusy(false); $('status').textContent = 'Cancelled — the plots show the last finished run.'; });
     $('copy-link').addEventListener('click', () => copyText(shareUrl(), 'Link'));
     $('copy-embed').addEventListener('click', () => copyText(embedCode(), 'Embed code'));
     $('play').addEventListener('click', () => (state.playing ? pause() : play()));

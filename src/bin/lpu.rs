@@ -68,12 +68,16 @@ fn run(args: &[String]) -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    if pretty {
+    let text = if pretty {
         let v: serde_json::Value = serde_json::from_str(&outcome.json).expect("valid JSON");
-        println!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
+        serde_json::to_string_pretty(&v).expect("serialises")
     } else {
-        println!("{}", outcome.json);
-    }
+        outcome.json
+    };
+    // A closed pipe (`lpu run … | head`) is the reader's choice, not an error worth a panic.
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|_| out.flush());
     ExitCode::SUCCESS
 }
 

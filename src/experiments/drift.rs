@@ -171,7 +171,7 @@ pub fn run(p: &DriftParams) -> (DriftResult, Network) {
     let tuning = |net: &Network| (0..k).map(|d| tuning_curve(net, p.tuning, d, p.extent, 101, &[])).collect::<Vec<_>>();
     let basis = drift::encoding_basis(&before);
     let inside: f64 = (0..k)
-        .map(|c| basis.iter().map(|q| (0..p.neurons).map(|i| delta[i * k + c] * q[i]).sum::<f64>().powi(2)).sum::<f64>())
+        .map(|c| basis.iter().map(|q| (0..p.neurons).map(|i| delta[i * k + c] * q[i]).sum::<f64>()).map(|d| d * d).sum::<f64>())
         .sum();
     let whole: f64 = delta.iter().map(|x| x * x).sum();
     let mean = delta.iter().sum::<f64>() / delta.len() as f64;

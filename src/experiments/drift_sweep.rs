@@ -64,8 +64,9 @@ pub fn check(p: &DriftSweepParams) -> Result<(), ParamError> {
 
 impl DriftSweepParams {
     pub fn sigmas(&self) -> Vec<f64> {
-        let (a, b) = (self.sigma_min.ln(), self.sigma_max.ln());
-        (0..self.points).map(|i| (a + (b - a) * i as f64 / (self.points - 1) as f64).exp()).collect()
+        // libm, not std: the same bits natively and in wasm.
+        let (a, b) = (libm::log(self.sigma_min), libm::log(self.sigma_max));
+        (0..self.points).map(|i| libm::exp(a + (b - a) * i as f64 / (self.points - 1) as f64)).collect()
     }
 }
 
@@ -188,7 +189,7 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
         }
     });
     let sigma = p.sigmas();
-    let chance = 0.5f64.powi(k as i32);
+    let chance = (0..k).fold(1.0, |a: f64, _| a * 0.5);
     let nk = p.kinds.len();
     let slot = |ki: usize| p.kinds.iter().position(|&k| k == ki);
     let idx = |ni: usize, ki: usize, si: usize, r: usize| ((ni * nk + slot(ki).unwrap()) * p.points + si) * p.runs + r;

@@ -94,7 +94,7 @@ pub fn network(p: &PerturbParams) -> (Network, f64) {
         }
     }
     let cells = (n * n) as f64;
-    let structured_sd = (s2 / cells - (s1 / cells).powi(2)).max(0.0).sqrt();
+    let structured_sd = (s2 / cells - (s1 / cells) * (s1 / cells)).max(0.0).sqrt();
     let sd = p.random.unwrap_or(2.0 * structured_sd);
     let random = (sd > 0.0).then(|| {
         let mut w = vec![0.0; n * n];
@@ -160,21 +160,51 @@ pub fn run(p: &PerturbParams) -> (PerturbResult, Network) {
         }
         let train = Cpu.simulate(&net, &SimJob { initial: &initial, batch: 1, steps: train_steps, inputs: &u, constant_input: &[], noise: 0.0, seed: 0, record: &record, observed: 0 });
         let r = record.len();
-        let design = |rec: &[f64], rows_: usize| nalgebra::DMatrix::from_fn(rows_, r + 1, |t, j| if j == r { 1.0 } else { rec[t * r + j] });
-        let x = design(&train.recorded, train_steps + 1);
-        let y = nalgebra::DMatrix::from_fn(train_steps + 1, k, |t, c| train.latent[t * k + c]);
-        // Ridge-regularised normal equations: untuned redundant neurons are constant and tuned
-        // ones nearly collinear, so plain least squares would extrapolate wildly.
-        let xtx = x.transpose() * &x + nalgebra::DMatrix::identity(r + 1, r + 1) * 1.0;
-        let beta = xtx.cholesky().map(|c| c.solve(&(x.transpose() * &y)));
-        match beta {
+        // Normal equations with plain loops in a fixed order (no BLAS kernels), so the readout
+        // is bit-identical natively and in wasm; ridge-regularised because untuned redundant
+        // neurons are constant and tuned ones nearly collinear.
+        let rows_ = train_steps + 1;
+        let feature = |rec: &[f64], t: usize, j: usize| if j == r { 1.0 } else { rec[t * r + j] };
+        let mut xtx = nalgebra::DMatrix::<f64>::zeros(r + 1, r + 1);
+        let mut xty = nalgebra::DMatrix::<f64>::zeros(r + 1, k);
+        for a in 0..=r {
+            for b in a..=r {
+                let mut acc = 0.0;
+                for t in 0..rows_ {
+                    acc += feature(&train.recorded, t, a) * feature(&train.recorded, t, b);
+                }
+                xtx[(a, b)] = acc;
+                xtx[(b, a)] = acc;
+            }
+            xtx[(a, a)] += 1.0;
+            for c in 0..k {
+                let mut acc = 0.0;
+                for t in 0..rows_ {
+                    acc += feature(&train.recorded, t, a) * train.latent[t * k + c];
+                }
+                xty[(a, c)] = acc;
+            }
+        }
+        let predict = |rec: &[f64], t: usize, beta: &nalgebra::DMatrix<f64>, c: usize| {
+            let mut acc = 0.0;
+            for j in 0..=r {
+                acc += feature(rec, t, j) * beta[(j, c)];
+            }
+            acc
+        };
+        match xtx.cholesky().map(|ch| ch.solve(&xty)) {
             Some(beta) => {
-                let fit = &x * &beta;
-                let mean: Vec<f64> = (0..k).map(|c| y.column(c).mean()).collect();
-                let ss_res: f64 = (0..k).map(|c| (y.column(c) - fit.column(c)).norm_squared()).sum();
-                let ss_tot: f64 = (0..k).map(|c| y.column(c).iter().map(|v| (v - mean[c]).powi(2)).sum::<f64>()).sum();
-                let pred = design(&out.recorded, steps + 1) * &beta;
-                let z: Vec<Vec<f64>> = (1..=steps).map(|t| (0..k).map(|c| pred[(t, c)]).collect()).collect();
+                let mean: Vec<f64> = (0..k).map(|c| (0..rows_).map(|t| train.latent[t * k + c]).sum::<f64>() / rows_ as f64).collect();
+                let (mut ss_res, mut ss_tot) = (0.0, 0.0);
+                for t in 0..rows_ {
+                    for c in 0..k {
+                        let y = train.latent[t * k + c];
+                        let e = y - predict(&train.recorded, t, &beta, c);
+                        ss_res += e * e;
+                        ss_tot += (y - mean[c]) * (y - mean[c]);
+                    }
+                }
+                let z: Vec<Vec<f64>> = (1..=steps).map(|t| (0..k).map(|c| predict(&out.recorded, t, &beta, c)).collect()).collect();
                 (Some(z), Some(1.0 - ss_res / ss_tot))
             }
             None => (None, None),

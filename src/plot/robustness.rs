@@ -70,7 +70,7 @@ pub fn drift_tuning(result: &Value, opts: &PlotOptions) -> DrawResult<Figure> {
 fn sigmoid(s: f64, fit: &Value, chance: f64) -> f64 {
     let mid = fit.get("midpoint").map(num).unwrap_or(f64::NAN);
     let slope = fit.get("slope").map(num).unwrap_or(1.0);
-    chance + (1.0 - chance) / (1.0 + (slope * (s.ln() - mid.ln())).exp())
+    chance + (1.0 - chance) / (1.0 + libm::exp(slope * (libm::log(s) - libm::log(mid))))
 }
 
 /// Accuracy against σ per kind with the fitted sigmoids, one panel per N (Fig. 4D, I).

@@ -282,6 +282,41 @@ await test('phone width (375 px): no horizontal scrolling, plots drawn', async (
   await page.context().close();
 });
 
+await test('drift, sweep and stimulation views draw and match lpu run', async () => {
+  const cases = [
+    ['view=drift&kind=tangential&sigma=1&neurons=500', ['portrait_after', 'portrait_before', 'trajectory', 'tuning']],
+    ['view=perturb&stimulate=redundant&duration=0.1', ['connectivity', 'stimulation']],
+    ['view=sweep&bits=2&neurons=100,300&points=5&runs=2&steps=200&after=400&score=200', ['accuracy', 'accuracy_observed', 'tolerable']],
+  ];
+  for (const [q, plots] of cases) {
+    const page = await open(q);
+    await allDrawn(page);
+    const ink = await inkPerPlot(page);
+    assert.deepEqual(Object.keys(ink).sort(), plots);
+    for (const [k, v] of Object.entries(ink)) assert.ok(v > 0.01, `${q} ${k} looks blank (${v})`);
+    const state = await page.evaluate(() => window.lpuExplorer.get());
+    assert.deepEqual(cli(state.coreQuery), state.result, q + ': page and lpu run differ');
+    if (q.startsWith('view=sweep')) assert.ok((await page.evaluate(() => window.__lpuTimings.poolSize)) >= 2, 'the sweep runs on a pool of workers');
+    await page.screenshot({ path: join(shots, q.split('&')[0].replace('=', '-') + '.png'), fullPage: true });
+    await page.context().close();
+  }
+});
+
+await test('cancel stops a sweep on the worker pool', async () => {
+  const page = await open('view=sweep&bits=2&neurons=100&points=3&runs=1&steps=100&after=200&score=100');
+  await allDrawn(page);
+  const runs = await page.evaluate(() => window.__lpuTimings.runs);
+  await page.fill('#ctl-neurons', '20000,30000');
+  await page.dispatchEvent('#ctl-neurons', 'change');
+  await page.waitForFunction(() => !document.getElementById('cancel').disabled);
+  await page.waitForTimeout(500);
+  await page.click('#cancel');
+  await page.waitForFunction(() => /Cancelled/.test(document.getElementById('status').textContent));
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__lpuTimings.runs), runs);
+  await page.context().close();
+});
+
 await test('no console errors anywhere', async () => {
   const real = consoleErrors.filter((e) => !/deliberate panic/.test(e));
   assert.deepEqual(real, []);
