@@ -35,6 +35,39 @@ pub fn derive_seed(seed: u64, tag: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+const ZIG_R: f64 = 3.442619855899;
+
+struct Ziggurat {
+    k: [u32; 128],
+    w: [f64; 128],
+    f: [f64; 128],
+}
+
+fn ziggurat() -> &'static Ziggurat {
+    static TABLES: std::sync::OnceLock<Ziggurat> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let m1 = 2147483648.0f64;
+        let vn = 9.91256303526217e-3;
+        let (mut dn, mut tn) = (ZIG_R, ZIG_R);
+        let q = vn / libm::exp(-0.5 * dn * dn);
+        let mut z = Ziggurat { k: [0; 128], w: [0.0; 128], f: [0.0; 128] };
+        z.k[0] = ((dn / q) * m1) as u32;
+        z.k[1] = 0;
+        z.w[0] = q / m1;
+        z.w[127] = dn / m1;
+        z.f[0] = 1.0;
+        z.f[127] = libm::exp(-0.5 * dn * dn);
+        for i in (1..=126).rev() {
+            dn = libm::sqrt(-2.0 * libm::log(vn / dn + libm::exp(-0.5 * dn * dn)));
+            z.k[i + 1] = ((dn / tn) * m1) as u32;
+            tn = dn;
+            z.f[i] = libm::exp(-0.5 * dn * dn);
+            z.w[i] = dn / m1;
+        }
+        z
+    })
+}
+
 pub struct Rng {
     inner: ChaCha8Rng,
     spare_normal: Option<f64>,
@@ -81,6 +114,37 @@ impl Rng {
         radius * libm::cos(angle)
     }
 
+    /// Standard normal by the ziggurat method (Marsaglia & Tsang 2000, 128 layers), about five
+    /// times cheaper than Box–Muller: used for the current noise, which dominates noisy runs.
+    /// The layer index takes the low 7 bits of a draw and the sign and magnitude its top 32,
+    /// and the tables and the rare tail and wedge tests use `libm`, so the bits are the same
+    /// everywhere.
+    pub fn normal_fast(&mut self) -> f64 {
+        let t = ziggurat();
+        loop {
+            let bits = self.inner.next_u64();
+            let hz = (bits >> 32) as u32 as i32;
+            let iz = (bits & 127) as usize;
+            if (hz as i64).abs() < t.k[iz] as i64 {
+                return hz as f64 * t.w[iz];
+            }
+            if iz == 0 {
+                // The tail beyond r, by Marsaglia's exponential method.
+                loop {
+                    let x = -libm::log(1.0 - self.uniform()) / ZIG_R;
+                    let y = -libm::log(1.0 - self.uniform());
+                    if y + y >= x * x {
+                        return if hz > 0 { ZIG_R + x } else { -ZIG_R - x };
+                    }
+                }
+            }
+            let x = hz as f64 * t.w[iz];
+            if t.f[iz] + self.uniform() * (t.f[iz - 1] - t.f[iz]) < libm::exp(-0.5 * x * x) {
+                return x;
+            }
+        }
+    }
+
     pub fn fill_normal(&mut self, out: &mut [f64], mean: f64, sd: f64) {
         for x in out {
             *x = mean + sd * self.normal();
@@ -103,6 +167,22 @@ mod tests {
         assert!(mean.abs() < 0.01, "mean {mean}");
         assert!((var - 1.0).abs() < 0.01, "var {var}");
         assert!((kurt - 3.0).abs() < 0.05, "kurtosis {kurt}");
+    }
+
+    /// Kolmogorov–Smirnov distance of the ziggurat's draws from Φ (libm's erf), and its tail.
+    #[test]
+    fn ziggurat_matches_the_normal_cdf() {
+        let mut rng = Rng::new(3, 9);
+        let n = 400_000;
+        let mut xs: Vec<f64> = (0..n).map(|_| rng.normal_fast()).collect();
+        xs.sort_by(f64::total_cmp);
+        let phi = |x: f64| 0.5 * (1.0 + libm::erf(x / std::f64::consts::SQRT_2));
+        let d = xs.iter().enumerate().map(|(i, &x)| ((i + 1) as f64 / n as f64 - phi(x)).abs().max((phi(x) - i as f64 / n as f64).abs())).fold(0.0, f64::max);
+        // The 0.1% critical value is 1.95/√n ≈ 0.0031.
+        assert!(d < 1.95 / (n as f64).sqrt(), "KS distance {d}");
+        let beyond = xs.iter().filter(|x| x.abs() > 3.5).count() as f64 / n as f64;
+        let expected = 2.0 * (1.0 - phi(3.5));
+        assert!((beyond / expected - 1.0).abs() < 0.25, "tail {beyond} vs {expected}");
     }
 
     #[test]

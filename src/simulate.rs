@@ -309,7 +309,7 @@ fn step_chunk_body(cols: &Columns, net: &Network, p: &StepParams, task: Task) {
     }
     if p.noise > 0.0 {
         for c in current.iter_mut() {
-            *c += p.noise * task.rng.normal();
+            *c += p.noise * task.rng.normal_fast();
         }
     }
     let (keep, alpha) = (1.0 - p.alpha, p.alpha);

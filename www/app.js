@@ -52,8 +52,11 @@
     noise: 'noise σ', init_mean: 'initial rate mean', init_sd: 'initial rate s.d.', tau_latent: 'latent τ_z', rho: 'ρ (m, ñ correlation)',
     gain: 'input gain β', input: 'constant input', observed: 'observed neurons n_obs', grid: 'flow grid', slice: 'slice z3…', launch: 'launch point',
     record: 'neurons in heatmap', extent: 'latent window ±', tuning: 'tuning neurons', seed: 'seed', points: 'flow points', cloud: 'cloud points',
+    'drift_sweep.points': 'σ values', 'drift_sweep.neurons': 'sizes N', 'drift.tuning': 'tuning neuron', sigma: 'drift σ', sigma_min: 'σ from', sigma_max: 'σ to',
+    kind: 'drift kind', base: 'designed neurons', runs: 'runs', after: 'steps after drift', score: 'scored steps', threshold: 'coding threshold',
+    stimulate: 'stimulated group', amplitude: 'amplitude', onset: 'onset', duration: 'duration', redundant: 'redundant neurons', random: 'random W s.d.', length: 'trial length',
   };
-  const UNITS = { tau: 's', dt: 's', bin: 's', tau_latent: 's', extent: 'latent units', launch: 'latent units' };
+  const UNITS = { tau: 's', dt: 's', bin: 's', tau_latent: 's', extent: 'latent units', launch: 'latent units', onset: 's', duration: 's', length: 's' };
   const INPUT_SLIDER = 2; // constant-input sliders span ±2 (the core allows ±10 by typing)
 
   const $ = (id) => document.getElementById(id);
@@ -241,7 +244,7 @@
   function labelFor(spec, input) {
     const label = document.createElement('label');
     label.htmlFor = input.id;
-    label.textContent = LABELS[spec.key] || spec.key;
+    label.textContent = LABELS[state.exp + '.' + spec.key] || LABELS[spec.key] || spec.key;
     if (UNITS[spec.key]) {
       const u = document.createElement('span');
       u.className = 'unit';
@@ -396,7 +399,8 @@
         state.latentJson = null;
         state.lastGood = text;
         clearMessages('run');
-        $('status').textContent = `Done in ${Math.round(performance.now() - t0)} ms`;
+        timings.lastRunMs = performance.now() - t0;
+        $('status').textContent = `Done in ${Math.round(timings.lastRunMs)} ms`;
         setupPlayer();
         summarise();
         drawAll();

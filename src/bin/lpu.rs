@@ -13,7 +13,8 @@ const USAGE: &str = "usage:
   lpu run \"<query>\" [--network-out FILE] [--pretty]   run an experiment, print its result JSON
   lpu plot \"<query>\" [--out DIR] [--width W] [--height H]
                                                        run it and write every plot as SVG
-  lpu params [flipflop|timescale|drift|drift_sweep]  list keys, defaults and allowed values
+  lpu params [EXPERIMENT]                              list keys, defaults and allowed values
+                                                       (flipflop, timescale, drift, drift_sweep, perturb)
 
 example:
   lpu run \"exp=flipflop&bits=2&neurons=100&seed=7\"";

@@ -1,5 +1,5 @@
 // Budgets of the explorer page (a benchmark that prints figures; not a timed test).
-// Usage: trunk build --release && node tests/browser/budget.mjs dist
+// Usage: trunk build --release && node tests/browser/budget.mjs dist [target/release/lpu]
 // Prints: gzipped transfer size per file and in all; time from navigation to the first drawn
 // phase portrait in headless Chromium; portrait updates per second while an input slider moves.
 import { chromium } from 'playwright-core';
@@ -63,6 +63,24 @@ for (const neurons of [100, 1000]) {
   });
   console.log(`portrait updates per second while dragging an input slider (N = ${neurons}): ${rate.toFixed(1)}`);
   await ctx.close();
+}
+// The drift sweep of issue 4 with its defaults (3 kinds × 12 σ × N ∈ {100, 1000, 10000} ×
+// 3 runs, 3 bits), split across the page's worker pool, beside `lpu run` on all cores.
+{
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(base + '?view=sweep');
+  await page.waitForFunction(() => window.__lpuTimings && window.__lpuTimings.runs >= 1, null, { timeout: 600000 });
+  const t = await page.evaluate(() => [window.__lpuTimings.lastRunMs, window.__lpuTimings.poolSize, navigator.hardwareConcurrency]);
+  console.log(`drift sweep with defaults in the browser: ${(t[0] / 1000).toFixed(1)} s on ${t[1]} workers (${t[2]} cores)`);
+  await ctx.close();
+}
+const lpuBin = process.argv[3];
+if (lpuBin) {
+  const { execFileSync } = await import('node:child_process');
+  const t0 = Date.now();
+  execFileSync(lpuBin, ['run', 'exp=drift_sweep'], { maxBuffer: 1 << 26 });
+  console.log(`drift sweep with defaults natively (lpu run, all cores): ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 await browser.close();
 server.close();
