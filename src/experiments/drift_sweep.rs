@@ -140,9 +140,9 @@ pub fn merge(p: &DriftSweepParams, parts: &[serde_json::Value]) -> Result<serde_
 }
 
 /// Accuracy (all, observed) of one cell: network size index, kind, σ index, run.
-fn cell(p: &DriftSweepParams, nets: &[crate::network::Network], starts: &[Vec<Vec<f64>>], c: &(usize, usize, usize, usize)) -> (f64, f64) {
+fn cell(p: &DriftSweepParams, nets: &[Vec<crate::network::Network>], starts: &[Vec<Vec<f64>>], c: &(usize, usize, usize, usize)) -> (f64, f64) {
     let (ni, ki, si, run) = *c;
-    let net = &nets[ni];
+    let net = &nets[ni][run];
     let kind = DriftKind::ALL[ki];
     let sigma = p.sigmas()[si];
     // The same ΔM draw for every σ and kind of a run (common random numbers): curves are smooth.
@@ -160,12 +160,14 @@ fn cell(p: &DriftSweepParams, nets: &[crate::network::Network], starts: &[Vec<Ve
 
 pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) {
     let k = p.bits;
-    let nets: Vec<_> = p.neurons.iter().map(|&n| network(k, p.base, n, p.seed)).collect();
+    // One designed network per run (its own design seed), resampled to each N: a sweep then
+    // averages over designs, not only over trials, so one design's quirks do not set σ*.
+    let nets: Vec<Vec<_>> = p.neurons.iter().map(|&n| (0..p.runs).map(|r| network(k, p.base, n, derive_seed(p.seed, 2000 + r as u64))).collect()).collect();
     // Pre-drift segment per (N, run): the rates at the moment of the drift.
     let pre: Vec<(usize, usize)> = (0..nets.len()).flat_map(|ni| (0..p.runs).map(move |r| (ni, r))).collect();
     let finals = crate::progress::stage(0.0, 0.1, || {
         crate::parallel::map(&pre, |&(ni, run)| {
-            let net = &nets[ni];
+            let net = &nets[ni][run];
             let t = trial(k, p.steps + p.after, p.pulse_prob, p.seed, run as u64);
             let mut initial = vec![0.0; net.neurons];
             Rng::new(derive_seed(p.seed, run as u64), stream::INITIAL_RATES).fill_normal(&mut initial, 0.0, 0.1);
@@ -212,6 +214,6 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
             .collect()
     };
     let result = DriftSweepResult { tolerable_drift: tol(false), tolerable_drift_observed: tol(true), sigma, chance, sizes };
-    let last = nets.into_iter().last().expect("at least one size");
+    let last = nets.into_iter().last().and_then(|v| v.into_iter().next()).expect("at least one size");
     (result, last)
 }

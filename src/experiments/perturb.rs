@@ -109,6 +109,9 @@ pub struct PerturbResult {
     pub time: Vec<f64>,
     /// Stimulus amplitude at each step.
     pub stimulus: Vec<f64>,
+    /// The state the stimulus is designed to produce (T × 2): (+1, +1) until the onset, then
+    /// bit 1 at the sign of the amplitude (LCF Fig. 3C's target).
+    pub target: Vec<Vec<f64>>,
     /// Latent read from coding neurons with their encoding weights (T × 2).
     pub latent_coding: Vec<Vec<f64>>,
     /// Latent read from redundant neurons by a linear readout fitted on a training trial.
@@ -221,6 +224,7 @@ pub fn run(p: &PerturbParams) -> (PerturbResult, Network) {
     let connectivity = shown.iter().map(|&i| shown.iter().map(|&j| dense[i * n + j]).collect()).collect();
     let result = PerturbResult {
         time: (1..=steps).map(|t| t as f64 * net.dt).collect(),
+        target: (0..steps).map(|t| if t < on || p.amplitude == 0.0 { vec![1.0, 1.0] } else { vec![p.amplitude.signum(), 1.0] }).collect(),
         stimulus,
         latent_coding: rows(coding, k),
         latent_redundant,

@@ -213,6 +213,7 @@ pub fn stimulation(result: &Value, opts: &PlotOptions) -> DrawResult<Figure> {
     let stim = vector(field(result, "stimulus")?);
     let coding = matrix(field(result, "latent_coding")?);
     let redundant = result.get("latent_redundant").map(matrix).unwrap_or_default();
+    let target = result.get("target").map(matrix).unwrap_or_default();
     let amp = stim.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-12);
     let y = span(coding.iter().chain(redundant.iter()).flatten().copied(), (-1.5, 1.5));
     let y = (y.0.min(-1.3), y.1.max(1.3));
@@ -222,12 +223,19 @@ pub fn stimulation(result: &Value, opts: &PlotOptions) -> DrawResult<Figure> {
         let panels = body.split_evenly((2, 1));
         for (d, panel) in panels.iter().enumerate() {
             let (mut chart, _) = axes(panel, (0.0, *time.last().unwrap_or(&1.0)), y, if d == 1 { "time (s)" } else { "" }, &format!("z{} (latent)", d + 1))?;
-            let bars: Vec<_> = time.iter().zip(&stim).filter(|(_, s)| **s != 0.0).map(|(&t, &s)| Rectangle::new([(t - 0.0005, 0.0), (t + 0.0005, s / amp)], RGBColor(190, 190, 190).filled())).collect();
+            // The stimulus acts along sign(m^(1)): drawn on the z1 panel only.
+            let bars: Vec<_> = time.iter().zip(&stim).filter(|(_, s)| **s != 0.0 && d == 0).map(|(&t, &s)| Rectangle::new([(t - 0.0005, 0.0), (t + 0.0005, s / amp)], RGBColor(190, 190, 190).filled())).collect();
             let b = chart.draw_series(bars).map_err(err)?;
             if d == 0 {
                 b.label("stimulus (scaled)").legend(|(x, y)| Rectangle::new([(x, y - 4), (x + 14, y + 4)], RGBColor(190, 190, 190).filled()));
             }
             let idx = super::thin(time.len(), 1500);
+            if !target.is_empty() {
+                let tg = chart.draw_series(LineSeries::new(idx.iter().map(|&i| (time[i], target[i][d])), INK.stroke_width(1))).map_err(err)?;
+                if d == 0 {
+                    tg.label("target").legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], INK));
+                }
+            }
             let colour = PALETTE[d];
             let c = chart.draw_series(LineSeries::new(idx.iter().map(|&i| (time[i], coding[i][d])), colour.stroke_width(2))).map_err(err)?;
             if d == 0 {
