@@ -64,7 +64,8 @@ pub fn encoding_basis(net: &Network) -> Vec<Vec<f64>> {
     basis
 }
 
-fn sd(v: &[f64]) -> f64 {
+/// Population standard deviation of all entries (the scale drifts are matched on).
+pub fn sd(v: &[f64]) -> f64 {
     let mean = v.iter().sum::<f64>() / v.len() as f64;
     (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / v.len() as f64).sqrt()
 }

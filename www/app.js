@@ -345,11 +345,10 @@
   function setValue(key, text) {
     const trial = Object.assign({}, state.values, { [key]: text });
     const link = JSON.parse(wasm.parse(buildQuery(state.exp, trial)));
-    const bad = link.errors.filter((e) => e.key === key || !(e.key in state.values) || link.errors.length);
     clearMessages('control');
     for (const el of document.querySelectorAll('.control.invalid')) el.classList.remove('invalid');
     if (link.errors.length) {
-      for (const e of bad) {
+      for (const e of link.errors) {
         showMessage('Not applied: ' + e.message, 'error', 'control');
         const el = document.querySelector(`.control[data-key="${CSS.escape(e.key)}"]`);
         if (el) el.classList.add('invalid');
@@ -358,10 +357,8 @@
     }
     const rebuild = key === 'bits' && trial.bits !== state.values.bits;
     state.values = link.values;
-    if (key === 'bits' || key === 'neurons' || key === 'seed') {
-      // A new network: a launched point of the old one no longer applies.
-      if (key === 'bits') state.values.launch = '';
-    }
+    // A launch point has one value per bit: with a new bit count it no longer applies.
+    if (key === 'bits') state.values.launch = '';
     if (rebuild) buildControls();
     updateUrl();
     run().catch(() => {}); // failures are shown on the page

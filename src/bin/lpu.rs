@@ -38,6 +38,15 @@ fn usage_error(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Runs the query a command was given; a missing or bad query is reported (exit code 2).
+fn run_query(query: Option<String>, command: &str) -> Result<lpu::Outcome, ExitCode> {
+    let Some(query) = query else { return Err(usage_error(&format!("{command} needs a query, e.g. \"exp=flipflop\""))) };
+    lpu::run_query(&query).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
 fn run(args: &[String]) -> ExitCode {
     let mut query = None;
     let mut network_out = None;
@@ -55,13 +64,9 @@ fn run(args: &[String]) -> ExitCode {
             s => return usage_error(&format!("unexpected argument \"{s}\" (quote the query)")),
         }
     }
-    let Some(query) = query else { return usage_error("run needs a query, e.g. \"exp=flipflop\"") };
-    let outcome = match lpu::run_query(&query) {
+    let outcome = match run_query(query, "run") {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     if let Some(path) = network_out {
         if let Err(e) = std::fs::write(&path, lpu::netfile::to_json(&outcome.network)) {
@@ -103,13 +108,9 @@ fn plot(args: &[String]) -> ExitCode {
             s => return usage_error(&format!("unexpected argument \"{s}\" (quote the query)")),
         }
     }
-    let Some(query) = query else { return usage_error("plot needs a query, e.g. \"exp=flipflop\"") };
-    let outcome = match lpu::run_query(&query) {
+    let outcome = match run_query(query, "plot") {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let doc: serde_json::Value = serde_json::from_str(&outcome.json).expect("valid JSON");
     let exp = doc["experiment"].as_str().unwrap_or_default().to_string();

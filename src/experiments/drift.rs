@@ -174,7 +174,6 @@ pub fn run(p: &DriftParams) -> (DriftResult, Network) {
         .map(|c| basis.iter().map(|q| (0..p.neurons).map(|i| delta[i * k + c] * q[i]).sum::<f64>()).map(|d| d * d).sum::<f64>())
         .sum();
     let whole: f64 = delta.iter().map(|x| x * x).sum();
-    let mean = delta.iter().sum::<f64>() / delta.len() as f64;
     let result = DriftResult {
         accuracy_before: acc(&first.latent[k..], 0, p.steps),
         accuracy_after: acc(&second.latent[k..], p.steps, p.after),
@@ -191,7 +190,7 @@ pub fn run(p: &DriftParams) -> (DriftResult, Network) {
         tuning_before: tuning(&before),
         tuning_after: tuning(&after),
         fraction_keeping_coding: drift::fraction_keeping_coding(&before, &after, p.threshold),
-        delta_sd: (delta.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / delta.len() as f64).sqrt(),
+        delta_sd: drift::sd(&delta),
         delta_tangential_fraction: if whole > 0.0 { (inside / whole).sqrt() } else { 0.0 },
     };
     (result, after)

@@ -140,21 +140,30 @@ pub fn merge(p: &DriftSweepParams, parts: &[serde_json::Value]) -> Result<serde_
 }
 
 /// Accuracy (all, observed) of one cell: network size index, kind, σ index, run.
-fn cell(p: &DriftSweepParams, nets: &[Vec<crate::network::Network>], starts: &[Vec<Vec<f64>>], c: &(usize, usize, usize, usize)) -> (f64, f64) {
+/// What every cell of a sweep reads: per size and run the network and its rates at the drift,
+/// per run its trial, and the σ grid.
+struct Shared {
+    nets: Vec<Vec<crate::network::Network>>,
+    starts: Vec<Vec<Vec<f64>>>,
+    trials: Vec<crate::task::Trial>,
+    sigmas: Vec<f64>,
+}
+
+fn cell(p: &DriftSweepParams, sh: &Shared, c: &(usize, usize, usize, usize)) -> (f64, f64) {
     let (ni, ki, si, run) = *c;
-    let net = &nets[ni][run];
+    let net = &sh.nets[ni][run];
     let kind = DriftKind::ALL[ki];
-    let sigma = p.sigmas()[si];
+    let sigma = sh.sigmas[si];
     // The same ΔM draw for every σ and kind of a run (common random numbers): curves are smooth.
     let mut rng = Rng::new(derive_seed(p.seed, run as u64), stream::DRIFT);
     let delta = drift::delta(net, kind, sigma, &mut rng);
     let drifted = drift::apply(net, &delta);
-    let t = trial(p.bits, p.steps + p.after, p.pulse_prob, p.seed, run as u64);
+    let t = &sh.trials[run];
     let observed = p.observed.min(net.neurons);
-    let out = segment(&drifted, &starts[ni][run], &t, p.steps, p.after, p.noise, derive_seed(p.seed, 1000 + run as u64), if observed < net.neurons { observed } else { 0 });
+    let out = segment(&drifted, &sh.starts[ni][run], t, p.steps, p.after, p.noise, derive_seed(p.seed, 1000 + run as u64), if observed < net.neurons { observed } else { 0 });
     let k = p.bits;
-    let all = window_accuracy(&out.latent[k..], k, &t, p.steps, p.after, p.score);
-    let obs = if observed < net.neurons { window_accuracy(&out.observed_latent[k..], k, &t, p.steps, p.after, p.score) } else { all };
+    let all = window_accuracy(&out.latent[k..], k, t, p.steps, p.after, p.score);
+    let obs = if observed < net.neurons { window_accuracy(&out.observed_latent[k..], k, t, p.steps, p.after, p.score) } else { all };
     (all, obs)
 }
 
@@ -164,21 +173,23 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
     // averages over designs, not only over trials, so one design's quirks do not set σ*.
     let nets: Vec<Vec<_>> = p.neurons.iter().map(|&n| (0..p.runs).map(|r| network(k, p.base, n, derive_seed(p.seed, 2000 + r as u64))).collect()).collect();
     // Pre-drift segment per (N, run): the rates at the moment of the drift.
+    let trials: Vec<_> = (0..p.runs).map(|run| trial(k, p.steps + p.after, p.pulse_prob, p.seed, run as u64)).collect();
     let pre: Vec<(usize, usize)> = (0..nets.len()).flat_map(|ni| (0..p.runs).map(move |r| (ni, r))).collect();
     let finals = crate::progress::stage(0.0, 0.1, || {
         crate::parallel::map(&pre, |&(ni, run)| {
             let net = &nets[ni][run];
-            let t = trial(k, p.steps + p.after, p.pulse_prob, p.seed, run as u64);
             let mut initial = vec![0.0; net.neurons];
             Rng::new(derive_seed(p.seed, run as u64), stream::INITIAL_RATES).fill_normal(&mut initial, 0.0, 0.1);
-            segment(net, &initial, &t, 0, p.steps, p.noise, derive_seed(p.seed, 500 + run as u64), 0).final_rates
+            segment(net, &initial, &trials[run], 0, p.steps, p.noise, derive_seed(p.seed, 500 + run as u64), 0).final_rates
         })
     });
     let mut starts: Vec<Vec<Vec<f64>>> = vec![vec![]; nets.len()];
     for ((ni, _), f) in pre.iter().zip(finals) {
         starts[*ni].push(f);
     }
-    let cells: Vec<(usize, usize, usize, usize)> = (0..nets.len())
+    let shared = Shared { nets, starts, trials, sigmas: p.sigmas() };
+    let sizes_n = p.neurons.len();
+    let cells: Vec<(usize, usize, usize, usize)> = (0..sizes_n)
         .flat_map(|ni| p.kinds.iter().flat_map(move |&ki| (0..p.points).flat_map(move |si| (0..p.runs).map(move |r| (ni, ki, si, r)))))
         .collect();
     // Cells in blocks so that progress is reported between blocks.
@@ -187,10 +198,10 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
     crate::progress::stage(0.1, 1.0, || {
         for (b, block) in blocks.iter().enumerate() {
             crate::progress::report(b as f64 / blocks.len() as f64);
-            acc.extend(crate::parallel::map(block, |c| cell(p, &nets, &starts, c)));
+            acc.extend(crate::parallel::map(block, |c| cell(p, &shared, c)));
         }
     });
-    let sigma = p.sigmas();
+    let sigma = shared.sigmas.clone();
     let chance = (0..k).fold(1.0, |a: f64, _| a * 0.5);
     let nk = p.kinds.len();
     let slot = |ki: usize| p.kinds.iter().position(|&k| k == ki);
@@ -203,7 +214,7 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
         Curve { fit: drift::fit_sigmoid(&sigma, &a, chance), fit_observed: drift::fit_sigmoid(&sigma, &o, chance), accuracy: a, accuracy_observed: o }
     };
     let swept = |ni: usize, ki: usize| slot(ki).map(|_| curve(ni, ki));
-    let sizes: Vec<SizeResult> = (0..nets.len()).map(|ni| SizeResult { neurons: p.neurons[ni], random: swept(ni, 0), orthogonal: swept(ni, 1), tangential: swept(ni, 2) }).collect();
+    let sizes: Vec<SizeResult> = (0..sizes_n).map(|ni| SizeResult { neurons: p.neurons[ni], random: swept(ni, 0), orthogonal: swept(ni, 1), tangential: swept(ni, 2) }).collect();
     let tol = |obs: bool| -> Vec<Tolerable> {
         sizes
             .iter()
@@ -214,6 +225,6 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
             .collect()
     };
     let result = DriftSweepResult { tolerable_drift: tol(false), tolerable_drift_observed: tol(true), sigma, chance, sizes };
-    let last = nets.into_iter().last().and_then(|v| v.into_iter().next()).expect("at least one size");
+    let last = shared.nets.into_iter().last().and_then(|v| v.into_iter().next()).expect("at least one size");
     (result, last)
 }

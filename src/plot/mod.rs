@@ -121,11 +121,7 @@ fn axes<'a, 'b>(area: &'a Area<'b>, x: (f64, f64), y: (f64, f64), x_desc: &str, 
         .build_cartesian_2d(x.0..x.1, y.0..y.1)
         .map_err(err)?;
     let mut mesh = chart.configure_mesh();
-    mesh.bold_line_style(RGBColor(232, 232, 232))
-        .light_line_style(RGBColor(247, 247, 247))
-        .axis_style(MUTED)
-        .label_style((FONT, 11).into_font().color(&INK))
-        .axis_desc_style((FONT, 12).into_font().color(&INK))
+    house_style(&mut mesh, 11)
         .y_desc(y_desc)
         .x_labels(7)
         .y_labels(6);
@@ -139,6 +135,20 @@ fn axes<'a, 'b>(area: &'a Area<'b>, x: (f64, f64), y: (f64, f64), x_desc: &str, 
     mesh.draw().map_err(err)?;
     let frame = Frame::new(chart.plotting_area().get_pixel_range(), x, y);
     Ok((chart, frame))
+}
+
+/// The grid, axis and label style every chart shares (tick labels at `size`, descriptions one
+/// point larger).
+fn house_style<'m, 'a, 'b, X, Y, XT, YT, DB: DrawingBackend>(mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>, size: u32) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged<ValueType = XT> + plotters::coord::ranged1d::ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + plotters::coord::ranged1d::ValueFormatter<YT>,
+{
+    mesh.bold_line_style(RGBColor(232, 232, 232))
+        .light_line_style(RGBColor(247, 247, 247))
+        .axis_style(MUTED)
+        .label_style((FONT, size).into_font().color(&INK))
+        .axis_desc_style((FONT, size + 1).into_font().color(&INK))
 }
 
 /// A caption line at the top of the picture; returns the area below it.

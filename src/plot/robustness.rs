@@ -96,13 +96,7 @@ pub fn sweep_accuracy(result: &Value, opts: &PlotOptions, observed: bool) -> Dra
                 .y_label_area_size(if i == 0 { 46 } else { 30 })
                 .build_cartesian_2d((lo..hi).log_scale(), -0.02f64..1.05f64)
                 .map_err(err)?;
-            chart
-                .configure_mesh()
-                .bold_line_style(RGBColor(232, 232, 232))
-                .light_line_style(RGBColor(247, 247, 247))
-                .axis_style(MUTED)
-                .label_style((FONT, 10).into_font().color(&INK))
-                .axis_desc_style((FONT, 11).into_font().color(&INK))
+            super::house_style(&mut chart.configure_mesh(), 10)
                 .x_desc("drift σ")
                 .y_desc(if i == 0 { "state accuracy" } else { "" })
                 .x_labels(4)
@@ -155,13 +149,7 @@ pub fn sweep_tolerable(result: &Value, opts: &PlotOptions) -> DrawResult<Figure>
             .y_label_area_size(56)
             .build_cartesian_2d((nlo..nhi).log_scale(), (vlo..vhi).log_scale())
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .bold_line_style(RGBColor(232, 232, 232))
-            .light_line_style(RGBColor(247, 247, 247))
-            .axis_style(MUTED)
-            .label_style((FONT, 11).into_font().color(&INK))
-            .axis_desc_style((FONT, 12).into_font().color(&INK))
+        super::house_style(&mut chart.configure_mesh(), 11)
             .x_desc("neurons N")
             .y_desc("σ* (tolerable drift)")
             .x_label_formatter(&|v| format!("{v:.0}"))

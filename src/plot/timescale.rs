@@ -77,13 +77,7 @@ pub fn growth(result: &Value, params: &Value, opts: &PlotOptions) -> DrawResult<
             .y_label_area_size(56)
             .build_cartesian_2d((1e2f64..1e6f64).log_scale(), -y_hi..y_hi)
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .bold_line_style(RGBColor(232, 232, 232))
-            .light_line_style(RGBColor(247, 247, 247))
-            .axis_style(MUTED)
-            .label_style((FONT, 11).into_font().color(&INK))
-            .axis_desc_style((FONT, 12).into_font().color(&INK))
+        super::house_style(&mut chart.configure_mesh(), 11)
             .x_desc("neurons N")
             .y_desc("(λ̂ − λ) / λ")
             .x_label_formatter(&|v| format!("{:.0e}", v))
