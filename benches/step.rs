@@ -12,7 +12,19 @@ fn network(kind: &str, n: usize, k: usize) -> Network {
     let mut draw = |len: usize, sd: f64| (0..len).map(|_| sd * rng.normal()).collect::<Vec<f64>>();
     let dense = kind == "dense";
     let rank = if dense { 0 } else { k };
-    Network { neurons: n, rank, inputs: 0, tau: 0.01, dt: 0.001, phi: Phi::Tanh, embedding: draw(n * rank, 1.0), encoding: draw(n * rank, 1.0 / n as f64), input: vec![], bias: vec![0.0; n], random: dense.then(|| draw(n * n, 1.0 / (n as f64).sqrt())) }
+    Network {
+        neurons: n,
+        rank,
+        inputs: 0,
+        tau: 0.01,
+        dt: 0.001,
+        phi: Phi::Tanh,
+        embedding: draw(n * rank, 1.0),
+        encoding: draw(n * rank, 1.0 / n as f64),
+        input: vec![],
+        bias: vec![0.0; n],
+        random: dense.then(|| draw(n * n, 1.0 / (n as f64).sqrt())),
+    }
 }
 
 /// Steady-state neuron-steps per second: the time of 2S steps minus the time of S steps, so
@@ -22,7 +34,20 @@ fn ours(net: &Network, batch: usize) -> f64 {
     let initial = vec![0.1; net.neurons * batch];
     let time = |steps: usize| {
         let t = Instant::now();
-        Cpu.simulate(net, &SimJob { initial: &initial, batch, steps, inputs: &[], constant_input: &[], noise: 0.0, seed: 0, record: &[], observed: 0 });
+        Cpu.simulate(
+            net,
+            &SimJob {
+                initial: &initial,
+                batch,
+                steps,
+                inputs: &[],
+                constant_input: &[],
+                noise: 0.0,
+                seed: 0,
+                record: &[],
+                observed: 0,
+            },
+        );
         t.elapsed().as_secs_f64()
     };
     let mut steps = 1;
@@ -39,15 +64,28 @@ fn main() {
     println!("{:<28} {:>14} {:>14} {:>8}", "case", "ours (M/s)", "numpy (M/s)", "ratio");
     // Optional filter: `cargo bench --bench step -- "batch=64"` runs the matching cases only.
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
-    for (kind, n, k, batch) in [("lowrank", 1_000_000, 1, 1), ("lowrank", 1_000_000, 1, 64), ("lowrank", 100_000, 3, 1), ("lowrank", 100_000, 3, 64), ("dense", 1000, 0, 1), ("dense", 1000, 0, 64)] {
+    for (kind, n, k, batch) in [
+        ("lowrank", 1_000_000, 1, 1),
+        ("lowrank", 1_000_000, 1, 64),
+        ("lowrank", 100_000, 3, 1),
+        ("lowrank", 100_000, 3, 64),
+        ("dense", 1000, 0, 1),
+        ("dense", 1000, 0, 64),
+    ] {
         let name = format!("{kind} N={n} K={k} batch={batch}");
         if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
             continue;
         }
         let net = network(kind, n, k);
         let a = ours(&net, batch);
-        let py = Command::new("python3").args(["benches/step_numpy.py", kind, &n.to_string(), &k.to_string(), &batch.to_string()]).output();
-        let b: f64 = py.ok().and_then(|o| String::from_utf8(o.stdout).ok()).and_then(|s| s.trim().parse().ok()).unwrap_or(f64::NAN);
+        let py = Command::new("python3")
+            .args(["benches/step_numpy.py", kind, &n.to_string(), &k.to_string(), &batch.to_string()])
+            .output();
+        let b: f64 = py
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(f64::NAN);
         println!("{:<28} {:>14.1} {:>14.1} {:>8.2}", name, a / 1e6, b / 1e6, a / b);
     }
 }

@@ -45,5 +45,3 @@ pub extern "C" fn output_ptr() -> *const u8 {
 pub extern "C" fn output_len() -> usize {
     OUTPUT.with(|o| o.borrow().len())
 }
-
-

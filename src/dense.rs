@@ -99,7 +99,18 @@ fn kernel(wt: &[f64], n: usize, r: &[f64], batch: usize, i0: usize, width: usize
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn edge(wt: &[f64], n: usize, r: &[f64], b: usize, i0: usize, l0: usize, width: usize, j0: usize, j1: usize, out: &mut [f64]) {
+fn edge(
+    wt: &[f64],
+    n: usize,
+    r: &[f64],
+    b: usize,
+    i0: usize,
+    l0: usize,
+    width: usize,
+    j0: usize,
+    j1: usize,
+    out: &mut [f64],
+) {
     for l in l0..width {
         let mut acc = out[b * width + l];
         for j in j0..j1 {

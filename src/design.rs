@@ -47,7 +47,8 @@ impl Bistable {
     /// Predicted s.d. of the normalised growth-rate error (λ̂ − λ)/λ with N neurons (A9).
     pub fn predicted_error(&self, neurons: usize) -> f64 {
         let s = self.stats();
-        (self.tau_latent / self.tau) * ((s.sigma_m * s.sigma_m * s.sigma_n * s.sigma_n + s.sigma_mn * s.sigma_mn) / neurons as f64).sqrt()
+        (self.tau_latent / self.tau)
+            * ((s.sigma_m * s.sigma_m * s.sigma_n * s.sigma_n + s.sigma_mn * s.sigma_mn) / neurons as f64).sqrt()
     }
 
     /// Draws (m_i, ñ_i) for `neurons` neurons.
@@ -124,7 +125,8 @@ impl FlipFlop {
             let scale = if cov > 0.0 { sigma_mn / cov } else { 1.0 };
             nt.iter_mut().for_each(|x| *x *= scale);
             // Exact attractor: rescale (m, ñ) → (z* m, ñ / z*) with z* the finite-N root.
-            let flow = |z: f64| -z + m.iter().zip(&nt).map(|(a, b)| b * self.phi.apply(a * z)).sum::<f64>() / size as f64;
+            let flow =
+                |z: f64| -z + m.iter().zip(&nt).map(|(a, b)| b * self.phi.apply(a * z)).sum::<f64>() / size as f64;
             if let Some(zstar) = positive_root(flow) {
                 m.iter_mut().for_each(|x| *x *= zstar);
                 nt.iter_mut().for_each(|x| *x /= zstar);
@@ -135,7 +137,19 @@ impl FlipFlop {
                 input[i * k + pop] = self.gain * m[q];
             }
         }
-        Network { neurons: n, rank: k, inputs: k, tau: self.tau, dt: self.dt, phi: self.phi, embedding, encoding, input, bias: vec![0.0; n], random: None }
+        Network {
+            neurons: n,
+            rank: k,
+            inputs: k,
+            tau: self.tau,
+            dt: self.dt,
+            phi: self.phi,
+            embedding,
+            encoding,
+            input,
+            bias: vec![0.0; n],
+            random: None,
+        }
     }
 }
 

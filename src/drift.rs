@@ -150,13 +150,17 @@ pub struct SigmoidFit {
 /// (ln σ*, slope) refined by shrinking pattern search. Deterministic.
 pub fn fit_sigmoid(sigmas: &[f64], accuracy: &[f64], chance: f64) -> SigmoidFit {
     let xs: Vec<f64> = sigmas.iter().map(|&s| libm::log(s)).collect();
-    let (lo, hi) = (xs.iter().cloned().fold(f64::INFINITY, f64::min), xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
+    let (lo, hi) =
+        (xs.iter().cloned().fold(f64::INFINITY, f64::min), xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
     let (lo_b, hi_b) = (lo - 2.0, hi + 2.0);
     let loss = |c: f64, s: f64| -> f64 {
-        xs.iter().zip(accuracy).map(|(x, y)| {
-            let p = chance + (1.0 - chance) / (1.0 + libm::exp(s * (x - c)));
-            (p - y) * (p - y)
-        }).sum()
+        xs.iter()
+            .zip(accuracy)
+            .map(|(x, y)| {
+                let p = chance + (1.0 - chance) / (1.0 + libm::exp(s * (x - c)));
+                (p - y) * (p - y)
+            })
+            .sum()
     };
     let (mut best_c, mut best_s, mut best) = (0.5 * (lo + hi), 2.0, f64::INFINITY);
     for i in 0..=120 {
@@ -172,7 +176,9 @@ pub fn fit_sigmoid(sigmas: &[f64], accuracy: &[f64], chance: f64) -> SigmoidFit 
     let (mut dc, mut ds) = ((hi_b - lo_b) / 120.0, best_s * 0.1);
     for _ in 0..200 {
         let mut improved = false;
-        for (c, s) in [(best_c + dc, best_s), (best_c - dc, best_s), (best_c, best_s + ds), (best_c, (best_s - ds).max(1e-3))] {
+        for (c, s) in
+            [(best_c + dc, best_s), (best_c - dc, best_s), (best_c, best_s + ds), (best_c, (best_s - ds).max(1e-3))]
+        {
             let c = c.clamp(lo_b, hi_b);
             let l = loss(c, s);
             if l < best {
@@ -187,6 +193,12 @@ pub fn fit_sigmoid(sigmas: &[f64], accuracy: &[f64], chance: f64) -> SigmoidFit 
             }
         }
     }
-    let censored = if best_c > hi { Some("above") } else if best_c < lo { Some("below") } else { None };
+    let censored = if best_c > hi {
+        Some("above")
+    } else if best_c < lo {
+        Some("below")
+    } else {
+        None
+    };
     SigmoidFit { midpoint: libm::exp(best_c), slope: best_s, censored, rms: (best / xs.len().max(1) as f64).sqrt() }
 }

@@ -62,7 +62,9 @@ fn fmt_num(x: f64) -> String {
 
 fn parse_int(text: &str, b: &Bounds) -> Result<u64, String> {
     let t = text.trim();
-    let v: u64 = t.parse().map_err(|_| format!("must be an integer in {}..={}, got \"{}\"", fmt_num(b.min), fmt_num(b.max), text))?;
+    let v: u64 = t
+        .parse()
+        .map_err(|_| format!("must be an integer in {}..={}, got \"{}\"", fmt_num(b.min), fmt_num(b.max), text))?;
     if (v as f64) < b.min || (v as f64) > b.max {
         return Err(format!("must be an integer in {}..={}, got {}", fmt_num(b.min), fmt_num(b.max), v));
     }

@@ -177,7 +177,11 @@ mod tests {
         let mut xs: Vec<f64> = (0..n).map(|_| rng.normal_fast()).collect();
         xs.sort_by(f64::total_cmp);
         let phi = |x: f64| 0.5 * (1.0 + libm::erf(x / std::f64::consts::SQRT_2));
-        let d = xs.iter().enumerate().map(|(i, &x)| ((i + 1) as f64 / n as f64 - phi(x)).abs().max((phi(x) - i as f64 / n as f64).abs())).fold(0.0, f64::max);
+        let d = xs
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| ((i + 1) as f64 / n as f64 - phi(x)).abs().max((phi(x) - i as f64 / n as f64).abs()))
+            .fold(0.0, f64::max);
         // The 0.1% critical value is 1.95/√n ≈ 0.0031.
         assert!(d < 1.95 / (n as f64).sqrt(), "KS distance {d}");
         let beyond = xs.iter().filter(|x| x.abs() > 3.5).count() as f64 / n as f64;
@@ -187,9 +191,24 @@ mod tests {
 
     #[test]
     fn streams_are_independent_and_seeds_reproduce() {
-        let a: Vec<u64> = (0..4).map({ let mut r = Rng::new(1, 1); move |_| r.next_u64() }).collect();
-        let b: Vec<u64> = (0..4).map({ let mut r = Rng::new(1, 1); move |_| r.next_u64() }).collect();
-        let c: Vec<u64> = (0..4).map({ let mut r = Rng::new(1, 2); move |_| r.next_u64() }).collect();
+        let a: Vec<u64> = (0..4)
+            .map({
+                let mut r = Rng::new(1, 1);
+                move |_| r.next_u64()
+            })
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .map({
+                let mut r = Rng::new(1, 1);
+                move |_| r.next_u64()
+            })
+            .collect();
+        let c: Vec<u64> = (0..4)
+            .map({
+                let mut r = Rng::new(1, 2);
+                move |_| r.next_u64()
+            })
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
     }

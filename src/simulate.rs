@@ -69,9 +69,8 @@ struct Columns {
 
 impl Columns {
     fn new(net: &Network) -> Self {
-        let col = |v: &[f64], width: usize, c: usize| -> Vec<f64> {
-            (0..net.neurons).map(|i| v[i * width + c]).collect()
-        };
+        let col =
+            |v: &[f64], width: usize, c: usize| -> Vec<f64> { (0..net.neurons).map(|i| v[i * width + c]).collect() };
         Columns {
             m: (0..net.rank).map(|k| col(&net.embedding, net.rank, k)).collect(),
             n: (0..net.rank).map(|k| col(&net.encoding, net.rank, k)).collect(),
@@ -173,7 +172,10 @@ fn simulate_cpu(net: &Network, job: &SimJob) -> SimOutput {
         // Chunk-major order: the trials that share a chunk of M, N and B run back to back, so
         // those columns stay in cache across a large batch instead of streaming once per trial.
         let mut slots: Vec<Option<Task>> = tasks.into_iter().map(Some).collect();
-        let tasks: Vec<Task> = (0..chunks).flat_map(|c| (0..batch).map(move |b| b * chunks + c)).map(|i| slots[i].take().unwrap()).collect();
+        let tasks: Vec<Task> = (0..chunks)
+            .flat_map(|c| (0..batch).map(move |b| b * chunks + c))
+            .map(|i| slots[i].take().unwrap())
+            .collect();
         run_tasks(tasks, |task| step_chunk(&cols, net, &params, task));
         let mut z_next = vec![0.0; batch * k];
         for b in 0..batch {
@@ -345,7 +347,8 @@ pub fn simulate_latent(net: &Network, z0: &[f64], steps: usize, inputs: &[f64], 
     let mut u = vec![0.0; ni];
     for t in 0..steps {
         for c in 0..ni {
-            u[c] = if inputs.is_empty() { 0.0 } else { inputs[t * ni + c] } + constant_input.get(c).copied().unwrap_or(0.0);
+            u[c] = if inputs.is_empty() { 0.0 } else { inputs[t * ni + c] }
+                + constant_input.get(c).copied().unwrap_or(0.0);
         }
         let drive = crate::analysis::flow::latent_drive(net, &z, &u);
         for kk in 0..k {

@@ -21,10 +21,19 @@ fn explorer_in_headless_chromium() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let build = clean(Command::new("trunk").current_dir(root).args(["build", "--release"])).output();
     let build = build.expect("trunk must be on PATH: bash .ci/run installs trunk 0.21.14 and wasm-bindgen-cli");
-    assert!(build.status.success(), "trunk build failed:\n{}\n{}", String::from_utf8_lossy(&build.stdout), String::from_utf8_lossy(&build.stderr));
+    assert!(
+        build.status.success(),
+        "trunk build failed:\n{}\n{}",
+        String::from_utf8_lossy(&build.stdout),
+        String::from_utf8_lossy(&build.stderr)
+    );
     let browser_dir = root.join("tests/browser");
     if !browser_dir.join("node_modules/playwright-core").exists() {
-        let npm = Command::new("npm").current_dir(&browser_dir).args(["ci", "--no-audit", "--no-fund"]).status().expect("npm must be installed");
+        let npm = Command::new("npm")
+            .current_dir(&browser_dir)
+            .args(["ci", "--no-audit", "--no-fund"])
+            .status()
+            .expect("npm must be installed");
         assert!(npm.success(), "npm ci failed in tests/browser");
     }
     let out = Command::new("node")

@@ -4,7 +4,11 @@ use std::process::Command;
 
 fn lpu(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_lpu")).args(args).output().expect("lpu runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[test]
@@ -50,17 +54,37 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
 #[test]
 fn hostile_input_never_panics() {
     let queries = [
-        "", "?", "&&&", "=", "exp=", "exp=flipflop&=3", "exp=flipflop&bits=", "exp=flipflop&input=,,,",
-        "exp=flipflop&input=1e309", "exp=flipflop&seed=99999999999999999999999", "exp=flipflop&neurons=-0",
-        "exp=flipflop&extent=inf", "exp=%E2%82%AC", "exp=flipflop&tuning=1,,2", "exp=timescale&points=0",
-        "exp=flipflop&steps=18446744073709551616", "exp=flipflop&%C3%28=1",
+        "",
+        "?",
+        "&&&",
+        "=",
+        "exp=",
+        "exp=flipflop&=3",
+        "exp=flipflop&bits=",
+        "exp=flipflop&input=,,,",
+        "exp=flipflop&input=1e309",
+        "exp=flipflop&seed=99999999999999999999999",
+        "exp=flipflop&neurons=-0",
+        "exp=flipflop&extent=inf",
+        "exp=%E2%82%AC",
+        "exp=flipflop&tuning=1,,2",
+        "exp=timescale&points=0",
+        "exp=flipflop&steps=18446744073709551616",
+        "exp=flipflop&%C3%28=1",
     ];
     for q in queries {
         let (code, _, stderr) = lpu(&["run", q]);
         assert_eq!(code, 2, "{q:?}: exit {code}, {stderr}");
         assert!(!stderr.contains("panicked"), "{q:?}: {stderr}");
     }
-    for args in [&["run"][..], &["frobnicate"], &[], &["run", "exp=flipflop", "--network-out"], &["run", "exp=flipflop", "extra"], &["params", "nope"]] {
+    for args in [
+        &["run"][..],
+        &["frobnicate"],
+        &[],
+        &["run", "exp=flipflop", "--network-out"],
+        &["run", "exp=flipflop", "extra"],
+        &["params", "nope"],
+    ] {
         let (code, _, stderr) = lpu(args);
         assert_eq!(code, 2, "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"));

@@ -37,7 +37,11 @@ fn projections_are_orthogonal_or_tangential_and_keep_the_sd() {
                 DriftKind::Orthogonal => assert!(along.iter().all(|c| c.abs() < 1e-9), "{along:?}"),
                 DriftKind::Tangential => {
                     // Inside the span: the residual after projecting on the span is ~0.
-                    let inside: f64 = basis.iter().map(|q| col.iter().zip(q).map(|(a, b)| a * b).sum::<f64>().powi(2)).sum::<f64>().sqrt();
+                    let inside: f64 = basis
+                        .iter()
+                        .map(|q| col.iter().zip(q).map(|(a, b)| a * b).sum::<f64>().powi(2))
+                        .sum::<f64>()
+                        .sqrt();
                     assert!((inside - norm).abs() < 1e-9 * norm, "{inside} vs {norm}");
                 }
                 DriftKind::Random => assert!(along.iter().all(|c| c.abs() < 0.15)),
@@ -56,7 +60,8 @@ fn sigmoid_fit_recovers_a_known_midpoint() {
     let sigmas: Vec<f64> = (0..15).map(|i| 10f64.powf(-2.0 + 3.0 * i as f64 / 14.0)).collect();
     let chance = 0.25;
     let truth = 0.37f64;
-    let acc: Vec<f64> = sigmas.iter().map(|s| chance + (1.0 - chance) / (1.0 + (2.5 * (s.ln() - truth.ln())).exp())).collect();
+    let acc: Vec<f64> =
+        sigmas.iter().map(|s| chance + (1.0 - chance) / (1.0 + (2.5 * (s.ln() - truth.ln())).exp())).collect();
     let fit = drift::fit_sigmoid(&sigmas, &acc, chance);
     assert!((fit.midpoint / truth - 1.0).abs() < 1e-4, "{fit:?}");
     assert!((fit.slope - 2.5).abs() < 1e-3);
@@ -71,7 +76,13 @@ fn sweep(query: &str) -> Value {
 
 #[test]
 fn one_drift_run_keeps_or_breaks_the_attractors() {
-    let run = |kind: &str, seed: u64| -> Value { serde_json::from_str::<Value>(&lpu::run_query(&format!("exp=drift&kind={kind}&sigma=1&neurons=1000&seed={seed}")).unwrap().json).unwrap()["result"].clone() };
+    let run = |kind: &str, seed: u64| -> Value {
+        serde_json::from_str::<Value>(
+            &lpu::run_query(&format!("exp=drift&kind={kind}&sigma=1&neurons=1000&seed={seed}")).unwrap().json,
+        )
+        .unwrap()["result"]
+            .clone()
+    };
     let stable = |p: &Value| p["fixed_points"].as_array().unwrap().iter().filter(|f| f["kind"] == "stable").count();
     let mut lost = 0;
     for seed in 1..=6 {
@@ -82,7 +93,10 @@ fn one_drift_run_keeps_or_breaks_the_attractors() {
         assert_eq!(stable(&o["after"]), 4, "seed {seed}: orthogonal drift keeps four attractors (Fig. 4E–F)");
         assert!(o["delta_tangential_fraction"].as_f64().unwrap() < 1e-9);
         let t = run("tangential", seed);
-        assert!(t["accuracy_after"].as_f64().unwrap() < 0.8, "seed {seed}: tangential drift σ = 1 breaks the flip-flop");
+        assert!(
+            t["accuracy_after"].as_f64().unwrap() < 0.8,
+            "seed {seed}: tangential drift σ = 1 breaks the flip-flop"
+        );
         assert!((t["delta_tangential_fraction"].as_f64().unwrap() - 1.0).abs() < 1e-9);
         lost += (stable(&t["after"]) < 4) as usize;
     }
@@ -98,10 +112,15 @@ fn a_sweep_split_by_size_and_kind_merges_into_the_whole() {
     let mut parts = vec![];
     for n in [200, 60] {
         for k in [2, 0, 1] {
-            parts.push(serde_json::from_str::<Value>(&lpu::run_query(&format!("{base}&neurons={n}&kinds={k}")).unwrap().json).unwrap());
+            parts.push(
+                serde_json::from_str::<Value>(&lpu::run_query(&format!("{base}&neurons={n}&kinds={k}")).unwrap().json)
+                    .unwrap(),
+            );
         }
     }
-    let merged: Value = serde_json::from_str(&lpu::experiments::merge_sweep(&format!("{base}&neurons=60,200"), &parts).unwrap()).unwrap();
+    let merged: Value =
+        serde_json::from_str(&lpu::experiments::merge_sweep(&format!("{base}&neurons=60,200"), &parts).unwrap())
+            .unwrap();
     assert_eq!(merged, whole);
 }
 
@@ -118,6 +137,9 @@ fn tolerable_drift_ordering_and_growth_with_n() {
         assert!(o1 > r1 && r1 > g1, "seed {seed}, N = 1000: orthogonal {o1} > random {r1} > tangential {g1}");
         let (r30, g30) = (get(1, "random"), get(1, "tangential"));
         assert!(r30 > 2.0 * r1, "seed {seed}: random-drift tolerance grows with N: {r1} → {r30}");
-        assert!(g1 < 1.0 && g30 < 1.0 && g30 < r30 / 5.0, "seed {seed}: tangential drift stays intolerable: {g1} → {g30}");
+        assert!(
+            g1 < 1.0 && g30 < 1.0 && g30 < r30 / 5.0,
+            "seed {seed}: tangential drift stays intolerable: {g1} → {g30}"
+        );
     }
 }

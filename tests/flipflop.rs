@@ -23,7 +23,8 @@ fn accuracy_is_at_chance_when_the_input_gain_is_zero() {
 
 #[test]
 fn partial_observation_and_moderate_noise_keep_the_state() {
-    let p = FlipflopParams { bits: 2, neurons: 2000, observed: Some(200), noise: 0.3, steps: 6000, ..Default::default() };
+    let p =
+        FlipflopParams { bits: 2, neurons: 2000, observed: Some(200), noise: 0.3, steps: 6000, ..Default::default() };
     let (r, _) = run(&p);
     assert!(r.accuracy >= 0.99, "{}", r.accuracy);
     assert!(r.noisy_accuracy.unwrap() >= 0.95, "{:?}", r.noisy_accuracy);

@@ -26,7 +26,10 @@ fn growth_rate_error_matches_the_scaling_law() {
             // The formula, written out from the design parameters: σ_m σ_n = σ_mn / ρ.
             let predicted = (tau_latent / design.tau) * sigma_mn * ((1.0 / (rho * rho) + 1.0) / neurons as f64).sqrt();
             let measured = rms_error(&design, neurons, 400);
-            assert!((measured / predicted - 1.0).abs() < 0.15, "τ_z={tau_latent} N={neurons}: rms {measured}, predicted {predicted}");
+            assert!(
+                (measured / predicted - 1.0).abs() < 0.15,
+                "τ_z={tau_latent} N={neurons}: rms {measured}, predicted {predicted}"
+            );
             if let Some(prev) = previous {
                 let ratio: f64 = prev / measured;
                 assert!((ratio - 2.0).abs() < 0.35, "4× neurons should halve the error, ratio {ratio}");

@@ -7,7 +7,8 @@ use std::process::Command;
 
 fn write_network(query: &str, name: &str) -> (std::path::PathBuf, lpu::network::Network) {
     let path = std::env::temp_dir().join(format!("lpu-test-{}-{name}.json", std::process::id()));
-    let out = Command::new(env!("CARGO_BIN_EXE_lpu")).args(["run", query, "--network-out"]).arg(&path).output().unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_lpu")).args(["run", query, "--network-out"]).arg(&path).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let net = netfile::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
     (path, net)
@@ -16,7 +17,17 @@ fn write_network(query: &str, name: &str) -> (std::path::PathBuf, lpu::network::
 #[test]
 fn file_round_trips_and_matches_the_experiment() {
     let (path, net) = write_network("exp=flipflop&bits=3&neurons=60&seed=5", "rt");
-    let expected = lpu::design::FlipFlop { bits: 3, neurons: 60, tau: 0.01, dt: 0.001, tau_latent: 0.01, rho: 1.0, gain: 2.0, phi: lpu::nonlinearity::Phi::Tanh }.network(5);
+    let expected = lpu::design::FlipFlop {
+        bits: 3,
+        neurons: 60,
+        tau: 0.01,
+        dt: 0.001,
+        tau_latent: 0.01,
+        rho: 1.0,
+        gain: 2.0,
+        phi: lpu::nonlinearity::Phi::Tanh,
+    }
+    .network(5);
     assert_eq!(net, expected);
     assert_eq!(netfile::from_json(&netfile::to_json(&net)).unwrap(), net);
     std::fs::remove_file(path).ok();
@@ -24,7 +35,10 @@ fn file_round_trips_and_matches_the_experiment() {
 
 #[test]
 fn malformed_files_are_rejected_with_a_reason() {
-    let good = netfile::to_json(&lpu::design::Bistable { tau: 0.01, tau_latent: 0.1, rho: 0.9, phi: lpu::nonlinearity::Phi::Tanh }.network(4, 0.001, 1));
+    let good = netfile::to_json(
+        &lpu::design::Bistable { tau: 0.01, tau_latent: 0.1, rho: 0.9, phi: lpu::nonlinearity::Phi::Tanh }
+            .network(4, 0.001, 1),
+    );
     let cases = [
         (good.replace("\"lpu-network\"", "\"other\""), "format must be \"lpu-network\""),
         (good.replace("\"version\":1", "\"version\":7"), "version must be 1"),
@@ -58,11 +72,29 @@ print(json.dumps(list(N.T @ r)))
 "#,
         path = path.to_str().unwrap()
     );
-    let out = Command::new("python3").arg("-c").arg(&script).output().expect("python3 must be installed (CI installs numpy)");
-    assert!(out.status.success(), "NumPy reference failed (pip install numpy): {}", String::from_utf8_lossy(&out.stderr));
+    let out =
+        Command::new("python3").arg("-c").arg(&script).output().expect("python3 must be installed (CI installs numpy)");
+    assert!(
+        out.status.success(),
+        "NumPy reference failed (pip install numpy): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let numpy: Vec<f64> = serde_json::from_slice(&out.stdout).unwrap();
     let inputs: Vec<f64> = (0..steps).flat_map(|_| u).collect();
-    let sim = Cpu.simulate(&net, &SimJob { initial: &initial, batch: 1, steps, inputs: &inputs, constant_input: &[], noise: 0.0, seed: 0, record: &[], observed: 0 });
+    let sim = Cpu.simulate(
+        &net,
+        &SimJob {
+            initial: &initial,
+            batch: 1,
+            steps,
+            inputs: &inputs,
+            constant_input: &[],
+            noise: 0.0,
+            seed: 0,
+            record: &[],
+            observed: 0,
+        },
+    );
     let ours = &sim.latent[steps * 2..];
     for (a, b) in ours.iter().zip(&numpy) {
         assert!((a - b).abs() < 1e-12 * (1.0 + b.abs()), "ours {ours:?}, numpy {numpy:?}");

@@ -14,7 +14,9 @@ fn doc(query: &str) -> Value {
 #[test]
 fn view_keys_change_no_number_and_are_checked() {
     let plain = lpu::run_query("exp=flipflop&neurons=50&seed=4").unwrap().json;
-    let viewed = lpu::run_query("exp=flipflop&neurons=50&seed=4&view=tuning&embed=1&hide=noise,seed&plot=portrait").unwrap().json;
+    let viewed = lpu::run_query("exp=flipflop&neurons=50&seed=4&view=tuning&embed=1&hide=noise,seed&plot=portrait")
+        .unwrap()
+        .json;
     assert_eq!(plain, viewed);
     for (q, needle) in [
         ("exp=flipflop&view=bogus", "view: must be one of flipflop, timescale, tuning"),
@@ -38,7 +40,17 @@ fn launched_trajectory_equals_the_full_network_started_there() {
     assert_eq!(launched.len(), 401);
     // Second method: rates r0 = Σ_k z_k n^(k)/‖n^(k)‖² (the populations are disjoint, so
     // Nᵀ r0 = z), then the full N-neuron simulation with the same constant input.
-    let net = lpu::design::FlipFlop { bits: 2, neurons: 400, tau: 0.01, dt: 0.001, tau_latent: 0.01, rho: 1.0, gain: 2.0, phi: lpu::nonlinearity::Phi::Tanh }.network(5);
+    let net = lpu::design::FlipFlop {
+        bits: 2,
+        neurons: 400,
+        tau: 0.01,
+        dt: 0.001,
+        tau_latent: 0.01,
+        rho: 1.0,
+        gain: 2.0,
+        phi: lpu::nonlinearity::Phi::Tanh,
+    }
+    .network(5);
     let z0 = [0.3, -0.7];
     let mut r0 = vec![0.0; 400];
     for k in 0..2 {
@@ -47,7 +59,20 @@ fn launched_trajectory_equals_the_full_network_started_there() {
             *r += z0[k] * net.n(i, k) / norm;
         }
     }
-    let full = Cpu.simulate(&net, &SimJob { initial: &r0, batch: 1, steps: 400, inputs: &[], constant_input: &[0.2, 0.0], noise: 0.0, seed: 0, record: &[], observed: 0 });
+    let full = Cpu.simulate(
+        &net,
+        &SimJob {
+            initial: &r0,
+            batch: 1,
+            steps: 400,
+            inputs: &[],
+            constant_input: &[0.2, 0.0],
+            noise: 0.0,
+            seed: 0,
+            record: &[],
+            observed: 0,
+        },
+    );
     let flat: Vec<f64> = launched.concat();
     let err = common::max_rel_err(&flat, &full.latent);
     assert!(err < 1e-9, "launched vs full network: {err}");
@@ -83,7 +108,11 @@ fn dense_layers_are_few_elements() {
     assert_eq!(cols, 500);
 
     // Every plot of every experiment draws.
-    for (q, exp) in [("exp=flipflop&bits=3&neurons=90", "flipflop"), ("exp=flipflop&bits=1&neurons=20", "flipflop"), ("exp=timescale&neurons=500", "timescale")] {
+    for (q, exp) in [
+        ("exp=flipflop&bits=3&neurons=90", "flipflop"),
+        ("exp=flipflop&bits=1&neurons=20", "flipflop"),
+        ("exp=timescale&neurons=500", "timescale"),
+    ] {
         let d = doc(q);
         for name in lpu::plot::plots_of(exp) {
             let f = lpu::plot::render(name, &d, &opts).unwrap_or_else(|e| panic!("{q} {name}: {e}"));
@@ -109,13 +138,20 @@ fn csv_carries_the_result() {
 #[test]
 fn cli_plot_writes_every_plot() {
     let dir = std::env::temp_dir().join(format!("lpu-plot-{}", std::process::id()));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lpu")).args(["plot", "exp=timescale&neurons=300", "--out"]).arg(&dir).output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lpu"))
+        .args(["plot", "exp=timescale&neurons=300", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     for name in ["flow", "growth", "cloud"] {
         let svg = std::fs::read_to_string(dir.join(format!("timescale-{name}.svg"))).unwrap();
         assert!(svg.starts_with("<svg"));
     }
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_lpu")).args(["plot", "exp=timescale&neurons=3"]).output().unwrap();
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_lpu"))
+        .args(["plot", "exp=timescale&neurons=3"])
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("neurons: must be an integer in 10..=1000000"));
     let _ = std::fs::remove_dir_all(dir);

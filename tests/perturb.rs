@@ -29,14 +29,24 @@ fn coding_pulse_switches_redundant_pulses_do_not() {
     for seed in 1..=3 {
         let coding = result(&format!("exp=perturb&stimulate=coding&duration=0.01&seed={seed}"));
         assert_eq!(coding["state_before"], serde_json::json!([1.0, 1.0]));
-        assert_eq!(coding["state_end"], serde_json::json!([-1.0, 1.0]), "seed {seed}: a 10 ms pulse to coding neurons switches bit 1");
+        assert_eq!(
+            coding["state_end"],
+            serde_json::json!([-1.0, 1.0]),
+            "seed {seed}: a 10 ms pulse to coding neurons switches bit 1"
+        );
         let redundant = result(&format!("exp=perturb&stimulate=redundant&duration=0.1&seed={seed}"));
         assert!(redundant["random_sd"].as_f64().unwrap() > 0.0, "the random part connects the groups");
         let zs = z(&redundant);
         let during_min = zs[500..600].iter().map(|r| r[0]).fold(f64::INFINITY, f64::min);
-        assert!(during_min > 0.5, "seed {seed}: z1 stays on its attractor during 100 ms of redundant stimulation ({during_min})");
+        assert!(
+            during_min > 0.5,
+            "seed {seed}: z1 stays on its attractor during 100 ms of redundant stimulation ({during_min})"
+        );
         let (end, start) = (zs.last().unwrap(), &zs[498]);
-        assert!((end[0] - start[0]).abs() < 0.02 && (end[1] - start[1]).abs() < 0.02, "seed {seed}: the state returns: {start:?} → {end:?}");
+        assert!(
+            (end[0] - start[0]).abs() < 0.02 && (end[1] - start[1]).abs() < 0.02,
+            "seed {seed}: the state returns: {start:?} → {end:?}"
+        );
         assert_eq!(redundant["switched"], false);
     }
 }

@@ -20,7 +20,15 @@ fn wasm_and_native_give_identical_bytes() {
     let target = root.join("target").join("wasm-test");
     let build = Command::new(env!("CARGO"))
         .current_dir(root)
-        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--no-default-features", "--example", "wasm_query"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--no-default-features",
+            "--example",
+            "wasm_query",
+        ])
         .env("CARGO_TARGET_DIR", &target)
         .output()
         .expect("cargo runs");
@@ -37,7 +45,8 @@ fn wasm_and_native_give_identical_bytes() {
         .output()
         .expect("node must be installed");
     assert!(out.status.success(), "node failed: {}", String::from_utf8_lossy(&out.stderr));
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), QUERIES.len());
     for (q, line) in QUERIES.iter().zip(&lines) {
         assert_eq!(line["code"], 0, "{q}: {}", line["output"]);
@@ -46,7 +55,12 @@ fn wasm_and_native_give_identical_bytes() {
         assert!(native == wasm_text, "{q}: wasm and native results differ");
     }
     // A parameter error is the same message in both.
-    let bad = Command::new("node").arg(root.join("tests/wasm_query.mjs")).arg(&wasm).arg("exp=flipflop&bits=0").output().unwrap();
+    let bad = Command::new("node")
+        .arg(root.join("tests/wasm_query.mjs"))
+        .arg(&wasm)
+        .arg("exp=flipflop&bits=0")
+        .output()
+        .unwrap();
     let line: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
     assert_eq!(line["code"], 2);
     assert_eq!(line["output"], lpu::run_query("exp=flipflop&bits=0").err().unwrap().to_string());

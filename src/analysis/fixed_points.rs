@@ -94,7 +94,9 @@ pub fn find(lpu: &Lpu, u: &[f64], opts: &SearchOptions) -> Vec<FixedPoint> {
         found.into_iter().flatten().collect()
     };
     let mut unique: Vec<Vec<f64>> = vec![];
-    roots.sort_by(|a, b| a.iter().zip(b).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal));
+    roots.sort_by(|a, b| {
+        a.iter().zip(b).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
+    });
     for r in roots {
         if !unique.iter().any(|q| dist(q, &r) < DEDUP_TOL * (1.0 + norm(q))) {
             unique.push(r);
@@ -106,11 +108,7 @@ pub fn find(lpu: &Lpu, u: &[f64], opts: &SearchOptions) -> Vec<FixedPoint> {
 
 fn starts(k: usize, opts: &SearchOptions) -> Vec<Vec<f64>> {
     let per_axis: usize = if 5usize.checked_pow(k as u32).is_some_and(|g| g <= opts.max_grid) { 5 } else { 3 };
-    let levels: Vec<f64> = if per_axis == 5 {
-        vec![-1.0, -0.45, 0.0, 0.45, 1.0]
-    } else {
-        vec![-0.8, 0.0, 0.8]
-    };
+    let levels: Vec<f64> = if per_axis == 5 { vec![-1.0, -0.45, 0.0, 0.45, 1.0] } else { vec![-0.8, 0.0, 0.8] };
     let total = per_axis.pow(k as u32).min(opts.max_grid);
     let mut out: Vec<Vec<f64>> = (0..total)
         .map(|mut idx| {

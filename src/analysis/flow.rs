@@ -138,16 +138,22 @@ pub fn flow_grid(lpu: &Lpu, u: &[f64], extent: f64, points: usize, held_value: f
     let zs: Vec<Vec<f64>> = if lpu.rank == 1 {
         axis.iter().map(|&x| vec![x]).collect()
     } else {
-        axis.iter().flat_map(|&y| axis.iter().map(move |&x| vec![x, y])).map(|mut z| {
-            z.extend_from_slice(&held);
-            z
-        }).collect()
+        axis.iter()
+            .flat_map(|&y| axis.iter().map(move |&x| vec![x, y]))
+            .map(|mut z| {
+                z.extend_from_slice(&held);
+                z
+            })
+            .collect()
     };
     let full = crate::parallel::map(&zs, |z| lpu.flow(z, u));
     let speed = full.iter().map(|v| libm::sqrt(v.iter().map(|x| x * x).sum())).collect();
-    let velocity = full.into_iter().map(|mut v| {
-        v.truncate(2);
-        v
-    }).collect();
+    let velocity = full
+        .into_iter()
+        .map(|mut v| {
+            v.truncate(2);
+            v
+        })
+        .collect();
     Some(FlowGrid { axis, held, velocity, speed })
 }

@@ -8,11 +8,13 @@ pub fn state_accuracy(latent: &[f64], targets: &[f64], k: usize, scored: &[usize
     }
     let correct = scored
         .iter()
-        .filter(|&&t| (0..k).all(|b| {
-            let z = latent[t * k + b];
-            let target = targets[t * k + b];
-            (z > 0.0 && target > 0.0) || (z < 0.0 && target < 0.0)
-        }))
+        .filter(|&&t| {
+            (0..k).all(|b| {
+                let z = latent[t * k + b];
+                let target = targets[t * k + b];
+                (z > 0.0 && target > 0.0) || (z < 0.0 && target < 0.0)
+            })
+        })
         .count();
     correct as f64 / scored.len() as f64
 }

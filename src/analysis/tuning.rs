@@ -13,7 +13,14 @@ pub struct TuningCurve {
     pub rate: Vec<f64>,
 }
 
-pub fn tuning_curve(net: &Network, neuron: usize, dimension: usize, extent: f64, points: usize, u: &[f64]) -> TuningCurve {
+pub fn tuning_curve(
+    net: &Network,
+    neuron: usize,
+    dimension: usize,
+    extent: f64,
+    points: usize,
+    u: &[f64],
+) -> TuningCurve {
     let mut z = vec![0.0; net.rank];
     let grid: Vec<f64> = (0..points).map(|i| -extent + 2.0 * extent * i as f64 / (points - 1).max(1) as f64).collect();
     let rate = grid

@@ -40,7 +40,9 @@ fn usage_error(msg: &str) -> ExitCode {
 
 /// Runs the query a command was given; a missing or bad query is reported (exit code 2).
 fn run_query(query: Option<String>, command: &str) -> Result<lpu::Outcome, ExitCode> {
-    let Some(query) = query else { return Err(usage_error(&format!("{command} needs a query, e.g. \"exp=flipflop\""))) };
+    let Some(query) = query else {
+        return Err(usage_error(&format!("{command} needs a query, e.g. \"exp=flipflop\"")));
+    };
     lpu::run_query(&query).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
@@ -98,11 +100,13 @@ fn plot(args: &[String]) -> ExitCode {
                 Some(d) => out = d.into(),
                 None => return usage_error("--out needs a directory"),
             },
-            flag @ ("--width" | "--height") => match it.next().and_then(|v| v.parse::<u32>().ok()).filter(|v| (200..=4000).contains(v)) {
-                Some(v) if flag == "--width" => size.0 = v,
-                Some(v) => size.1 = v,
-                None => return usage_error(&format!("{flag} needs an integer in 200..=4000")),
-            },
+            flag @ ("--width" | "--height") => {
+                match it.next().and_then(|v| v.parse::<u32>().ok()).filter(|v| (200..=4000).contains(v)) {
+                    Some(v) if flag == "--width" => size.0 = v,
+                    Some(v) => size.1 = v,
+                    None => return usage_error(&format!("{flag} needs an integer in 200..=4000")),
+                }
+            }
             s if s.starts_with("--") => return usage_error(&format!("unknown option {s}")),
             s if query.is_none() => query = Some(s.to_string()),
             s => return usage_error(&format!("unexpected argument \"{s}\" (quote the query)")),
@@ -119,7 +123,11 @@ fn plot(args: &[String]) -> ExitCode {
         return ExitCode::from(1);
     }
     for name in lpu::plot::plots_of(&exp) {
-        let fig = match lpu::plot::render(name, &doc, &lpu::plot::PlotOptions { width: size.0, height: size.1, upto: None }) {
+        let fig = match lpu::plot::render(
+            name,
+            &doc,
+            &lpu::plot::PlotOptions { width: size.0, height: size.1, upto: None },
+        ) {
             Ok(f) => f,
             Err(e) => {
                 eprintln!("error: plot {name}: {e}");
@@ -140,7 +148,12 @@ fn params(exp: Option<&str>) -> ExitCode {
     let names: Vec<&str> = match exp {
         None => lpu::experiments::EXPERIMENTS.to_vec(),
         Some(e) if lpu::experiments::EXPERIMENTS.contains(&e) => vec![e],
-        Some(e) => return usage_error(&format!("unknown experiment \"{e}\"; one of {}", lpu::experiments::EXPERIMENTS.join(", "))),
+        Some(e) => {
+            return usage_error(&format!(
+                "unknown experiment \"{e}\"; one of {}",
+                lpu::experiments::EXPERIMENTS.join(", ")
+            ))
+        }
     };
     for name in names {
         println!("exp={name}");

@@ -28,7 +28,8 @@ mod bindings {
     #[wasm_bindgen]
     pub fn parse(query: &str) -> String {
         let link = parse_link(query, Some("flipflop"));
-        let errors: Vec<Value> = link.errors.iter().map(|e| json!({ "key": e.key, "message": e.to_string() })).collect();
+        let errors: Vec<Value> =
+            link.errors.iter().map(|e| json!({ "key": e.key, "message": e.to_string() })).collect();
         match link.params {
             Some(p) => json!({
                 "experiment": p.experiment(),

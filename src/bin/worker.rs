@@ -47,7 +47,9 @@ mod bindings {
     #[wasm_bindgen]
     pub fn portrait(query: &str) -> String {
         match lpu::parse_strict(query) {
-            Ok(p) => p.portrait().unwrap_or_else(|| serde_json::json!({ "error": "this experiment has no portrait" }).to_string()),
+            Ok(p) => p
+                .portrait()
+                .unwrap_or_else(|| serde_json::json!({ "error": "this experiment has no portrait" }).to_string()),
             Err(e) => serde_json::json!({ "error": e.to_string() }).to_string(),
         }
     }

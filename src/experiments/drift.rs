@@ -64,7 +64,9 @@ pub fn check(p: &DriftParams) -> Result<(), ParamError> {
 /// The designed flip-flop of `base` neurons (τ = 10 ms, Δt = 1 ms, τ_z = τ, ρ = 1, β = 2),
 /// resampled to `neurons` (LCF drift methods): the LPU is unchanged in expectation.
 pub fn network(bits: usize, base: usize, neurons: usize, seed: u64) -> Network {
-    let net = FlipFlop { bits, neurons: base, tau: 0.01, dt: 0.001, tau_latent: 0.01, rho: 1.0, gain: 2.0, phi: Phi::Tanh }.network(seed);
+    let net =
+        FlipFlop { bits, neurons: base, tau: 0.01, dt: 0.001, tau_latent: 0.01, rho: 1.0, gain: 2.0, phi: Phi::Tanh }
+            .network(seed);
     if neurons == base {
         net
     } else {
@@ -81,25 +83,38 @@ pub fn trial(bits: usize, steps: usize, pulse_prob: f64, seed: u64, run: u64) ->
 /// bin ends inside the last `score` steps of [offset, offset + rows).
 pub fn window_accuracy(latent: &[f64], k: usize, trial: &Trial, offset: usize, len: usize, score: usize) -> f64 {
     let from = offset + len - score;
-    let scored: Vec<usize> = trial.scored.iter().filter(|&&t| t >= from && t < offset + len).map(|&t| t - offset).collect();
+    let scored: Vec<usize> =
+        trial.scored.iter().filter(|&&t| t >= from && t < offset + len).map(|&t| t - offset).collect();
     let targets = &trial.targets[offset * k..(offset + len) * k];
     state_accuracy(latent, targets, k, &scored)
 }
 
 /// One segment of simulation from `initial` rates over trial steps [offset, offset + len).
-pub fn segment(net: &Network, initial: &[f64], trial: &Trial, offset: usize, len: usize, noise: f64, seed: u64, observed: usize) -> crate::simulate::SimOutput {
+pub fn segment(
+    net: &Network,
+    initial: &[f64],
+    trial: &Trial,
+    offset: usize,
+    len: usize,
+    noise: f64,
+    seed: u64,
+    observed: usize,
+) -> crate::simulate::SimOutput {
     let k = net.rank;
-    Cpu.simulate(net, &SimJob {
-        initial,
-        batch: 1,
-        steps: len,
-        inputs: &trial.inputs[offset * k..(offset + len) * k],
-        constant_input: &[],
-        noise,
-        seed,
-        record: &[],
-        observed,
-    })
+    Cpu.simulate(
+        net,
+        &SimJob {
+            initial,
+            batch: 1,
+            steps: len,
+            inputs: &trial.inputs[offset * k..(offset + len) * k],
+            constant_input: &[],
+            noise,
+            seed,
+            record: &[],
+            observed,
+        },
+    )
 }
 
 #[derive(Serialize)]
@@ -142,7 +157,11 @@ fn portrait(net: &Network, p: &DriftParams) -> Portrait {
     let lpu = Lpu::new(net);
     let random_starts = if p.neurons <= 20_000 { 16 } else { 4 };
     Portrait {
-        fixed_points: fixed_points::find(&lpu, &[], &SearchOptions { extent: p.extent, random_starts, seed: p.seed, ..Default::default() }),
+        fixed_points: fixed_points::find(
+            &lpu,
+            &[],
+            &SearchOptions { extent: p.extent, random_starts, seed: p.seed, ..Default::default() },
+        ),
         flow: flow_grid(&lpu, &[], p.extent, p.grid, 1.0),
     }
 }
@@ -157,8 +176,12 @@ pub fn run(p: &DriftParams) -> (DriftResult, Network) {
     let mut initial = vec![0.0; p.neurons];
     Rng::new(p.seed, stream::INITIAL_RATES).fill_normal(&mut initial, 0.0, 0.1);
     let observed = p.observed.filter(|&o| o < p.neurons).unwrap_or(0);
-    let first = crate::progress::stage(0.05, 0.4, || segment(&before, &initial, &trial, 0, p.steps, p.noise, derive_seed(p.seed, 0), observed));
-    let second = crate::progress::stage(0.4, 0.75, || segment(&after, &first.final_rates, &trial, p.steps, p.after, p.noise, derive_seed(p.seed, 1), observed));
+    let first = crate::progress::stage(0.05, 0.4, || {
+        segment(&before, &initial, &trial, 0, p.steps, p.noise, derive_seed(p.seed, 0), observed)
+    });
+    let second = crate::progress::stage(0.4, 0.75, || {
+        segment(&after, &first.final_rates, &trial, p.steps, p.after, p.noise, derive_seed(p.seed, 1), observed)
+    });
     let acc = |z: &[f64], offset, len| window_accuracy(z, k, &trial, offset, len, p.score);
     let mut latent = first.latent[k..].to_vec();
     latent.extend_from_slice(&second.latent[k..]);
@@ -171,7 +194,13 @@ pub fn run(p: &DriftParams) -> (DriftResult, Network) {
     let tuning = |net: &Network| (0..k).map(|d| tuning_curve(net, p.tuning, d, p.extent, 101, &[])).collect::<Vec<_>>();
     let basis = drift::encoding_basis(&before);
     let inside: f64 = (0..k)
-        .map(|c| basis.iter().map(|q| (0..p.neurons).map(|i| delta[i * k + c] * q[i]).sum::<f64>()).map(|d| d * d).sum::<f64>())
+        .map(|c| {
+            basis
+                .iter()
+                .map(|q| (0..p.neurons).map(|i| delta[i * k + c] * q[i]).sum::<f64>())
+                .map(|d| d * d)
+                .sum::<f64>()
+        })
         .sum();
     let whole: f64 = delta.iter().map(|x| x * x).sum();
     let result = DriftResult {

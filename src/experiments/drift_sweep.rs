@@ -55,7 +55,11 @@ pub fn check(p: &DriftSweepParams) -> Result<(), ParamError> {
     if p.score > p.after {
         return Err(ParamError::new("score", format!("must be at most after = {}", p.after)));
     }
-    let work: f64 = p.neurons.iter().map(|&n| n as f64 * p.runs as f64 * (p.steps as f64 + p.kinds.len() as f64 * p.points as f64 * p.after as f64)).sum();
+    let work: f64 = p
+        .neurons
+        .iter()
+        .map(|&n| n as f64 * p.runs as f64 * (p.steps as f64 + p.kinds.len() as f64 * p.points as f64 * p.after as f64))
+        .sum();
     if work > MAX_WORK {
         return Err(ParamError::new("neurons", format!("the sweep would take {work:.1e} neuron-steps; at most {MAX_WORK:.0e} (fewer or smaller N, points, runs or steps)")));
     }
@@ -136,7 +140,9 @@ pub fn merge(p: &DriftSweepParams, parts: &[serde_json::Value]) -> Result<serde_
         tol_obs.push(to);
     }
     let first = parts.first().ok_or("no parts")?;
-    Ok(json!({ "sigma": first["result"]["sigma"], "chance": first["result"]["chance"], "sizes": Value::Array(sizes), "tolerable_drift": tol, "tolerable_drift_observed": tol_obs }))
+    Ok(
+        json!({ "sigma": first["result"]["sigma"], "chance": first["result"]["chance"], "sizes": Value::Array(sizes), "tolerable_drift": tol, "tolerable_drift_observed": tol_obs }),
+    )
 }
 
 /// Accuracy (all, observed) of one cell: network size index, kind, σ index, run.
@@ -160,10 +166,23 @@ fn cell(p: &DriftSweepParams, sh: &Shared, c: &(usize, usize, usize, usize)) -> 
     let drifted = drift::apply(net, &delta);
     let t = &sh.trials[run];
     let observed = p.observed.min(net.neurons);
-    let out = segment(&drifted, &sh.starts[ni][run], t, p.steps, p.after, p.noise, derive_seed(p.seed, 1000 + run as u64), if observed < net.neurons { observed } else { 0 });
+    let out = segment(
+        &drifted,
+        &sh.starts[ni][run],
+        t,
+        p.steps,
+        p.after,
+        p.noise,
+        derive_seed(p.seed, 1000 + run as u64),
+        if observed < net.neurons { observed } else { 0 },
+    );
     let k = p.bits;
     let all = window_accuracy(&out.latent[k..], k, t, p.steps, p.after, p.score);
-    let obs = if observed < net.neurons { window_accuracy(&out.observed_latent[k..], k, t, p.steps, p.after, p.score) } else { all };
+    let obs = if observed < net.neurons {
+        window_accuracy(&out.observed_latent[k..], k, t, p.steps, p.after, p.score)
+    } else {
+        all
+    };
     (all, obs)
 }
 
@@ -171,7 +190,11 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
     let k = p.bits;
     // One designed network per run (its own design seed), resampled to each N: a sweep then
     // averages over designs, not only over trials, so one design's quirks do not set σ*.
-    let nets: Vec<Vec<_>> = p.neurons.iter().map(|&n| (0..p.runs).map(|r| network(k, p.base, n, derive_seed(p.seed, 2000 + r as u64))).collect()).collect();
+    let nets: Vec<Vec<_>> = p
+        .neurons
+        .iter()
+        .map(|&n| (0..p.runs).map(|r| network(k, p.base, n, derive_seed(p.seed, 2000 + r as u64))).collect())
+        .collect();
     // Pre-drift segment per (N, run): the rates at the moment of the drift.
     let trials: Vec<_> = (0..p.runs).map(|run| trial(k, p.steps + p.after, p.pulse_prob, p.seed, run as u64)).collect();
     let pre: Vec<(usize, usize)> = (0..nets.len()).flat_map(|ni| (0..p.runs).map(move |r| (ni, r))).collect();
@@ -180,7 +203,8 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
             let net = &nets[ni][run];
             let mut initial = vec![0.0; net.neurons];
             Rng::new(derive_seed(p.seed, run as u64), stream::INITIAL_RATES).fill_normal(&mut initial, 0.0, 0.1);
-            segment(net, &initial, &trials[run], 0, p.steps, p.noise, derive_seed(p.seed, 500 + run as u64), 0).final_rates
+            segment(net, &initial, &trials[run], 0, p.steps, p.noise, derive_seed(p.seed, 500 + run as u64), 0)
+                .final_rates
         })
     });
     let mut starts: Vec<Vec<Vec<f64>>> = vec![vec![]; nets.len()];
@@ -190,7 +214,11 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
     let shared = Shared { nets, starts, trials, sigmas: p.sigmas() };
     let sizes_n = p.neurons.len();
     let cells: Vec<(usize, usize, usize, usize)> = (0..sizes_n)
-        .flat_map(|ni| p.kinds.iter().flat_map(move |&ki| (0..p.points).flat_map(move |si| (0..p.runs).map(move |r| (ni, ki, si, r)))))
+        .flat_map(|ni| {
+            p.kinds
+                .iter()
+                .flat_map(move |&ki| (0..p.points).flat_map(move |si| (0..p.runs).map(move |r| (ni, ki, si, r))))
+        })
         .collect();
     // Cells in blocks so that progress is reported between blocks.
     let mut acc = Vec::with_capacity(cells.len());
@@ -208,23 +236,49 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
     let idx = |ni: usize, ki: usize, si: usize, r: usize| ((ni * nk + slot(ki).unwrap()) * p.points + si) * p.runs + r;
     let curve = |ni: usize, ki: usize| -> Curve {
         let mean = |which: usize| -> Vec<f64> {
-            (0..p.points).map(|si| (0..p.runs).map(|r| if which == 0 { acc[idx(ni, ki, si, r)].0 } else { acc[idx(ni, ki, si, r)].1 }).sum::<f64>() / p.runs as f64).collect()
+            (0..p.points)
+                .map(|si| {
+                    (0..p.runs)
+                        .map(|r| if which == 0 { acc[idx(ni, ki, si, r)].0 } else { acc[idx(ni, ki, si, r)].1 })
+                        .sum::<f64>()
+                        / p.runs as f64
+                })
+                .collect()
         };
         let (a, o) = (mean(0), mean(1));
-        Curve { fit: drift::fit_sigmoid(&sigma, &a, chance), fit_observed: drift::fit_sigmoid(&sigma, &o, chance), accuracy: a, accuracy_observed: o }
+        Curve {
+            fit: drift::fit_sigmoid(&sigma, &a, chance),
+            fit_observed: drift::fit_sigmoid(&sigma, &o, chance),
+            accuracy: a,
+            accuracy_observed: o,
+        }
     };
     let swept = |ni: usize, ki: usize| slot(ki).map(|_| curve(ni, ki));
-    let sizes: Vec<SizeResult> = (0..sizes_n).map(|ni| SizeResult { neurons: p.neurons[ni], random: swept(ni, 0), orthogonal: swept(ni, 1), tangential: swept(ni, 2) }).collect();
+    let sizes: Vec<SizeResult> = (0..sizes_n)
+        .map(|ni| SizeResult {
+            neurons: p.neurons[ni],
+            random: swept(ni, 0),
+            orthogonal: swept(ni, 1),
+            tangential: swept(ni, 2),
+        })
+        .collect();
     let tol = |obs: bool| -> Vec<Tolerable> {
         sizes
             .iter()
             .map(|s| {
-                let m = |c: &Option<Curve>| c.as_ref().map(|c| if obs { c.fit_observed.midpoint } else { c.fit.midpoint });
-                Tolerable { neurons: s.neurons, random: m(&s.random), orthogonal: m(&s.orthogonal), tangential: m(&s.tangential) }
+                let m =
+                    |c: &Option<Curve>| c.as_ref().map(|c| if obs { c.fit_observed.midpoint } else { c.fit.midpoint });
+                Tolerable {
+                    neurons: s.neurons,
+                    random: m(&s.random),
+                    orthogonal: m(&s.orthogonal),
+                    tangential: m(&s.tangential),
+                }
             })
             .collect()
     };
-    let result = DriftSweepResult { tolerable_drift: tol(false), tolerable_drift_observed: tol(true), sigma, chance, sizes };
+    let result =
+        DriftSweepResult { tolerable_drift: tol(false), tolerable_drift_observed: tol(true), sigma, chance, sizes };
     let last = shared.nets.into_iter().last().and_then(|v| v.into_iter().next()).expect("at least one size");
     (result, last)
 }

@@ -46,7 +46,10 @@ crate::params! {
 
 pub fn check(p: &FlipflopParams) -> Result<(), ParamError> {
     if p.neurons < 2 * p.bits {
-        return Err(ParamError::new("neurons", format!("must be at least 2 × bits = {} (two neurons per population)", 2 * p.bits)));
+        return Err(ParamError::new(
+            "neurons",
+            format!("must be at least 2 × bits = {} (two neurons per population)", 2 * p.bits),
+        ));
     }
     if p.dt > p.tau {
         return Err(ParamError::new("dt", format!("must be at most tau = {} s", p.tau)));
@@ -55,10 +58,16 @@ pub fn check(p: &FlipflopParams) -> Result<(), ParamError> {
         return Err(ParamError::new("bin", format!("must be at least dt = {} s", p.dt)));
     }
     if p.input.len() > p.bits {
-        return Err(ParamError::new("input", format!("has {} values but there are only {} channels (bits)", p.input.len(), p.bits)));
+        return Err(ParamError::new(
+            "input",
+            format!("has {} values but there are only {} channels (bits)", p.input.len(), p.bits),
+        ));
     }
     if !p.launch.is_empty() && p.launch.len() != p.bits {
-        return Err(ParamError::new("launch", format!("must have exactly bits = {} values (or none), got {}", p.bits, p.launch.len())));
+        return Err(ParamError::new(
+            "launch",
+            format!("must have exactly bits = {} values (or none), got {}", p.bits, p.launch.len()),
+        ));
     }
     if let Some(o) = p.observed {
         if o > p.neurons {
@@ -66,11 +75,22 @@ pub fn check(p: &FlipflopParams) -> Result<(), ParamError> {
         }
     }
     if let Some(&i) = p.tuning.iter().find(|&&i| i >= p.neurons) {
-        return Err(ParamError::new("tuning", format!("neuron {i} does not exist: indices must be below neurons = {}", p.neurons)));
+        return Err(ParamError::new(
+            "tuning",
+            format!("neuron {i} does not exist: indices must be below neurons = {}", p.neurons),
+        ));
     }
     let work = 2.0 * p.neurons as f64 * p.steps as f64;
     if work > MAX_WORK {
-        return Err(ParamError::new("steps", format!("neurons × steps must be at most {:.0e}; with neurons = {} use steps ≤ {}", MAX_WORK / 2.0, p.neurons, (MAX_WORK / 2.0 / p.neurons as f64) as u64)));
+        return Err(ParamError::new(
+            "steps",
+            format!(
+                "neurons × steps must be at most {:.0e}; with neurons = {} use steps ≤ {}",
+                MAX_WORK / 2.0,
+                p.neurons,
+                (MAX_WORK / 2.0 / p.neurons as f64) as u64
+            ),
+        ));
     }
     Ok(())
 }
@@ -134,7 +154,16 @@ thread_local! {
 }
 
 fn design(p: &FlipflopParams) -> Network {
-    let d = FlipFlop { bits: p.bits, neurons: p.neurons, tau: p.tau, dt: p.dt, tau_latent: p.tau_latent, rho: p.rho, gain: p.gain, phi: Phi::Tanh };
+    let d = FlipFlop {
+        bits: p.bits,
+        neurons: p.neurons,
+        tau: p.tau,
+        dt: p.dt,
+        tau_latent: p.tau_latent,
+        rho: p.rho,
+        gain: p.gain,
+        phi: Phi::Tanh,
+    };
     let key = format!("{d:?} {}", p.seed);
     if let Some(net) = LAST_DESIGN.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, n)| n.clone())) {
         return net;
@@ -155,12 +184,17 @@ fn constant_input(p: &FlipflopParams) -> Vec<f64> {
 /// The latent trajectory from `launch`: the closed latent dynamics (exact for this network,
 /// which has no random part).
 fn launched(p: &FlipflopParams, net: &Network, constant: &[f64]) -> Option<Vec<Vec<f64>>> {
-    (!p.launch.is_empty()).then(|| rows(&crate::simulate::simulate_latent(net, &p.launch, p.steps, &[], constant), p.bits))
+    (!p.launch.is_empty())
+        .then(|| rows(&crate::simulate::simulate_latent(net, &p.launch, p.steps, &[], constant), p.bits))
 }
 
 fn fixed_points_of(p: &FlipflopParams, lpu: &Lpu, constant: &[f64], extra_starts: Vec<Vec<f64>>) -> Vec<FixedPoint> {
     let random_starts = if p.neurons <= 20_000 { 32 } else { 8 };
-    fixed_points::find(lpu, constant, &SearchOptions { extent: p.extent, extra_starts, random_starts, seed: p.seed, ..Default::default() })
+    fixed_points::find(
+        lpu,
+        constant,
+        &SearchOptions { extent: p.extent, extra_starts, random_starts, seed: p.seed, ..Default::default() },
+    )
 }
 
 pub fn portrait(p: &FlipflopParams) -> Portrait {
@@ -185,7 +219,20 @@ pub fn run(p: &FlipflopParams) -> (FlipflopResult, Network) {
     let observed = p.observed.filter(|&o| o < p.neurons).unwrap_or(0);
     let record: Vec<usize> = (0..p.record.min(p.neurons)).collect();
     let simulate = |noise: f64| {
-        Cpu.simulate(&net, &SimJob { initial: &initial, batch: 1, steps: p.steps, inputs: &trial.inputs, constant_input: &constant, noise, seed: p.seed, record: &record, observed })
+        Cpu.simulate(
+            &net,
+            &SimJob {
+                initial: &initial,
+                batch: 1,
+                steps: p.steps,
+                inputs: &trial.inputs,
+                constant_input: &constant,
+                noise,
+                seed: p.seed,
+                record: &record,
+                observed,
+            },
+        )
     };
     let readout = |out: &crate::simulate::SimOutput| -> Vec<f64> {
         let z = if observed > 0 { &out.observed_latent } else { &out.latent };
@@ -205,7 +252,12 @@ pub fn run(p: &FlipflopParams) -> (FlipflopResult, Network) {
         let lpu = Lpu::new(&net);
         let extra_starts: Vec<Vec<f64>> = shown.latent.chunks(k).step_by(100).map(|z| z.to_vec()).collect();
         let fixed = fixed_points_of(p, &lpu, &constant, extra_starts);
-        let tuning: Vec<TuningCurve> = p.tuning.iter().flat_map(|&i| (0..k).map(move |d| (i, d))).map(|(i, d)| tuning_curve(&net, i, d, p.extent, 101, &constant)).collect();
+        let tuning: Vec<TuningCurve> = p
+            .tuning
+            .iter()
+            .flat_map(|&i| (0..k).map(move |d| (i, d)))
+            .map(|(i, d)| tuning_curve(&net, i, d, p.extent, 101, &constant))
+            .collect();
         (fixed, flow_grid(&lpu, &constant, p.extent, p.grid, p.slice), tuning)
     });
     let stride = p.steps.div_ceil(ACTIVITY_COLUMNS).max(1);
@@ -213,7 +265,9 @@ pub fn run(p: &FlipflopParams) -> (FlipflopResult, Network) {
     let activity = Activity {
         neurons: record.clone(),
         time: columns.iter().map(|&t| t as f64 * p.dt).collect(),
-        rates: (0..record.len()).map(|q| columns.iter().map(|&t| shown.recorded[t * record.len() + q]).collect()).collect(),
+        rates: (0..record.len())
+            .map(|q| columns.iter().map(|&t| shown.recorded[t * record.len() + q]).collect())
+            .collect(),
     };
     let result = FlipflopResult {
         accuracy,

@@ -46,7 +46,10 @@ impl ViewOptions {
             "view" => {
                 let names: Vec<&str> = VIEWS.iter().map(|v| v.0).collect();
                 if !names.contains(&value) {
-                    return Err(ParamError::new("view", format!("must be one of {}, got \"{value}\"", names.join(", "))));
+                    return Err(ParamError::new(
+                        "view",
+                        format!("must be one of {}, got \"{value}\"", names.join(", ")),
+                    ));
                 }
                 self.view = Some(value.to_string());
             }
@@ -60,7 +63,10 @@ impl ViewOptions {
             "hide" => {
                 let items: Vec<&str> = value.split(',').filter(|s| !s.is_empty()).collect();
                 if items.len() > 64 || !items.iter().all(|s| identifier(s)) {
-                    return Err(ParamError::new("hide", "must be up to 64 comma-separated names of controls or panels (a–z, 0–9, _)"));
+                    return Err(ParamError::new(
+                        "hide",
+                        "must be up to 64 comma-separated names of controls or panels (a–z, 0–9, _)",
+                    ));
                 }
                 self.hide = items.into_iter().map(String::from).collect();
             }
@@ -164,7 +170,10 @@ impl Params {
 
     /// JSON of every key's current value, as the query renders it (for the page's controls).
     pub fn values(&self) -> serde_json::Map<String, serde_json::Value> {
-        dispatch!(self, p => p.pairs()).into_iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v))).collect()
+        dispatch!(self, p => p.pairs())
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
+            .collect()
     }
 
     /// The fast partial result a dragged slider redraws, for experiments that have one.
@@ -203,7 +212,8 @@ impl Params {
 }
 
 fn envelope<P: Serialize, R: Serialize>(experiment: &'static str, query: String, params: &P, result: R) -> String {
-    serde_json::to_string(&Envelope { format: "lpu-result", version: 1, experiment, query, params, result }).expect("result serialises")
+    serde_json::to_string(&Envelope { format: "lpu-result", version: 1, experiment, query, params, result })
+        .expect("result serialises")
 }
 
 /// Parses a query leniently: every problem is reported and the offending key keeps its
@@ -254,7 +264,12 @@ fn parse_params(pairs: Vec<(String, String)>) -> (Option<Params>, Vec<ParamError
         Some("drift") => Params::Drift(Default::default()),
         Some("drift_sweep") => Params::DriftSweep(Default::default()),
         Some("perturb") => Params::Perturb(Default::default()),
-        Some(other) => return (None, vec![ParamError::new("exp", format!("must be one of {}, got \"{other}\"", EXPERIMENTS.join(", ")))]),
+        Some(other) => {
+            return (
+                None,
+                vec![ParamError::new("exp", format!("must be one of {}, got \"{other}\"", EXPERIMENTS.join(", ")))],
+            )
+        }
         None => return (None, vec![ParamError::new("exp", format!("is required: one of {}", EXPERIMENTS.join(", ")))]),
     };
     for (key, value) in &pairs {
@@ -262,7 +277,10 @@ fn parse_params(pairs: Vec<(String, String)>) -> (Option<Params>, Vec<ParamError
             "exp" => {}
             "v" => {
                 if value != QUERY_VERSION {
-                    errors.push(ParamError::new("v", format!("must be {QUERY_VERSION} (the query version), got \"{value}\"")));
+                    errors.push(ParamError::new(
+                        "v",
+                        format!("must be {QUERY_VERSION} (the query version), got \"{value}\""),
+                    ));
                 }
             }
             _ => {
@@ -271,7 +289,10 @@ fn parse_params(pairs: Vec<(String, String)>) -> (Option<Params>, Vec<ParamError
                     Ok(true) => {}
                     Ok(false) => {
                         let keys = specs(params.experiment()).iter().map(|s| s.key).collect::<Vec<_>>().join(", ");
-                        errors.push(ParamError::new(key, format!("unknown key for exp={}; allowed keys: v, exp, {keys}", params.experiment())));
+                        errors.push(ParamError::new(
+                            key,
+                            format!("unknown key for exp={}; allowed keys: v, exp, {keys}", params.experiment()),
+                        ));
                     }
                     Err(e) => errors.push(e),
                 }
@@ -335,12 +356,15 @@ pub fn merge_sweep(query: &str, parts: &[serde_json::Value]) -> Result<String, S
 pub fn csv(doc: &serde_json::Value) -> String {
     use serde_json::Value;
     let r = &doc["result"];
-    let vec = |v: &Value| v.as_array().map(|a| a.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect::<Vec<_>>()).unwrap_or_default();
+    let vec = |v: &Value| {
+        v.as_array().map(|a| a.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect::<Vec<_>>()).unwrap_or_default()
+    };
     let mat = |v: &Value| v.as_array().map(|a| a.iter().map(vec).collect::<Vec<_>>()).unwrap_or_default();
     let mut out = String::new();
     match doc["experiment"].as_str() {
         Some("flipflop") => {
-            let (time, inputs, targets, latent) = (vec(&r["time"]), mat(&r["inputs"]), mat(&r["targets"]), mat(&r["latent"]));
+            let (time, inputs, targets, latent) =
+                (vec(&r["time"]), mat(&r["inputs"]), mat(&r["targets"]), mat(&r["latent"]));
             let k = latent.first().map_or(0, Vec::len);
             let mut head = vec!["time_s".to_string()];
             for prefix in ["input", "target", "z"] {
@@ -351,7 +375,9 @@ pub fn csv(doc: &serde_json::Value) -> String {
             for (i, t) in time.iter().enumerate() {
                 let mut row = vec![t.to_string()];
                 for m in [&inputs, &targets, &latent] {
-                    row.extend((0..k).map(|d| m.get(i).and_then(|r| r.get(d)).map_or(String::new(), |v| v.to_string())));
+                    row.extend(
+                        (0..k).map(|d| m.get(i).and_then(|r| r.get(d)).map_or(String::new(), |v| v.to_string())),
+                    );
                 }
                 out.push_str(&row.join(","));
                 out.push('\n');
@@ -361,7 +387,12 @@ pub fn csv(doc: &serde_json::Value) -> String {
             out.push_str("z,flow_per_s,mean_field_per_s\n");
             let (z, f, m) = (vec(&r["z"]), vec(&r["flow"]), vec(&r["mean_field"]));
             for i in 0..z.len() {
-                out.push_str(&format!("{},{},{}\n", z[i], f.get(i).unwrap_or(&f64::NAN), m.get(i).unwrap_or(&f64::NAN)));
+                out.push_str(&format!(
+                    "{},{},{}\n",
+                    z[i],
+                    f.get(i).unwrap_or(&f64::NAN),
+                    m.get(i).unwrap_or(&f64::NAN)
+                ));
             }
         }
         _ => out.push_str("error: not an lpu-result document\n"),

@@ -63,13 +63,29 @@ pub fn check(p: &PerturbParams) -> Result<(), ParamError> {
 /// Channels 0, 1: the flip-flop bits; 2: stimulus to coding neurons; 3: to redundant ones.
 pub fn network(p: &PerturbParams) -> (Network, f64) {
     let k = 2;
-    let coding = FlipFlop { bits: k, neurons: p.neurons, tau: 0.01, dt: 0.001, tau_latent: 0.01, rho: 1.0, gain: 2.0, phi: Phi::Tanh }.network(p.seed);
+    let coding = FlipFlop {
+        bits: k,
+        neurons: p.neurons,
+        tau: 0.01,
+        dt: 0.001,
+        tau_latent: 0.01,
+        rho: 1.0,
+        gain: 2.0,
+        phi: Phi::Tanh,
+    }
+    .network(p.seed);
     let n = p.neurons + p.redundant;
     let mut rng = Rng::new(p.seed, stream::DRIFT + 0x100);
     let mut embedding = coding.embedding.clone();
     for _ in 0..p.redundant * k {
         let u = rng.uniform();
-        embedding.push(if u < p.tuned / 2.0 { 1.0 } else if u < p.tuned { -1.0 } else { 0.0 });
+        embedding.push(if u < p.tuned / 2.0 {
+            1.0
+        } else if u < p.tuned {
+            -1.0
+        } else {
+            0.0
+        });
     }
     let mut encoding = coding.encoding.clone();
     encoding.resize(n * k, 0.0);
@@ -81,7 +97,13 @@ pub fn network(p: &PerturbParams) -> (Network, f64) {
         }
         // sign(m_i^(1)), with 0 for neurons that do not load on bit 1 (f64::signum(0) is 1).
         let m1 = embedding[i * k];
-        let s = if m1 > 0.0 { 1.0 } else if m1 < 0.0 { -1.0 } else { 0.0 };
+        let s = if m1 > 0.0 {
+            1.0
+        } else if m1 < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
         input[i * 4 + if i < p.neurons { 2 } else { 3 }] = s;
     }
     // s.d. of the structured W = M Nᵀ over all entries, for the default random strength.
@@ -101,7 +123,22 @@ pub fn network(p: &PerturbParams) -> (Network, f64) {
         Rng::new(p.seed, stream::RANDOM_NETWORK).fill_normal(&mut w, 0.0, sd);
         w
     });
-    (Network { neurons: n, rank: k, inputs: 4, tau: 0.01, dt: 0.001, phi: Phi::Tanh, embedding, encoding, input, bias: vec![0.0; n], random }, sd)
+    (
+        Network {
+            neurons: n,
+            rank: k,
+            inputs: 4,
+            tau: 0.01,
+            dt: 0.001,
+            phi: Phi::Tanh,
+            embedding,
+            encoding,
+            input,
+            bias: vec![0.0; n],
+            random,
+        },
+        sd,
+    )
 }
 
 #[derive(Serialize)]
@@ -149,19 +186,46 @@ pub fn run(p: &PerturbParams) -> (PerturbResult, Network) {
     // Start on the attractor (+1, +1): r = φ(M z*).
     let initial: Vec<f64> = (0..n).map(|i| net.phi.apply(net.embedding[i * k] + net.embedding[i * k + 1])).collect();
     let record: Vec<usize> = (p.neurons..n).collect();
-    let out = Cpu.simulate(&net, &SimJob { initial: &initial, batch: 1, steps, inputs: &inputs, constant_input: &[], noise: 0.0, seed: 0, record: &record, observed: 0 });
+    let out = Cpu.simulate(
+        &net,
+        &SimJob {
+            initial: &initial,
+            batch: 1,
+            steps,
+            inputs: &inputs,
+            constant_input: &[],
+            noise: 0.0,
+            seed: 0,
+            record: &record,
+            observed: 0,
+        },
+    );
     let coding = &out.latent[k..];
     // Redundant readout: least squares from the redundant rates (plus a constant) to the latent,
     // on a training trial with random pulses.
     let (latent_redundant, r2) = if p.redundant > 0 {
         let train_steps = 3000;
-        let trial = FlipFlopTask { bits: k, steps: train_steps, bin_steps: 10, pulse_prob: 0.05 }.trial(derive_seed(p.seed, 77), 0);
+        let trial = FlipFlopTask { bits: k, steps: train_steps, bin_steps: 10, pulse_prob: 0.05 }
+            .trial(derive_seed(p.seed, 77), 0);
         let mut u = vec![0.0; train_steps * 4];
         for t in 0..train_steps {
             u[t * 4] = trial.inputs[t * k];
             u[t * 4 + 1] = trial.inputs[t * k + 1];
         }
-        let train = Cpu.simulate(&net, &SimJob { initial: &initial, batch: 1, steps: train_steps, inputs: &u, constant_input: &[], noise: 0.0, seed: 0, record: &record, observed: 0 });
+        let train = Cpu.simulate(
+            &net,
+            &SimJob {
+                initial: &initial,
+                batch: 1,
+                steps: train_steps,
+                inputs: &u,
+                constant_input: &[],
+                noise: 0.0,
+                seed: 0,
+                record: &record,
+                observed: 0,
+            },
+        );
         let r = record.len();
         // Normal equations with plain loops in a fixed order (no BLAS kernels), so the readout
         // is bit-identical natively and in wasm; ridge-regularised because untuned redundant
@@ -197,7 +261,8 @@ pub fn run(p: &PerturbParams) -> (PerturbResult, Network) {
         };
         match xtx.cholesky().map(|ch| ch.solve(&xty)) {
             Some(beta) => {
-                let mean: Vec<f64> = (0..k).map(|c| (0..rows_).map(|t| train.latent[t * k + c]).sum::<f64>() / rows_ as f64).collect();
+                let mean: Vec<f64> =
+                    (0..k).map(|c| (0..rows_).map(|t| train.latent[t * k + c]).sum::<f64>() / rows_ as f64).collect();
                 let (mut ss_res, mut ss_tot) = (0.0, 0.0);
                 for t in 0..rows_ {
                     for c in 0..k {
@@ -207,7 +272,8 @@ pub fn run(p: &PerturbParams) -> (PerturbResult, Network) {
                         ss_tot += (y - mean[c]) * (y - mean[c]);
                     }
                 }
-                let z: Vec<Vec<f64>> = (1..=steps).map(|t| (0..k).map(|c| predict(&out.recorded, t, &beta, c)).collect()).collect();
+                let z: Vec<Vec<f64>> =
+                    (1..=steps).map(|t| (0..k).map(|c| predict(&out.recorded, t, &beta, c)).collect()).collect();
                 (Some(z), Some(1.0 - ss_res / ss_tot))
             }
             None => (None, None),
@@ -215,7 +281,9 @@ pub fn run(p: &PerturbParams) -> (PerturbResult, Network) {
     } else {
         (None, None)
     };
-    let at = |t: usize| -> Vec<f64> { coding[t.min(steps - 1) * k..t.min(steps - 1) * k + k].iter().map(|v| v.signum()).collect() };
+    let at = |t: usize| -> Vec<f64> {
+        coding[t.min(steps - 1) * k..t.min(steps - 1) * k + k].iter().map(|v| v.signum()).collect()
+    };
     let before = at(on.saturating_sub(1));
     let after_stim = at(off + 50);
     let end = at(steps - 1);
@@ -224,7 +292,9 @@ pub fn run(p: &PerturbParams) -> (PerturbResult, Network) {
     let connectivity = shown.iter().map(|&i| shown.iter().map(|&j| dense[i * n + j]).collect()).collect();
     let result = PerturbResult {
         time: (1..=steps).map(|t| t as f64 * net.dt).collect(),
-        target: (0..steps).map(|t| if t < on || p.amplitude == 0.0 { vec![1.0, 1.0] } else { vec![p.amplitude.signum(), 1.0] }).collect(),
+        target: (0..steps)
+            .map(|t| if t < on || p.amplitude == 0.0 { vec![1.0, 1.0] } else { vec![p.amplitude.signum(), 1.0] })
+            .collect(),
         stimulus,
         latent_coding: rows(coding, k),
         latent_redundant,

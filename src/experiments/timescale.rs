@@ -26,7 +26,10 @@ crate::params! {
 
 pub fn check(p: &TimescaleParams) -> Result<(), ParamError> {
     if 1.0 + p.tau / p.tau_latent <= 1.0 {
-        return Err(ParamError::new("tau_latent", format!("is too large for tau = {} s: 1 + τ/τ_z rounds to 1", p.tau)));
+        return Err(ParamError::new(
+            "tau_latent",
+            format!("is too large for tau = {} s: 1 + τ/τ_z rounds to 1", p.tau),
+        ));
     }
     Ok(())
 }
@@ -86,9 +89,11 @@ pub fn run(p: &TimescaleParams) -> (TimescaleResult, Network) {
         }
         out
     });
-    let mf_scaled: Vec<f64> = z.iter().map(|&x| meanfield::scaled_flow(Phi::Tanh, stats.sigma_m, stats.sigma_mn, x)).collect();
+    let mf_scaled: Vec<f64> =
+        z.iter().map(|&x| meanfield::scaled_flow(Phi::Tanh, stats.sigma_m, stats.sigma_mn, x)).collect();
     let roots = roots_from_samples(|x| lpu.scaled_flow(&[x], &[])[0], &z, &scaled);
-    let mf_roots = roots_from_samples(|x| meanfield::scaled_flow(Phi::Tanh, stats.sigma_m, stats.sigma_mn, x), &z, &mf_scaled);
+    let mf_roots =
+        roots_from_samples(|x| meanfield::scaled_flow(Phi::Tanh, stats.sigma_m, stats.sigma_mn, x), &z, &mf_scaled);
     let estimate = lpu.jacobian(&[0.0], &[])[0];
     let target = design.target_growth_rate();
     let shown = p.cloud.min(p.neurons);
@@ -98,9 +103,17 @@ pub fn run(p: &TimescaleParams) -> (TimescaleResult, Network) {
         z,
         fixed_points: roots.iter().map(|r| classify(&lpu, r, &[])).collect(),
         mean_field_fixed_points: mf_roots.into_iter().map(|r| r[0]).collect(),
-        growth_rate: GrowthRate { estimate, target, normalised_error: (estimate - target) / target, predicted_sd: design.predicted_error(p.neurons) },
+        growth_rate: GrowthRate {
+            estimate,
+            target,
+            normalised_error: (estimate - target) / target,
+            predicted_sd: design.predicted_error(p.neurons),
+        },
         design: Design { sigma_m: stats.sigma_m, sigma_n: stats.sigma_n, sigma_mn: stats.sigma_mn, rho: p.rho },
-        cloud: Cloud { m: net.embedding[..shown].to_vec(), n_tilde: net.encoding[..shown].iter().map(|x| x * p.neurons as f64).collect() },
+        cloud: Cloud {
+            m: net.embedding[..shown].to_vec(),
+            n_tilde: net.encoding[..shown].iter().map(|x| x * p.neurons as f64).collect(),
+        },
     };
     (result, net)
 }

@@ -34,7 +34,11 @@ impl Layer {
         for s in segments {
             let _ = write!(d, "M{:.1} {:.1}L{:.1} {:.1}", s[0], s[1], s[2], s[3]);
         }
-        let _ = write!(self.body, r#"<path d="{d}" fill="none" stroke="{}" stroke-width="{width}" stroke-linecap="round"/>"#, hex(colour));
+        let _ = write!(
+            self.body,
+            r#"<path d="{d}" fill="none" stroke="{}" stroke-width="{width}" stroke-linecap="round"/>"#,
+            hex(colour)
+        );
     }
 
     /// Square dots of side `size` pixels centred on each point, as one filled path.
@@ -52,7 +56,16 @@ impl Layer {
 
     /// A `rows × cols` image (row 0 at the top) stretched over the pixel box, drawn without
     /// smoothing so every cell stays sharp at any zoom.
-    pub fn image(&mut self, rows: usize, cols: usize, pixel: impl Fn(usize, usize) -> RGBColor, left: f64, top: f64, width: f64, height: f64) {
+    pub fn image(
+        &mut self,
+        rows: usize,
+        cols: usize,
+        pixel: impl Fn(usize, usize) -> RGBColor,
+        left: f64,
+        top: f64,
+        width: f64,
+        height: f64,
+    ) {
         if rows == 0 || cols == 0 {
             return;
         }

@@ -55,7 +55,10 @@ pub struct Frame {
 
 impl Frame {
     fn new(area: (std::ops::Range<i32>, std::ops::Range<i32>), x: (f64, f64), y: (f64, f64)) -> Self {
-        Frame { pixels: [area.0.start as f64, area.1.start as f64, area.0.end as f64, area.1.end as f64], data: [x.0, x.1, y.0, y.1] }
+        Frame {
+            pixels: [area.0.start as f64, area.1.start as f64, area.0.end as f64, area.1.end as f64],
+            data: [x.0, x.1, y.0, y.1],
+        }
     }
 
     pub fn px(&self, x: f64) -> f64 {
@@ -82,7 +85,8 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
 
 /// Draws plot `name` from a result document (`lpu-result`: experiment, params, result).
 pub fn render(name: &str, document: &Value, options: &PlotOptions) -> DrawResult<Figure> {
-    let experiment = document.get("experiment").and_then(Value::as_str).ok_or("not an lpu-result document (no \"experiment\")")?;
+    let experiment =
+        document.get("experiment").and_then(Value::as_str).ok_or("not an lpu-result document (no \"experiment\")")?;
     let result = field(document, "result")?;
     let params = document.get("params").unwrap_or(&Value::Null);
     let w = options.width.clamp(200, 4000);
@@ -109,11 +113,21 @@ pub fn render(name: &str, document: &Value, options: &PlotOptions) -> DrawResult
     }
 }
 
-pub type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+pub type Chart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
 pub type Area<'b> = DrawingArea<SVGBackend<'b>, plotters::coord::Shift>;
 
 /// Axes with labelled ticks and a light grid; `x_desc` empty hides the x tick labels.
-fn axes<'a, 'b>(area: &'a Area<'b>, x: (f64, f64), y: (f64, f64), x_desc: &str, y_desc: &str) -> DrawResult<(Chart<'a, 'b>, Frame)> {
+fn axes<'a, 'b>(
+    area: &'a Area<'b>,
+    x: (f64, f64),
+    y: (f64, f64),
+    x_desc: &str,
+    y_desc: &str,
+) -> DrawResult<(Chart<'a, 'b>, Frame)> {
     let mut chart = ChartBuilder::on(area)
         .margin(8)
         .x_label_area_size(if x_desc.is_empty() { 6 } else { 34 })
@@ -121,11 +135,14 @@ fn axes<'a, 'b>(area: &'a Area<'b>, x: (f64, f64), y: (f64, f64), x_desc: &str, 
         .build_cartesian_2d(x.0..x.1, y.0..y.1)
         .map_err(err)?;
     let mut mesh = chart.configure_mesh();
-    house_style(&mut mesh, 11)
-        .y_desc(y_desc)
-        .x_labels(7)
-        .y_labels(6);
-    let whole = |v: &f64| if (v - v.round()).abs() < 1e-9 && v.abs() >= 10.0 { format!("{v:.0}") } else { format!("{}", (v * 1e6).round() / 1e6) };
+    house_style(&mut mesh, 11).y_desc(y_desc).x_labels(7).y_labels(6);
+    let whole = |v: &f64| {
+        if (v - v.round()).abs() < 1e-9 && v.abs() >= 10.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{}", (v * 1e6).round() / 1e6)
+        }
+    };
     mesh.y_label_formatter(&whole);
     if x_desc.is_empty() {
         mesh.x_label_formatter(&|_| String::new());
@@ -139,7 +156,10 @@ fn axes<'a, 'b>(area: &'a Area<'b>, x: (f64, f64), y: (f64, f64), x_desc: &str, 
 
 /// The grid, axis and label style every chart shares (tick labels at `size`, descriptions one
 /// point larger).
-fn house_style<'m, 'a, 'b, X, Y, XT, YT, DB: DrawingBackend>(mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>, size: u32) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+fn house_style<'m, 'a, 'b, X, Y, XT, YT, DB: DrawingBackend>(
+    mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+    size: u32,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
 where
     X: Ranged<ValueType = XT> + plotters::coord::ranged1d::ValueFormatter<XT>,
     Y: Ranged<ValueType = YT> + plotters::coord::ranged1d::ValueFormatter<YT>,
@@ -156,7 +176,9 @@ fn titled<'b>(root: &Area<'b>, title: &str) -> DrawResult<Area<'b>> {
     root.titled(title, (FONT, 14).into_font().color(&INK)).map_err(err)
 }
 
-fn legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(chart: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>) -> DrawResult<()> {
+fn legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>,
+) -> DrawResult<()> {
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.85))
@@ -215,7 +237,8 @@ fn kind_colour(kind: &str) -> RGBColor {
 
 /// Viridis, sampled at five stops and interpolated (t in [0, 1]).
 pub fn viridis(t: f64) -> RGBColor {
-    const STOPS: [(f64, f64, f64); 5] = [(68.0, 1.0, 84.0), (59.0, 82.0, 139.0), (33.0, 145.0, 140.0), (94.0, 201.0, 98.0), (253.0, 231.0, 37.0)];
+    const STOPS: [(f64, f64, f64); 5] =
+        [(68.0, 1.0, 84.0), (59.0, 82.0, 139.0), (33.0, 145.0, 140.0), (94.0, 201.0, 98.0), (253.0, 231.0, 37.0)];
     let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 } * 4.0;
     let i = (t.floor() as usize).min(3);
     let f = t - i as f64;

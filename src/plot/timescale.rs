@@ -18,9 +18,16 @@ pub fn flow(result: &Value, params: &Value, opts: &PlotOptions) -> DrawResult<Fi
     svg(opts, |root| {
         let body = titled(root, &format!("Latent flow, N = {n}, target τ_z = {tau_z} s"))?;
         let (mut chart, frame) = axes(&body, (z[0], z[z.len() - 1]), y, "z (latent)", "dz/dt (1/s)")?;
-        chart.draw_series(std::iter::once(PathElement::new(vec![(z[0], 0.0), (z[z.len() - 1], 0.0)], MUTED))).map_err(err)?;
         chart
-            .draw_series(DashedLineSeries::new(z.iter().copied().zip(mf.iter().copied()), 8, 5, PALETTE[1].stroke_width(2).into()))
+            .draw_series(std::iter::once(PathElement::new(vec![(z[0], 0.0), (z[z.len() - 1], 0.0)], MUTED)))
+            .map_err(err)?;
+        chart
+            .draw_series(DashedLineSeries::new(
+                z.iter().copied().zip(mf.iter().copied()),
+                8,
+                5,
+                PALETTE[1].stroke_width(2).into(),
+            ))
             .map_err(err)?
             .label("mean field (N → ∞)")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], PALETTE[1].stroke_width(2)));
@@ -29,8 +36,12 @@ pub fn flow(result: &Value, params: &Value, opts: &PlotOptions) -> DrawResult<Fi
             .map_err(err)?
             .label(format!("network, N = {n}"))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], PALETTE[0].stroke_width(2)));
-        let mf_series = chart.draw_series(mf_points.iter().map(|&x| Circle::new((x, 0.0), 9, PALETTE[1].stroke_width(2)))).map_err(err)?;
-        mf_series.label("mean-field fixed point").legend(|(x, y)| Circle::new((x + 7, y), 5, PALETTE[1].stroke_width(2)));
+        let mf_series = chart
+            .draw_series(mf_points.iter().map(|&x| Circle::new((x, 0.0), 9, PALETTE[1].stroke_width(2))))
+            .map_err(err)?;
+        mf_series
+            .label("mean-field fixed point")
+            .legend(|(x, y)| Circle::new((x + 7, y), 5, PALETTE[1].stroke_width(2)));
         let mut labelled = [false; 3];
         for p in &points {
             let x = p.get("z").map(vector).and_then(|v| v.first().copied()).unwrap_or(f64::NAN);
@@ -86,9 +97,11 @@ pub fn growth(result: &Value, params: &Value, opts: &PlotOptions) -> DrawResult<
         for (k, shade) in [(2.0, 0.18), (1.0, 0.32)] {
             let mut poly: Vec<(f64, f64)> = ns.iter().map(|&m| (m, (k * sd_at(m)).min(y_hi))).collect();
             poly.extend(ns.iter().rev().map(|&m| (m, -(k * sd_at(m)).min(y_hi))));
-            let s = chart.draw_series(std::iter::once(Polygon::new(poly, PALETTE[5].mix(shade).filled()))).map_err(err)?;
+            let s =
+                chart.draw_series(std::iter::once(Polygon::new(poly, PALETTE[5].mix(shade).filled()))).map_err(err)?;
             let label = if k == 1.0 { "±1 s.d. over seeds (predicted)" } else { "±2 s.d." };
-            s.label(label).legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 14, y + 4)], PALETTE[5].mix(shade).filled()));
+            s.label(label)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 14, y + 4)], PALETTE[5].mix(shade).filled()));
         }
         chart.draw_series(std::iter::once(PathElement::new(vec![(1e2, 0.0), (1e6, 0.0)], INK))).map_err(err)?;
         chart
