@@ -4,11 +4,11 @@
 //! standard deviation.
 
 use crate::network::Network;
-use crate::params::{Bounds, ParamType};
+use crate::params::Choice;
 use crate::rng::Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DriftKind {
     Random,
@@ -25,20 +25,11 @@ impl DriftKind {
     }
 }
 
-impl ParamType for DriftKind {
-    fn parse(text: &str, _: &Bounds) -> Result<Self, String> {
-        match text.trim() {
-            "random" => Ok(DriftKind::Random),
-            "orthogonal" => Ok(DriftKind::Orthogonal),
-            "tangential" => Ok(DriftKind::Tangential),
-            other => Err(format!("must be one of {}, got \"{other}\"", Self::NAMES.join(", "))),
-        }
-    }
-    fn render(&self) -> String {
-        self.name().into()
-    }
-    fn allowed(_: &Bounds) -> String {
-        format!("one of {}", Self::NAMES.join(", "))
+impl Choice for DriftKind {
+    const ALL: &'static [Self] = &DriftKind::ALL;
+    const NAMES: &'static [&'static str] = &DriftKind::NAMES;
+    fn name(self) -> &'static str {
+        DriftKind::name(self)
     }
 }
 
@@ -135,15 +126,25 @@ pub fn fraction_keeping_coding(before: &Network, after: &Network, threshold: f64
 }
 
 /// Accuracy against log σ: a + (1 − a) / (1 + exp(s·(ln σ − ln σ*))), with a = chance.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SigmoidFit {
     /// σ*, the tolerable drift (where the sigmoid term halves).
     pub midpoint: f64,
     pub slope: f64,
     /// "above" or "below" when σ* lies outside the swept range (it is then a bound), else null.
-    pub censored: Option<&'static str>,
+    pub censored: Option<Censored>,
     /// Root-mean-square residual of the fit.
     pub rms: f64,
+}
+
+/// Which side of the swept range a censored σ* lies on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Censored {
+    /// σ* is above the largest σ swept (a lower bound).
+    Above,
+    /// σ* is below the smallest σ swept (an upper bound).
+    Below,
 }
 
 /// Least-squares sigmoid fit between 1 and `chance` of accuracy against ln σ: a grid over
@@ -194,9 +195,9 @@ pub fn fit_sigmoid(sigmas: &[f64], accuracy: &[f64], chance: f64) -> SigmoidFit 
         }
     }
     let censored = if best_c > hi {
-        Some("above")
+        Some(Censored::Above)
     } else if best_c < lo {
-        Some("below")
+        Some(Censored::Below)
     } else {
         None
     };

@@ -1,8 +1,10 @@
 //! LPU Explorer core: latent processing units in leaky firing-rate RNNs.
 //!
-//! A plain library (no web dependency) for x86_64 and wasm32: models ([`network`],
-//! [`simulate`]), the flip-flop [`task`], designed LPUs ([`design`], [`meanfield`]),
-//! [`analysis`], and [`experiments`] addressed by share-link queries.
+//! A plain library (no web dependency) for x86_64 and wasm32. Layers, lowest first (a module
+//! never imports one above it; see ARCHITECTURE.md): the floor ([`rng`], [`progress`],
+//! [`parallel`]), [`params`] and [`link`] (the share-link grammar), the model ([`network`],
+//! [`nonlinearity`], [`dense`], [`netfile`]), compute ([`simulate`]), [`design`], [`meanfield`],
+//! [`task`], [`drift`], [`analysis`], [`experiments`], [`plot`], and the [`registry`] on top.
 
 pub mod params;
 
@@ -11,6 +13,7 @@ pub mod dense;
 pub mod design;
 pub mod drift;
 pub mod experiments;
+pub mod link;
 pub mod meanfield;
 pub mod netfile;
 pub mod network;
@@ -19,13 +22,9 @@ pub mod parallel;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod progress;
+pub mod registry;
 pub mod rng;
 pub mod simulate;
 pub mod task;
 
-pub use experiments::{parse_lenient, parse_strict, Outcome, Params};
-
-/// Runs a share-link query (strict): the result JSON, or the first parameter error.
-pub fn run_query(query: &str) -> Result<Outcome, params::ParamError> {
-    Ok(parse_strict(query)?.run())
-}
+pub use registry::{parse_lenient, parse_strict, run_query, Outcome};

@@ -167,3 +167,11 @@ mod tests {
         }
     }
 }
+
+impl crate::params::Choice for Phi {
+    const ALL: &'static [Self] = &[Phi::Tanh, Phi::Relu, Phi::Sign, Phi::Sin];
+    const NAMES: &'static [&'static str] = &Phi::NAMES;
+    fn name(self) -> &'static str {
+        Phi::name(self)
+    }
+}

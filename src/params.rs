@@ -4,7 +4,6 @@
 //! struct, its defaults, parsing with range checks, the canonical query string, the JSON
 //! echo in results, and the list of keys with their allowed ranges (CLI help, UI controls).
 
-use crate::nonlinearity::Phi;
 use std::fmt;
 
 /// What is wrong with one parameter; `Display` gives the one-line message users see.
@@ -46,10 +45,75 @@ pub const fn list(min: f64, max: f64, max_len: usize) -> Bounds {
 /// Largest integer a browser represents exactly (2^53 − 1), the ceiling for seeds.
 pub const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
+/// A type a parameter can have: how its query text parses and renders, and how the UI and
+/// the CLI describe it.
 pub trait ParamType: Sized {
+    /// Parses the query text, checking it against `b`.
     fn parse(text: &str, b: &Bounds) -> Result<Self, String>;
+    /// The canonical query text.
     fn render(&self) -> String;
+    /// The allowed values in words, for messages and help.
     fn allowed(b: &Bounds) -> String;
+    /// The kind of control that edits it.
+    fn kind() -> Kind;
+    /// The choices, for [`Kind::Choice`].
+    fn options() -> Vec<&'static str> {
+        vec![]
+    }
+}
+
+/// What kind of value a parameter takes: the page picks its control from this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// An integer in [min, max].
+    Int,
+    /// A number in [min, max].
+    Float,
+    /// One of [`ParamSpec::options`].
+    Choice,
+    /// Up to `max_len` comma-separated integers.
+    IntList,
+    /// Up to `max_len` comma-separated numbers.
+    FloatList,
+    /// `all` or an integer in [min, max].
+    IntOrAll,
+    /// `auto` or a number in [min, max].
+    FloatOrAuto,
+}
+
+/// An enum parameter named by words (`kind=orthogonal`): declare the names once and it is a
+/// [`ParamType`].
+pub trait Choice: Copy + 'static {
+    /// Every value, in the order of [`Choice::NAMES`].
+    const ALL: &'static [Self];
+    /// The query word of each value.
+    const NAMES: &'static [&'static str];
+    /// The query word of this value.
+    fn name(self) -> &'static str;
+}
+
+impl<T: Choice> ParamType for T {
+    fn parse(text: &str, _: &Bounds) -> Result<Self, String> {
+        let t = text.trim();
+        T::NAMES
+            .iter()
+            .position(|n| *n == t)
+            .map(|i| T::ALL[i])
+            .ok_or_else(|| format!("must be one of {}, got \"{}\"", T::NAMES.join(", "), text))
+    }
+    fn render(&self) -> String {
+        self.name().into()
+    }
+    fn allowed(_: &Bounds) -> String {
+        format!("one of {}", T::NAMES.join(", "))
+    }
+    fn kind() -> Kind {
+        Kind::Choice
+    }
+    fn options() -> Vec<&'static str> {
+        T::NAMES.to_vec()
+    }
 }
 
 fn fmt_num(x: f64) -> String {
@@ -94,6 +158,9 @@ impl ParamType for usize {
     fn allowed(b: &Bounds) -> String {
         format!("integer in {}..={}", fmt_num(b.min), fmt_num(b.max))
     }
+    fn kind() -> Kind {
+        Kind::Int
+    }
 }
 
 impl ParamType for u64 {
@@ -106,6 +173,9 @@ impl ParamType for u64 {
     fn allowed(b: &Bounds) -> String {
         format!("integer in {}..={}", fmt_num(b.min), fmt_num(b.max))
     }
+    fn kind() -> Kind {
+        Kind::Int
+    }
 }
 
 impl ParamType for f64 {
@@ -117,6 +187,9 @@ impl ParamType for f64 {
     }
     fn allowed(b: &Bounds) -> String {
         format!("number in [{}, {}]", fmt_num(b.min), fmt_num(b.max))
+    }
+    fn kind() -> Kind {
+        Kind::Float
     }
 }
 
@@ -133,6 +206,9 @@ impl ParamType for Option<usize> {
     fn allowed(b: &Bounds) -> String {
         format!("\"all\" or integer in {}..={}", fmt_num(b.min), fmt_num(b.max))
     }
+    fn kind() -> Kind {
+        Kind::IntOrAll
+    }
 }
 
 impl ParamType for Option<f64> {
@@ -147,6 +223,9 @@ impl ParamType for Option<f64> {
     }
     fn allowed(b: &Bounds) -> String {
         format!("\"auto\" or number in [{}, {}]", fmt_num(b.min), fmt_num(b.max))
+    }
+    fn kind() -> Kind {
+        Kind::FloatOrAuto
     }
 }
 
@@ -172,6 +251,9 @@ impl ParamType for Vec<f64> {
     fn allowed(b: &Bounds) -> String {
         format!("up to {} comma-separated numbers in [{}, {}]", b.max_len, fmt_num(b.min), fmt_num(b.max))
     }
+    fn kind() -> Kind {
+        Kind::FloatList
+    }
 }
 
 impl ParamType for Vec<usize> {
@@ -188,57 +270,104 @@ impl ParamType for Vec<usize> {
     fn allowed(b: &Bounds) -> String {
         format!("up to {} comma-separated integers in {}..={}", b.max_len, fmt_num(b.min), fmt_num(b.max))
     }
-}
-
-impl ParamType for Phi {
-    fn parse(text: &str, _: &Bounds) -> Result<Self, String> {
-        Phi::from_name(text.trim()).ok_or_else(|| format!("must be one of {}, got \"{}\"", Phi::NAMES.join(", "), text))
-    }
-    fn render(&self) -> String {
-        self.name().into()
-    }
-    fn allowed(_: &Bounds) -> String {
-        format!("one of {}", Phi::NAMES.join(", "))
+    fn kind() -> Kind {
+        Kind::IntList
     }
 }
 
-/// One parameter as the CLI help and the UI controls see it.
+/// One parameter as the CLI help and the page's controls see it: everything the page needs
+/// to build a control without reading prose.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ParamSpec {
+    /// The query key.
     pub key: &'static str,
+    /// A short label for the control.
+    pub label: &'static str,
+    /// The unit of the value ("" when it has none).
+    pub unit: &'static str,
+    /// The group the control belongs to (network, task, simulation, analysis, display).
+    pub group: &'static str,
+    /// One sentence on what it does.
     pub help: &'static str,
+    /// The kind of value, which picks the control.
+    pub kind: Kind,
+    /// The choices of a [`Kind::Choice`].
+    pub options: Vec<&'static str>,
+    /// The allowed values in words.
     pub allowed: String,
+    /// The default, as query text.
     pub default: String,
+    /// Smallest allowed value (of each item of a list).
     pub min: f64,
+    /// Largest allowed value (of each item of a list).
     pub max: f64,
+    /// Longest list, for list kinds (0 otherwise).
+    pub max_len: usize,
+    /// A special control, when the plain one for `kind` is not the best.
+    pub widget: Option<Widget>,
 }
 
-/// Declares an experiment's parameter struct: `field: Type = default, bounds, "help";`.
+/// A control richer than the plain one for a parameter's kind.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Widget {
+    /// One slider per list item, as many as the value of `count_key`, spanning ±`span`
+    /// (typing allows the whole range); dragging asks for the experiment's live update.
+    Sliders {
+        /// The key whose value is the number of sliders.
+        count_key: &'static str,
+        /// Sliders span [−span, span].
+        span: f64,
+        /// The label of slider c is this followed by c + 1.
+        item_label: &'static str,
+    },
+}
+
+/// A typed parameter set declared with [`params!`](crate::params!).
+pub trait ParamSet: Clone + Default + PartialEq + std::fmt::Debug + serde::Serialize + Send + Sync + 'static {
+    /// Every key with its label, kind, range and default, in declaration order.
+    fn specs() -> Vec<ParamSpec>;
+    /// Sets one key from its query text; `Ok(false)` if the key is not a parameter.
+    fn set(&mut self, key: &str, text: &str) -> Result<bool, ParamError>;
+    /// Puts one key back to its default.
+    fn reset(&mut self, key: &str);
+    /// Every key with its value as query text, in declaration order.
+    fn pairs(&self) -> Vec<(&'static str, String)>;
+}
+
+/// Declares an experiment's parameter struct, one line per key:
+/// `field: Type = default, bounds, "label", "unit", group, "help";`.
 #[macro_export]
 macro_rules! params {
-    ($(#[$meta:meta])* pub struct $name:ident { $( $field:ident : $ty:ty = $default:expr, $bounds:expr, $help:literal; )* }) => {
+    ($(#[$meta:meta])* pub struct $name:ident { $( $field:ident : $ty:ty = $default:expr, $bounds:expr, $label:literal, $unit:literal, $group:ident, $help:literal; )* }) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
-        pub struct $name { $( pub $field: $ty, )* }
+        pub struct $name { $( #[doc = $help] pub $field: $ty, )* }
 
         impl Default for $name {
             fn default() -> Self { $name { $( $field: $default, )* } }
         }
 
-        impl $name {
-            pub fn specs() -> Vec<$crate::params::ParamSpec> {
+        impl $crate::params::ParamSet for $name {
+            fn specs() -> Vec<$crate::params::ParamSpec> {
                 vec![ $( $crate::params::ParamSpec {
                     key: stringify!($field),
+                    label: $label,
+                    unit: $unit,
+                    group: stringify!($group),
                     help: $help,
+                    kind: <$ty as $crate::params::ParamType>::kind(),
+                    options: <$ty as $crate::params::ParamType>::options(),
                     allowed: <$ty as $crate::params::ParamType>::allowed(&$bounds),
                     default: <$ty as $crate::params::ParamType>::render(&$default),
                     min: $bounds.min,
                     max: $bounds.max,
+                    max_len: $bounds.max_len,
+                    widget: None,
                 }, )* ]
             }
 
-            /// Sets one key from its query text; `Ok(false)` if the key is not a parameter.
-            pub fn set(&mut self, key: &str, text: &str) -> Result<bool, $crate::params::ParamError> {
+            fn set(&mut self, key: &str, text: &str) -> Result<bool, $crate::params::ParamError> {
                 match key {
                     $( stringify!($field) => {
                         self.$field = <$ty as $crate::params::ParamType>::parse(text, &$bounds)
@@ -249,14 +378,12 @@ macro_rules! params {
                 }
             }
 
-            /// Puts one key back to its default.
-            pub fn reset(&mut self, key: &str) {
+            fn reset(&mut self, key: &str) {
                 let d = Self::default();
                 match key { $( stringify!($field) => self.$field = d.$field, )* _ => {} }
             }
 
-            /// Every key with its value, in declaration order.
-            pub fn pairs(&self) -> Vec<(&'static str, String)> {
+            fn pairs(&self) -> Vec<(&'static str, String)> {
                 vec![ $( (stringify!($field), <$ty as $crate::params::ParamType>::render(&self.$field)), )* ]
             }
         }

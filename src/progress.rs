@@ -1,20 +1,39 @@
-//! Progress of a long run, reported to whoever asked (the web worker posts it to the page;
-//! natively nobody listens). A thread-local sink keeps the experiment code free of callbacks.
+//! Progress and cancellation of a long run, between the run's caller (the web worker posts
+//! progress to the page and reads its cancel flag; the CLI listens to neither) and the
+//! numerical code. Thread-local hooks keep the numerical code free of callbacks: it calls
+//! [`report`] and checks [`cancelled`] between chunks of work.
 
 use std::cell::{Cell, RefCell};
 
+type Sink = Box<dyn FnMut(f64)>;
+type Token = Box<dyn Fn() -> bool>;
+
 thread_local! {
-    static SINK: RefCell<Option<Box<dyn FnMut(f64)>>> = RefCell::new(None);
+    static SINK: RefCell<Option<Sink>> = RefCell::new(None);
+    static TOKEN: RefCell<Option<Token>> = RefCell::new(None);
     static SPAN: Cell<(f64, f64)> = const { Cell::new((0.0, 1.0)) };
 }
 
 /// Runs `f` with `sink` receiving progress fractions in [0, 1].
 pub fn with_sink<R>(sink: impl FnMut(f64) + 'static, f: impl FnOnce() -> R) -> R {
+    with_hooks(sink, || false, f)
+}
+
+/// Runs `f` with `sink` receiving progress fractions in [0, 1] and `cancel` asked, between
+/// chunks of work, whether to stop.
+pub fn with_hooks<R>(sink: impl FnMut(f64) + 'static, cancel: impl Fn() -> bool + 'static, f: impl FnOnce() -> R) -> R {
     SINK.with(|s| *s.borrow_mut() = Some(Box::new(sink)));
+    TOKEN.with(|t| *t.borrow_mut() = Some(Box::new(cancel)));
     SPAN.with(|s| s.set((0.0, 1.0)));
     let out = f();
     SINK.with(|s| *s.borrow_mut() = None);
+    TOKEN.with(|t| *t.borrow_mut() = None);
     out
+}
+
+/// Whether the caller has asked the current run to stop (false outside a run).
+pub fn cancelled() -> bool {
+    TOKEN.with(|t| t.try_borrow().ok().and_then(|t| t.as_ref().map(|f| f())).unwrap_or(false))
 }
 
 /// Reports that the current stage is `fraction` done.

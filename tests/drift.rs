@@ -67,7 +67,7 @@ fn sigmoid_fit_recovers_a_known_midpoint() {
     assert!((fit.slope - 2.5).abs() < 1e-3);
     assert!(fit.censored.is_none());
     let flat = drift::fit_sigmoid(&sigmas, &vec![1.0; 15], chance);
-    assert_eq!(flat.censored, Some("above"));
+    assert_eq!(flat.censored, Some(lpu::drift::Censored::Above));
 }
 
 fn sweep(query: &str) -> Value {
@@ -119,7 +119,7 @@ fn a_sweep_split_by_size_and_kind_merges_into_the_whole() {
         }
     }
     let merged: Value =
-        serde_json::from_str(&lpu::experiments::merge_sweep(&format!("{base}&neurons=60,200"), &parts).unwrap())
+        serde_json::from_str(&lpu::parse_strict(&format!("{base}&neurons=60,200")).unwrap().merge(&parts).unwrap())
             .unwrap();
     assert_eq!(merged, whole);
 }

@@ -1,5 +1,11 @@
 //! The designed flip-flop solves the task: noise-free state accuracy ≥ 0.99.
-use lpu::experiments::flipflop::{run, FlipflopParams};
+use lpu::experiments::flipflop::{Flipflop, FlipflopParams, FlipflopResult};
+use lpu::experiments::{Experiment, RunCtx};
+
+fn run(p: &FlipflopParams) -> (FlipflopResult, lpu::network::Network) {
+    let out = Flipflop::run(p, &RunCtx::default()).unwrap();
+    (out.result, out.network)
+}
 
 #[test]
 fn designed_flip_flop_is_accurate_without_noise() {

@@ -7,6 +7,10 @@ use base64::Engine;
 use lpu::simulate::{Compute, Cpu, SimJob};
 use serde_json::Value;
 
+fn typed(query: &str) -> Box<dyn lpu::registry::Document> {
+    lpu::run_query(query).unwrap().document
+}
+
 fn doc(query: &str) -> Value {
     serde_json::from_str(&lpu::run_query(query).unwrap().json).unwrap()
 }
@@ -27,7 +31,7 @@ fn view_keys_change_no_number_and_are_checked() {
         assert!(e.contains(needle), "{q}: {e}");
     }
     // Without exp the page's link takes the experiment from the view.
-    let link = lpu::experiments::parse_link("view=timescale&neurons=300", Some("flipflop"));
+    let link = lpu::registry::parse_link("view=timescale&neurons=300", Some("flipflop"));
     assert!(link.errors.is_empty());
     assert_eq!(link.params.unwrap().experiment(), "timescale");
     assert_eq!(link.view.view.as_deref(), Some("timescale"));
@@ -85,7 +89,8 @@ fn launched_trajectory_equals_the_full_network_started_there() {
 fn dense_layers_are_few_elements() {
     let d = doc("exp=flipflop&bits=2&neurons=100&grid=41&steps=2000&record=40");
     let opts = lpu::plot::PlotOptions::default();
-    let portrait = lpu::plot::render("portrait", &d, &opts).unwrap();
+    let t = lpu::registry::read_document(&d.to_string()).unwrap();
+    let portrait = t.render("portrait", &opts).unwrap();
     let layer = portrait.svg.split("<g clip-path=").nth(1).expect("quiver layer present");
     let layer = &layer[..layer.find("</g>").unwrap()];
     let paths = layer.matches("<path").count();
@@ -97,7 +102,7 @@ fn dense_layers_are_few_elements() {
     assert_eq!(frame.data, [-1.5, 1.5, -1.5, 1.5]);
 
     // The heatmap is one PNG whose size is the recorded neurons × time columns.
-    let act = lpu::plot::render("activity", &d, &opts).unwrap();
+    let act = t.render("activity", &opts).unwrap();
     let b64 = act.svg.split("data:image/png;base64,").nth(1).unwrap();
     let png = base64::engine::general_purpose::STANDARD.decode(&b64[..b64.find('"').unwrap()]).unwrap();
     assert_eq!(&png[1..4], b"PNG");
@@ -108,24 +113,20 @@ fn dense_layers_are_few_elements() {
     assert_eq!(cols, 500);
 
     // Every plot of every experiment draws.
-    for (q, exp) in [
-        ("exp=flipflop&bits=3&neurons=90", "flipflop"),
-        ("exp=flipflop&bits=1&neurons=20", "flipflop"),
-        ("exp=timescale&neurons=500", "timescale"),
-    ] {
-        let d = doc(q);
-        for name in lpu::plot::plots_of(exp) {
-            let f = lpu::plot::render(name, &d, &opts).unwrap_or_else(|e| panic!("{q} {name}: {e}"));
+    for q in ["exp=flipflop&bits=3&neurons=90", "exp=flipflop&bits=1&neurons=20", "exp=timescale&neurons=500"] {
+        let d = typed(q);
+        for name in d.entry().plots().iter().map(|p| p.name) {
+            let f = d.render(name, &opts).unwrap_or_else(|e| panic!("{q} {name}: {e}"));
             assert!(f.svg.starts_with("<svg") && f.svg.len() > 2000, "{q} {name}");
         }
     }
-    assert!(lpu::plot::render("nope", &d, &opts).is_err());
+    assert!(t.render("nope", &opts).is_err());
 }
 
 #[test]
 fn csv_carries_the_result() {
     let d = doc("exp=flipflop&bits=2&neurons=60&steps=200");
-    let csv = lpu::experiments::csv(&d);
+    let csv = lpu::registry::read_document(&d.to_string()).unwrap().csv().to_string();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "time_s,input1,input2,target1,target2,z1,z2");
     assert_eq!(lines.len(), 201);

@@ -6,9 +6,9 @@
 use super::flow::Lpu;
 use super::jacobian::eigenvalues;
 use crate::rng::{stream, Rng};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Stable,
@@ -16,7 +16,7 @@ pub enum Kind {
     Unstable,
 }
 
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct FixedPoint {
     pub z: Vec<f64>,
     pub kind: Kind,

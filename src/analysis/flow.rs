@@ -116,7 +116,7 @@ pub fn latent_drive(net: &Network, z: &[f64], u: &[f64]) -> Vec<f64> {
 
 /// Flow sampled on a regular grid over [−extent, extent] per shown axis: the line for K = 1,
 /// the (z1, z2) plane for K ≥ 2, with z3…z_K held at `held` (a slice of the portrait).
-#[derive(serde::Serialize, Clone, Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
 pub struct FlowGrid {
     /// Grid coordinates along each axis.
     pub axis: Vec<f64>,

@@ -2,9 +2,9 @@
 //! r_i(z) = φ(m_i · z + B_i u + b_i); encoding weights do not appear.
 
 use crate::network::Network;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct TuningCurve {
     pub neuron: usize,
     /// Latent dimension varied (the others are held at 0).

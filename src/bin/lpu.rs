@@ -1,6 +1,6 @@
 //! `lpu`: the explorer's experiments from the command line.
 //!
-//!   lpu run "<query>" [--network-out FILE] [--pretty]
+//!   lpu run "<query>" [--format json|csv] [--network-out FILE] [--pretty]
 //!   lpu plot "<query>" [--out DIR] [--width W] [--height H]
 //!   lpu params [EXPERIMENT]
 //!
@@ -10,11 +10,12 @@
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  lpu run \"<query>\" [--network-out FILE] [--pretty]   run an experiment, print its result JSON
+  lpu run \"<query>\" [--format json|csv] [--network-out FILE] [--pretty]
+                                                       run an experiment, print its result
+                                                       document (JSON) or its main series (CSV)
   lpu plot \"<query>\" [--out DIR] [--width W] [--height H]
                                                        run it and write every plot as SVG
   lpu params [EXPERIMENT]                              list keys, defaults and allowed values
-                                                       (flipflop, timescale, drift, drift_sweep, perturb)
 
 example:
   lpu run \"exp=flipflop&bits=2&neurons=100&seed=7\"";
@@ -53,6 +54,7 @@ fn run(args: &[String]) -> ExitCode {
     let mut query = None;
     let mut network_out = None;
     let mut pretty = false;
+    let mut csv = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -61,6 +63,12 @@ fn run(args: &[String]) -> ExitCode {
                 None => return usage_error("--network-out needs a file name"),
             },
             "--pretty" => pretty = true,
+            "--format" => match it.next().map(String::as_str) {
+                Some("json") => csv = false,
+                Some("csv") => csv = true,
+                Some(other) => return usage_error(&format!("--format must be json or csv, got \"{other}\"")),
+                None => return usage_error("--format needs json or csv"),
+            },
             s if s.starts_with("--") => return usage_error(&format!("unknown option {s}")),
             s if query.is_none() => query = Some(s.to_string()),
             s => return usage_error(&format!("unexpected argument \"{s}\" (quote the query)")),
@@ -76,7 +84,9 @@ fn run(args: &[String]) -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    let text = if pretty {
+    let text = if csv {
+        outcome.document.csv().to_string().trim_end().to_string()
+    } else if pretty {
         let v: serde_json::Value = serde_json::from_str(&outcome.json).expect("valid JSON");
         serde_json::to_string_pretty(&v).expect("serialises")
     } else {
@@ -116,18 +126,16 @@ fn plot(args: &[String]) -> ExitCode {
         Ok(o) => o,
         Err(code) => return code,
     };
-    let doc: serde_json::Value = serde_json::from_str(&outcome.json).expect("valid JSON");
-    let exp = doc["experiment"].as_str().unwrap_or_default().to_string();
+    let exp = outcome.document.entry().name();
     if let Err(e) = std::fs::create_dir_all(&out) {
         eprintln!("error: cannot create {}: {e}", out.display());
         return ExitCode::from(1);
     }
-    for name in lpu::plot::plots_of(&exp) {
-        let fig = match lpu::plot::render(
-            name,
-            &doc,
-            &lpu::plot::PlotOptions { width: size.0, height: size.1, upto: None },
-        ) {
+    for name in outcome.document.entry().plots().iter().map(|p| p.name) {
+        let fig = match outcome
+            .document
+            .render(name, &lpu::plot::PlotOptions { width: size.0, height: size.1, upto: None })
+        {
             Ok(f) => f,
             Err(e) => {
                 eprintln!("error: plot {name}: {e}");
@@ -145,19 +153,21 @@ fn plot(args: &[String]) -> ExitCode {
 }
 
 fn params(exp: Option<&str>) -> ExitCode {
-    let names: Vec<&str> = match exp {
-        None => lpu::experiments::EXPERIMENTS.to_vec(),
-        Some(e) if lpu::experiments::EXPERIMENTS.contains(&e) => vec![e],
-        Some(e) => {
-            return usage_error(&format!(
-                "unknown experiment \"{e}\"; one of {}",
-                lpu::experiments::EXPERIMENTS.join(", ")
-            ))
-        }
+    let entries: Vec<&dyn lpu::registry::Entry> = match exp {
+        None => lpu::registry::REGISTRY.to_vec(),
+        Some(e) => match lpu::registry::find(e) {
+            Some(entry) => vec![entry],
+            None => {
+                return usage_error(&format!(
+                    "unknown experiment \"{e}\"; one of {}",
+                    lpu::registry::names().join(", ")
+                ))
+            }
+        },
     };
-    for name in names {
-        println!("exp={name}");
-        for s in lpu::experiments::specs(name) {
+    for entry in entries {
+        println!("exp={}  ({})", entry.name(), entry.title());
+        for s in entry.specs() {
             println!("  {:<12} default {:<8} {}\n  {:<12} {}", s.key, s.default, s.allowed, "", s.help);
         }
     }

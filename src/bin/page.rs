@@ -3,7 +3,7 @@
 
 #[cfg(target_arch = "wasm32")]
 mod bindings {
-    use lpu::experiments::{self, parse_link};
+    use lpu::registry::parse_link;
     use serde_json::{json, Value};
     use wasm_bindgen::prelude::*;
 
@@ -15,12 +15,7 @@ mod bindings {
     /// Experiments, views and plots, for building the page.
     #[wasm_bindgen]
     pub fn catalogue() -> String {
-        let exps: Vec<Value> = experiments::EXPERIMENTS
-            .iter()
-            .map(|e| json!({ "name": e, "params": experiments::specs(e), "plots": lpu::plot::plots_of(e) }))
-            .collect();
-        let views: Vec<Value> = experiments::VIEWS.iter().map(|v| json!({ "name": v.0, "experiment": v.1 })).collect();
-        json!({ "experiments": exps, "views": views, "query_version": experiments::QUERY_VERSION }).to_string()
+        lpu::registry::catalogue().to_string()
     }
 
     /// Parses a share link leniently: the experiment, its canonical query, each key's value,
@@ -47,12 +42,12 @@ mod bindings {
     /// Draws one plot of a result document; {"svg", "frame"} or {"error"}.
     #[wasm_bindgen]
     pub fn render(name: &str, document: &str, width: u32, height: u32, upto: i32) -> String {
-        let doc: Value = match serde_json::from_str(document) {
-            Ok(v) => v,
-            Err(e) => return json!({ "error": format!("result is not JSON: {e}") }).to_string(),
+        let doc = match lpu::registry::read_document(document) {
+            Ok(d) => d,
+            Err(e) => return json!({ "error": e }).to_string(),
         };
         let opts = lpu::plot::PlotOptions { width, height, upto: (upto >= 0).then_some(upto as usize) };
-        match lpu::plot::render(name, &doc, &opts) {
+        match doc.render(name, &opts) {
             Ok(fig) => serde_json::to_string(&fig).unwrap_or_default(),
             Err(e) => json!({ "error": e }).to_string(),
         }
@@ -65,14 +60,17 @@ mod bindings {
             Ok(v) => v,
             Err(e) => return json!({ "error": format!("parts are not JSON: {e}") }).to_string(),
         };
-        lpu::experiments::merge_sweep(query, &parts).unwrap_or_else(|e| json!({ "error": e }).to_string())
+        match lpu::parse_strict(query) {
+            Ok(p) => p.merge(&parts).unwrap_or_else(|e| json!({ "error": e }).to_string()),
+            Err(e) => json!({ "error": e.to_string() }).to_string(),
+        }
     }
 
     /// The result's main series as CSV.
     #[wasm_bindgen]
     pub fn csv(document: &str) -> String {
-        match serde_json::from_str::<Value>(document) {
-            Ok(doc) => lpu::experiments::csv(&doc),
+        match lpu::registry::read_document(document) {
+            Ok(doc) => doc.csv().to_string(),
             Err(e) => format!("error: {e}"),
         }
     }

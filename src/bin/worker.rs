@@ -37,10 +37,15 @@ mod bindings {
             move |f| {
                 let _ = progress.call1(&JsValue::NULL, &JsValue::from_f64(f));
             },
-            || params.run(),
+            || params.run(&lpu::experiments::RunCtx::default()),
         );
-        NETWORK.with(|n| *n.borrow_mut() = Some(outcome.network));
-        outcome.json
+        match outcome {
+            Ok(outcome) => {
+                NETWORK.with(|n| *n.borrow_mut() = Some(outcome.network));
+                outcome.json
+            }
+            Err(e) => serde_json::json!({ "error": e.to_string() }).to_string(),
+        }
     }
 
     /// The flow, fixed points and launched trajectory only, for live slider updates.
@@ -48,7 +53,7 @@ mod bindings {
     pub fn portrait(query: &str) -> String {
         match lpu::parse_strict(query) {
             Ok(p) => p
-                .portrait()
+                .live()
                 .unwrap_or_else(|| serde_json::json!({ "error": "this experiment has no portrait" }).to_string()),
             Err(e) => serde_json::json!({ "error": e.to_string() }).to_string(),
         }

@@ -2,7 +2,8 @@
 //! weights (LCF Fig. 4B–H): latent trajectories with state accuracy before and after, the LPU
 //! portrait of both networks, a neuron's tuning curves, and how many neurons keep their coding.
 
-use crate::analysis::fixed_points::{self, FixedPoint, SearchOptions};
+use super::{rows, Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
+use crate::analysis::fixed_points::{self, FixedPoint, Kind, SearchOptions};
 use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
 use crate::analysis::readout::state_accuracy;
 use crate::analysis::tuning::{tuning_curve, TuningCurve};
@@ -14,32 +15,32 @@ use crate::params::{range, ParamError, MAX_SAFE_INTEGER};
 use crate::rng::{derive_seed, stream, Rng};
 use crate::simulate::{Compute, Cpu, SimJob};
 use crate::task::{FlipFlopTask, Trial};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub const MAX_WORK: f64 = 2e9;
 
 crate::params! {
     pub struct DriftParams {
-        bits: usize = 2, range(1.0, 8.0), "flip-flop bits K";
-        neurons: usize = 1000, range(10.0, 300_000.0), "neurons N after resampling the designed network";
-        base: usize = 100, range(4.0, 10_000.0), "neurons of the designed network that is resampled to N (our default 100)";
-        kind: DriftKind = DriftKind::Random, range(0.0, 0.0), "drift of the embedding: random, orthogonal or tangential to span{n^(k)}";
-        sigma: f64 = 0.5, range(0.0, 100.0), "drift strength σ: the s.d. of ΔM";
-        observed: Option<usize> = None, range(1.0, 300_000.0), "read the latent from the first n_obs neurons (all by default)";
-        noise: f64 = 0.05, range(0.0, 10.0), "σ of the current noise (our default 0.05)";
-        steps: usize = 2000, range(10.0, 100_000.0), "steps before the drift";
-        after: usize = 3000, range(10.0, 100_000.0), "steps after the drift";
-        score: usize = 2000, range(10.0, 100_000.0), "accuracy is scored on the last `score` steps of each segment (transients settle)";
-        pulse_prob: f64 = 0.05, range(0.0, 1.0), "probability of a pulse per channel per 10 ms bin";
-        tuning: usize = 0, range(0.0, 299_999.0), "neuron whose tuning curves are shown before and after";
-        threshold: f64 = 0.5, range(0.0, 10.0), "a neuron codes for bit k with sign s when its largest |m_ik| exceeds this (our default 0.5)";
-        grid: usize = 21, range(3.0, 101.0), "flow-field points per axis of the portraits";
-        extent: f64 = 1.5, range(0.1, 10.0), "half-width of the latent window";
-        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "random seed (design, resampling, task, drift, noise)";
+        bits: usize = 2, range(1.0, 8.0), "bits K", "", network, "flip-flop bits K";
+        neurons: usize = 1000, range(10.0, 300_000.0), "neurons N", "", network, "neurons N after resampling the designed network";
+        base: usize = 100, range(4.0, 10_000.0), "designed neurons", "", network, "neurons of the designed network that is resampled to N (our default 100)";
+        kind: DriftKind = DriftKind::Random, range(0.0, 0.0), "drift kind", "", task, "drift of the embedding: random, orthogonal or tangential to span{n^(k)}";
+        sigma: f64 = 0.5, range(0.0, 100.0), "drift σ", "", task, "drift strength σ: the s.d. of ΔM";
+        observed: Option<usize> = None, range(1.0, 300_000.0), "observed neurons n_obs", "", analysis, "read the latent from the first n_obs neurons (all by default)";
+        noise: f64 = 0.05, range(0.0, 10.0), "noise σ", "", simulation, "σ of the current noise (our default 0.05)";
+        steps: usize = 2000, range(10.0, 100_000.0), "steps", "", task, "steps before the drift";
+        after: usize = 3000, range(10.0, 100_000.0), "steps after drift", "", task, "steps after the drift";
+        score: usize = 2000, range(10.0, 100_000.0), "scored steps", "", analysis, "accuracy is scored on the last `score` steps of each segment (transients settle)";
+        pulse_prob: f64 = 0.05, range(0.0, 1.0), "pulse probability", "", task, "probability of a pulse per channel per 10 ms bin";
+        tuning: usize = 0, range(0.0, 299_999.0), "tuning neuron", "", analysis, "neuron whose tuning curves are shown before and after";
+        threshold: f64 = 0.5, range(0.0, 10.0), "coding threshold", "", analysis, "a neuron codes for bit k with sign s when its largest |m_ik| exceeds this (our default 0.5)";
+        grid: usize = 21, range(3.0, 101.0), "flow grid", "", display, "flow-field points per axis of the portraits";
+        extent: f64 = 1.5, range(0.1, 10.0), "latent window ±", "latent units", display, "half-width of the latent window";
+        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "seed", "", simulation, "random seed (design, resampling, task, drift, noise)";
     }
 }
 
-pub fn check(p: &DriftParams) -> Result<(), ParamError> {
+fn check(p: &DriftParams) -> Result<(), ParamError> {
     if p.base < 2 * p.bits {
         return Err(ParamError::new("base", format!("must be at least 2 × bits = {}", 2 * p.bits)));
     }
@@ -117,13 +118,13 @@ pub fn segment(
     )
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Portrait {
     pub fixed_points: Vec<FixedPoint>,
     pub flow: Option<FlowGrid>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DriftResult {
     /// State accuracy on the last `score` steps before and after the drift.
     pub accuracy_before: f64,
@@ -149,10 +150,6 @@ pub struct DriftResult {
     pub delta_tangential_fraction: f64,
 }
 
-fn rows(v: &[f64], k: usize) -> Vec<Vec<f64>> {
-    v.chunks(k.max(1)).map(|c| c.to_vec()).collect()
-}
-
 fn portrait(net: &Network, p: &DriftParams) -> Portrait {
     let lpu = Lpu::new(net);
     let random_starts = if p.neurons <= 20_000 { 16 } else { 4 };
@@ -166,9 +163,9 @@ fn portrait(net: &Network, p: &DriftParams) -> Portrait {
     }
 }
 
-pub fn run(p: &DriftParams) -> (DriftResult, Network) {
+fn run(p: &DriftParams, ctx: &RunCtx) -> Result<Output<DriftResult>, RunError> {
     let k = p.bits;
-    let before = crate::progress::stage(0.0, 0.05, || network(k, p.base, p.neurons, p.seed));
+    let before = ctx.stage(0.0, 0.05, || network(k, p.base, p.neurons, p.seed))?;
     let delta = drift::delta(&before, p.kind, p.sigma, &mut Rng::new(p.seed, stream::DRIFT));
     let after = drift::apply(&before, &delta);
     let total = p.steps + p.after;
@@ -176,12 +173,12 @@ pub fn run(p: &DriftParams) -> (DriftResult, Network) {
     let mut initial = vec![0.0; p.neurons];
     Rng::new(p.seed, stream::INITIAL_RATES).fill_normal(&mut initial, 0.0, 0.1);
     let observed = p.observed.filter(|&o| o < p.neurons).unwrap_or(0);
-    let first = crate::progress::stage(0.05, 0.4, || {
+    let first = ctx.stage(0.05, 0.4, || {
         segment(&before, &initial, &trial, 0, p.steps, p.noise, derive_seed(p.seed, 0), observed)
-    });
-    let second = crate::progress::stage(0.4, 0.75, || {
+    })?;
+    let second = ctx.stage(0.4, 0.75, || {
         segment(&after, &first.final_rates, &trial, p.steps, p.after, p.noise, derive_seed(p.seed, 1), observed)
-    });
+    })?;
     let acc = |z: &[f64], offset, len| window_accuracy(z, k, &trial, offset, len, p.score);
     let mut latent = first.latent[k..].to_vec();
     latent.extend_from_slice(&second.latent[k..]);
@@ -190,7 +187,7 @@ pub fn run(p: &DriftParams) -> (DriftResult, Network) {
         o.extend_from_slice(&second.observed_latent[k..]);
         o
     });
-    let (pb, pa) = crate::progress::stage(0.75, 1.0, || (portrait(&before, p), portrait(&after, p)));
+    let (pb, pa) = ctx.stage(0.75, 1.0, || (portrait(&before, p), portrait(&after, p)))?;
     let tuning = |net: &Network| (0..k).map(|d| tuning_curve(net, p.tuning, d, p.extent, 101, &[])).collect::<Vec<_>>();
     let basis = drift::encoding_basis(&before);
     let inside: f64 = (0..k)
@@ -222,5 +219,83 @@ pub fn run(p: &DriftParams) -> (DriftResult, Network) {
         delta_sd: drift::sd(&delta),
         delta_tangential_fraction: if whole > 0.0 { (inside / whole).sqrt() } else { 0.0 },
     };
-    (result, after)
+    Ok(Output { result, network: after })
+}
+
+/// One flip-flop network before and after an instantaneous drift of its embedding.
+pub struct Drift;
+
+impl Experiment for Drift {
+    const NAME: &'static str = "drift";
+    const TITLE: &'static str = "Drift";
+    type Params = DriftParams;
+    type Result = DriftResult;
+
+    fn check(p: &DriftParams) -> Result<(), ParamError> {
+        check(p)
+    }
+    fn run(p: &DriftParams, ctx: &RunCtx) -> Result<Output<DriftResult>, RunError> {
+        run(p, ctx)
+    }
+    fn plots() -> &'static [PlotSpec] {
+        const PLOTS: &[PlotSpec] = &[
+            PlotSpec::new("trajectory", "Latent trajectories and targets, before and after the drift", 0.5, true),
+            PlotSpec::new("portrait_before", "LPU before the drift", 0.9, false),
+            PlotSpec::new("portrait_after", "LPU after the drift", 0.9, false),
+            PlotSpec::new("tuning", "A neuron's tuning before and after", 0.65, true),
+        ];
+        PLOTS
+    }
+    fn views() -> &'static [ViewSpec] {
+        &[ViewSpec {
+            name: "drift",
+            label: "Drift",
+            plots: &["trajectory", "portrait_before", "portrait_after", "tuning"],
+            main: &["bits", "neurons", "kind", "sigma", "observed", "noise", "tuning", "seed"],
+            embed_plot: "portrait_before",
+        }]
+    }
+    fn summary(p: &DriftParams, r: &DriftResult) -> String {
+        let mut t = format!(
+            "State accuracy {:.3} before and {:.3} after a {} drift of σ = {}",
+            r.accuracy_before,
+            r.accuracy_after,
+            p.kind.name(),
+            p.sigma
+        );
+        if let (Some(b), Some(a), Some(o)) = (r.observed_accuracy_before, r.observed_accuracy_after, p.observed) {
+            t += &format!(" ({b:.3} → {a:.3} from the first {o} neurons)");
+        }
+        let stable = |q: &Portrait| q.fixed_points.iter().filter(|f| f.kind == Kind::Stable).count();
+        t + &format!(
+            ". Attractors: {} before, {} after. {:.0}% of neurons keep their coding group.",
+            stable(&r.before),
+            stable(&r.after),
+            r.fraction_keeping_coding * 100.0
+        )
+    }
+    fn csv(_p: &DriftParams, r: &DriftResult) -> Csv {
+        let k = r.latent.first().map_or(0, Vec::len);
+        let mut header = vec!["time_s".to_string(), "drifted".to_string()];
+        for prefix in ["input", "target", "z"] {
+            header.extend((1..=k).map(|d| format!("{prefix}{d}")));
+        }
+        if r.observed_latent.is_some() {
+            header.extend((1..=k).map(|d| format!("z{d}_observed")));
+        }
+        let cell = |m: &[Vec<f64>], i: usize, d: usize| m.get(i).and_then(|r| r.get(d)).copied().unwrap_or(f64::NAN);
+        let rows = (0..r.time.len())
+            .map(|i| {
+                let mut row = vec![r.time[i], if i > r.drift_index { 1.0 } else { 0.0 }];
+                for m in [&r.inputs, &r.targets, &r.latent] {
+                    row.extend((0..k).map(|d| cell(m, i, d)));
+                }
+                if let Some(o) = &r.observed_latent {
+                    row.extend((0..k).map(|d| cell(o, i, d)));
+                }
+                row
+            })
+            .collect();
+        Csv { header, rows }
+    }
 }

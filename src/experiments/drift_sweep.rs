@@ -5,35 +5,36 @@
 //! pre-drift segment is shared by all its cells.
 
 use super::drift::{network, segment, trial, window_accuracy};
+use super::{Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::drift::{self, DriftKind, SigmoidFit};
 use crate::params::{list, range, ParamError, MAX_SAFE_INTEGER};
 use crate::rng::{derive_seed, stream, Rng};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Most neuron-steps one sweep may take.
 pub const MAX_WORK: f64 = 4e10;
 
 crate::params! {
     pub struct DriftSweepParams {
-        bits: usize = 3, range(1.0, 8.0), "flip-flop bits K (LCF Fig. 4D: 3)";
-        neurons: Vec<usize> = vec![100, 1000, 10000], list(10.0, 300_000.0, 8), "network sizes N (each resampled from the same designed network)";
-        base: usize = 100, range(4.0, 10_000.0), "neurons of the designed network (our default 100)";
-        sigma_min: f64 = 0.01, range(1e-6, 100.0), "smallest drift strength σ";
-        sigma_max: f64 = 10.0, range(1e-6, 100.0), "largest drift strength σ";
-        points: usize = 12, range(2.0, 64.0), "σ values, log-spaced";
-        kinds: Vec<usize> = vec![0, 1, 2], list(0.0, 2.0, 3), "kinds of drift swept: 0 random, 1 orthogonal, 2 tangential (the page splits a sweep by N and kind across its workers)";
-        runs: usize = 3, range(1.0, 16.0), "runs per cell (different trials, initial rates, drifts and noise), averaged";
-        steps: usize = 500, range(10.0, 100_000.0), "steps before the drift";
-        after: usize = 1500, range(10.0, 100_000.0), "steps after the drift";
-        score: usize = 1000, range(10.0, 100_000.0), "accuracy is scored on the last `score` steps after the drift";
-        noise: f64 = 0.05, range(0.0, 10.0), "σ of the current noise (our default 0.05)";
-        observed: usize = 100, range(1.0, 300_000.0), "the second readout uses the first n_obs neurons (LCF: 100)";
-        pulse_prob: f64 = 0.05, range(0.0, 1.0), "probability of a pulse per channel per 10 ms bin";
-        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "random seed";
+        bits: usize = 3, range(1.0, 8.0), "bits K", "", network, "flip-flop bits K (LCF Fig. 4D: 3)";
+        neurons: Vec<usize> = vec![100, 1000, 10000], list(10.0, 300_000.0, 8), "sizes N", "", network, "network sizes N (each resampled from the same designed network)";
+        base: usize = 100, range(4.0, 10_000.0), "designed neurons", "", network, "neurons of the designed network (our default 100)";
+        sigma_min: f64 = 0.01, range(1e-6, 100.0), "σ from", "", task, "smallest drift strength σ";
+        sigma_max: f64 = 10.0, range(1e-6, 100.0), "σ to", "", task, "largest drift strength σ";
+        points: usize = 12, range(2.0, 64.0), "σ values", "", task, "σ values, log-spaced";
+        kinds: Vec<usize> = vec![0, 1, 2], list(0.0, 2.0, 3), "drift kinds", "", task, "kinds of drift swept: 0 random, 1 orthogonal, 2 tangential (the page splits a sweep by N and kind across its workers)";
+        runs: usize = 3, range(1.0, 16.0), "runs", "", simulation, "runs per cell (different trials, initial rates, drifts and noise), averaged";
+        steps: usize = 500, range(10.0, 100_000.0), "steps", "", task, "steps before the drift";
+        after: usize = 1500, range(10.0, 100_000.0), "steps after drift", "", task, "steps after the drift";
+        score: usize = 1000, range(10.0, 100_000.0), "scored steps", "", analysis, "accuracy is scored on the last `score` steps after the drift";
+        noise: f64 = 0.05, range(0.0, 10.0), "noise σ", "", simulation, "σ of the current noise (our default 0.05)";
+        observed: usize = 100, range(1.0, 300_000.0), "observed neurons n_obs", "", analysis, "the second readout uses the first n_obs neurons (LCF: 100)";
+        pulse_prob: f64 = 0.05, range(0.0, 1.0), "pulse probability", "", task, "probability of a pulse per channel per 10 ms bin";
+        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "seed", "", simulation, "random seed";
     }
 }
 
-pub fn check(p: &DriftSweepParams) -> Result<(), ParamError> {
+fn check(p: &DriftSweepParams) -> Result<(), ParamError> {
     if p.neurons.is_empty() {
         return Err(ParamError::new("neurons", "must list at least one network size"));
     }
@@ -74,7 +75,7 @@ impl DriftSweepParams {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Curve {
     /// Mean accuracy over runs at each σ, from all neurons and from the first n_obs.
     pub accuracy: Vec<f64>,
@@ -83,7 +84,7 @@ pub struct Curve {
     pub fit_observed: SigmoidFit,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SizeResult {
     pub neurons: usize,
     /// Null for a kind that was not swept.
@@ -92,7 +93,7 @@ pub struct SizeResult {
     pub tangential: Option<Curve>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Tolerable {
     pub neurons: usize,
     pub random: Option<f64>,
@@ -100,7 +101,7 @@ pub struct Tolerable {
     pub tangential: Option<f64>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DriftSweepResult {
     pub sigma: Vec<f64>,
     pub chance: f64,
@@ -109,40 +110,6 @@ pub struct DriftSweepResult {
     pub tolerable_drift: Vec<Tolerable>,
     /// σ* per N and kind, from the first n_obs neurons.
     pub tolerable_drift_observed: Vec<Tolerable>,
-}
-
-/// Combines sweeps of the same parameters split by N and kind (the page's worker pool) into
-/// the result the whole sweep gives: sizes in the order of `p.neurons`, every kind filled.
-pub fn merge(p: &DriftSweepParams, parts: &[serde_json::Value]) -> Result<serde_json::Value, String> {
-    use serde_json::{json, Value};
-    let mut sizes = vec![];
-    let mut tol = vec![];
-    let mut tol_obs = vec![];
-    for &n in &p.neurons {
-        let mut size = json!({ "neurons": n, "random": null, "orthogonal": null, "tangential": null });
-        let mut t = json!({ "neurons": n, "random": null, "orthogonal": null, "tangential": null });
-        let mut to = t.clone();
-        for part in parts {
-            let r = &part["result"];
-            let Some(list) = r["sizes"].as_array() else { return Err("a part is not a drift_sweep result".into()) };
-            for (i, s) in list.iter().enumerate().filter(|(_, s)| s["neurons"] == json!(n)) {
-                for kind in DriftKind::NAMES {
-                    if !s[kind].is_null() {
-                        size[kind] = s[kind].clone();
-                        t[kind] = r["tolerable_drift"][i][kind].clone();
-                        to[kind] = r["tolerable_drift_observed"][i][kind].clone();
-                    }
-                }
-            }
-        }
-        sizes.push(size);
-        tol.push(t);
-        tol_obs.push(to);
-    }
-    let first = parts.first().ok_or("no parts")?;
-    Ok(
-        json!({ "sigma": first["result"]["sigma"], "chance": first["result"]["chance"], "sizes": Value::Array(sizes), "tolerable_drift": tol, "tolerable_drift_observed": tol_obs }),
-    )
 }
 
 /// Accuracy (all, observed) of one cell: network size index, kind, σ index, run.
@@ -186,7 +153,7 @@ fn cell(p: &DriftSweepParams, sh: &Shared, c: &(usize, usize, usize, usize)) -> 
     (all, obs)
 }
 
-pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) {
+fn run(p: &DriftSweepParams, ctx: &RunCtx) -> Result<Output<DriftSweepResult>, RunError> {
     let k = p.bits;
     // One designed network per run (its own design seed), resampled to each N: a sweep then
     // averages over designs, not only over trials, so one design's quirks do not set σ*.
@@ -198,7 +165,7 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
     // Pre-drift segment per (N, run): the rates at the moment of the drift.
     let trials: Vec<_> = (0..p.runs).map(|run| trial(k, p.steps + p.after, p.pulse_prob, p.seed, run as u64)).collect();
     let pre: Vec<(usize, usize)> = (0..nets.len()).flat_map(|ni| (0..p.runs).map(move |r| (ni, r))).collect();
-    let finals = crate::progress::stage(0.0, 0.1, || {
+    let finals = ctx.stage(0.0, 0.1, || {
         crate::parallel::map(&pre, |&(ni, run)| {
             let net = &nets[ni][run];
             let mut initial = vec![0.0; net.neurons];
@@ -206,7 +173,7 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
             segment(net, &initial, &trials[run], 0, p.steps, p.noise, derive_seed(p.seed, 500 + run as u64), 0)
                 .final_rates
         })
-    });
+    })?;
     let mut starts: Vec<Vec<Vec<f64>>> = vec![vec![]; nets.len()];
     for ((ni, _), f) in pre.iter().zip(finals) {
         starts[*ni].push(f);
@@ -223,12 +190,15 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
     // Cells in blocks so that progress is reported between blocks.
     let mut acc = Vec::with_capacity(cells.len());
     let blocks = cells.chunks(cells.len().div_ceil(50).max(1)).collect::<Vec<_>>();
-    crate::progress::stage(0.1, 1.0, || {
+    ctx.stage(0.1, 1.0, || {
         for (b, block) in blocks.iter().enumerate() {
+            if ctx.checkpoint().is_err() {
+                break;
+            }
             crate::progress::report(b as f64 / blocks.len() as f64);
             acc.extend(crate::parallel::map(block, |c| cell(p, &shared, c)));
         }
-    });
+    })?;
     let sigma = shared.sigmas.clone();
     let chance = (0..k).fold(1.0, |a: f64, _| a * 0.5);
     let nk = p.kinds.len();
@@ -280,5 +250,142 @@ pub fn run(p: &DriftSweepParams) -> (DriftSweepResult, crate::network::Network) 
     let result =
         DriftSweepResult { tolerable_drift: tol(false), tolerable_drift_observed: tol(true), sigma, chance, sizes };
     let last = shared.nets.into_iter().last().and_then(|v| v.into_iter().next()).expect("at least one size");
-    (result, last)
+    Ok(Output { result, network: last })
+}
+
+impl SizeResult {
+    fn curve(&mut self, kind: DriftKind) -> &mut Option<Curve> {
+        match kind {
+            DriftKind::Random => &mut self.random,
+            DriftKind::Orthogonal => &mut self.orthogonal,
+            DriftKind::Tangential => &mut self.tangential,
+        }
+    }
+}
+
+impl Tolerable {
+    fn value(&mut self, kind: DriftKind) -> &mut Option<f64> {
+        match kind {
+            DriftKind::Random => &mut self.random,
+            DriftKind::Orthogonal => &mut self.orthogonal,
+            DriftKind::Tangential => &mut self.tangential,
+        }
+    }
+}
+
+/// Accuracy against drift strength for the three kinds of drift over a list of N.
+pub struct DriftSweep;
+
+impl Experiment for DriftSweep {
+    const NAME: &'static str = "drift_sweep";
+    const TITLE: &'static str = "Drift sweep";
+    type Params = DriftSweepParams;
+    type Result = DriftSweepResult;
+
+    fn check(p: &DriftSweepParams) -> Result<(), ParamError> {
+        check(p)
+    }
+    fn run(p: &DriftSweepParams, ctx: &RunCtx) -> Result<Output<DriftSweepResult>, RunError> {
+        run(p, ctx)
+    }
+    fn plots() -> &'static [PlotSpec] {
+        const PLOTS: &[PlotSpec] = &[
+            PlotSpec::new("accuracy", "Accuracy against drift strength (all neurons)", 0.42, true),
+            PlotSpec::new("accuracy_observed", "Accuracy against drift strength (first n_obs neurons)", 0.42, true),
+            PlotSpec::new("tolerable", "Tolerable drift σ* against N", 0.7, false),
+        ];
+        PLOTS
+    }
+    fn views() -> &'static [ViewSpec] {
+        &[ViewSpec {
+            name: "sweep",
+            label: "Drift sweep",
+            plots: &["accuracy", "accuracy_observed", "tolerable"],
+            main: &["bits", "neurons", "sigma_min", "sigma_max", "points", "runs", "observed", "noise", "seed"],
+            embed_plot: "accuracy",
+        }]
+    }
+    fn summary(_p: &DriftSweepParams, r: &DriftSweepResult) -> String {
+        let f = |v: Option<f64>| v.map_or("–".to_string(), |v| super::significant(v, 3));
+        let sizes: Vec<String> = r
+            .tolerable_drift
+            .iter()
+            .map(|t| {
+                format!(
+                    "N = {}: random {}, orthogonal {}, tangential {}",
+                    t.neurons,
+                    f(t.random),
+                    f(t.orthogonal),
+                    f(t.tangential)
+                )
+            })
+            .collect();
+        format!("Tolerable drift σ* (all neurons): {}.", sizes.join("; "))
+    }
+    fn csv(_p: &DriftSweepParams, r: &DriftSweepResult) -> Csv {
+        let mut header = vec!["sigma".to_string()];
+        let mut columns: Vec<&Vec<f64>> = vec![];
+        for s in &r.sizes {
+            for (kind, c) in DriftKind::NAMES.iter().zip([&s.random, &s.orthogonal, &s.tangential]) {
+                if let Some(c) = c {
+                    header.push(format!("{kind}_n{}", s.neurons));
+                    header.push(format!("{kind}_n{}_observed", s.neurons));
+                    columns.push(&c.accuracy);
+                    columns.push(&c.accuracy_observed);
+                }
+            }
+        }
+        let rows = r
+            .sigma
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                std::iter::once(s).chain(columns.iter().map(|c| c.get(i).copied().unwrap_or(f64::NAN))).collect()
+            })
+            .collect();
+        Csv { header, rows }
+    }
+    /// One part per (N, kind): the page runs them on a pool of workers.
+    fn split(p: &DriftSweepParams) -> Vec<DriftSweepParams> {
+        p.neurons
+            .iter()
+            .flat_map(|&n| {
+                p.kinds.iter().map(move |&k| DriftSweepParams { neurons: vec![n], kinds: vec![k], ..p.clone() })
+            })
+            .collect()
+    }
+    /// Sizes in the order of `p.neurons`, each kind taken from the part that swept it: the
+    /// result the whole sweep gives, since every cell depends only on (N, kind, σ, run).
+    fn merge(p: &DriftSweepParams, parts: Vec<DriftSweepResult>) -> Result<DriftSweepResult, String> {
+        let first = parts.first().ok_or("no parts to merge")?;
+        let empty = |n| Tolerable { neurons: n, random: None, orthogonal: None, tangential: None };
+        let mut merged = DriftSweepResult {
+            sigma: first.sigma.clone(),
+            chance: first.chance,
+            sizes: vec![],
+            tolerable_drift: vec![],
+            tolerable_drift_observed: vec![],
+        };
+        for &n in &p.neurons {
+            let mut size = SizeResult { neurons: n, random: None, orthogonal: None, tangential: None };
+            let (mut tol, mut tol_obs) = (empty(n), empty(n));
+            for part in &parts {
+                for (i, s) in part.sizes.iter().enumerate().filter(|(_, s)| s.neurons == n) {
+                    let mut s = s.clone();
+                    for kind in DriftKind::ALL {
+                        if let Some(c) = s.curve(kind).take() {
+                            *size.curve(kind) = Some(c);
+                            let pick = |t: &[Tolerable]| t.get(i).cloned().map_or(None, |mut t| *t.value(kind));
+                            *tol.value(kind) = pick(&part.tolerable_drift);
+                            *tol_obs.value(kind) = pick(&part.tolerable_drift_observed);
+                        }
+                    }
+                }
+            }
+            merged.sizes.push(size);
+            merged.tolerable_drift.push(tol);
+            merged.tolerable_drift_observed.push(tol_obs);
+        }
+        Ok(merged)
+    }
 }

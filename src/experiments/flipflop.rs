@@ -1,7 +1,8 @@
 //! `exp=flipflop`: the designed K-bit flip-flop LPU (LCF Fig. 1C–F): a trial with random
 //! pulses, its latent trajectory and state accuracy, fixed points, flow and tuning curves.
 
-use crate::analysis::fixed_points::{self, FixedPoint, SearchOptions};
+use super::{rows, Csv, Experiment, Output, PlotSpec, RunCtx, RunError, Timeline, ViewSpec};
+use crate::analysis::fixed_points::{self, FixedPoint, Kind, SearchOptions};
 use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
 use crate::analysis::readout::state_accuracy;
 use crate::analysis::tuning::{tuning_curve, TuningCurve};
@@ -9,42 +10,43 @@ use crate::design::FlipFlop;
 use crate::network::Network;
 use crate::nonlinearity::Phi;
 use crate::params::{list, range, ParamError, MAX_SAFE_INTEGER};
+use crate::params::{ParamSet, ParamSpec, Widget};
 use crate::rng::{stream, Rng};
-use crate::simulate::{Compute, Cpu, SimJob};
+use crate::simulate::SimJob;
 use crate::task::FlipFlopTask;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Most neuron-steps one run may take (both simulations together), to keep runs bounded.
 pub const MAX_WORK: f64 = 2e9;
 
 crate::params! {
     pub struct FlipflopParams {
-        bits: usize = 2, range(1.0, 8.0), "flip-flop bits K (latent dimensions, input channels)";
-        neurons: usize = 100, range(2.0, 1_000_000.0), "neurons N (population k holds neurons i with i mod K = k)";
-        tau: f64 = 0.01, range(1e-4, 1.0), "neuron time constant τ in s (our default 10 ms)";
-        dt: f64 = 0.001, range(1e-5, 0.1), "Euler step Δt in s, at most τ (our default 1 ms)";
-        steps: usize = 3000, range(10.0, 200_000.0), "trial length in Euler steps";
-        bin: f64 = 0.01, range(1e-5, 1.0), "task time bin in s: pulses start and are held per bin, the state is scored at bin ends (our default τ)";
-        pulse_prob: f64 = 0.05, range(0.0, 1.0), "probability of a pulse per channel per bin";
-        noise: f64 = 0.0, range(0.0, 10.0), "σ of the current noise added before φ";
-        init_mean: f64 = 0.0, range(-1.0, 1.0), "mean of the initial rates (our default 0)";
-        init_sd: f64 = 0.1, range(0.0, 1.0), "s.d. of the initial rates (our default 0.1)";
-        tau_latent: f64 = 0.01, range(1e-4, 100.0), "latent time scale τ_z of each bit at the origin, in s (σ_mn = 1 + τ/τ_z; our default τ)";
-        rho: f64 = 1.0, range(0.05, 1.0), "correlation of (m, ñ) within a population (our default 1)";
-        gain: f64 = 2.0, range(0.0, 100.0), "input gain β: channel k enters along β m^(k) (our default 2)";
-        input: Vec<f64> = vec![], list(-10.0, 10.0, 8), "constant input per channel added at every step (bifurcations)";
-        observed: Option<usize> = None, range(1.0, 1_000_000.0), "read the latent from the first n_obs neurons (all by default)";
-        grid: usize = 21, range(3.0, 201.0), "flow-field points per axis of the portrait";
-        slice: f64 = 1.0, range(-10.0, 10.0), "for K ≥ 3 the portrait is the (z1, z2) plane with z3…z_K held at this value";
-        launch: Vec<f64> = vec![], list(-10.0, 10.0, 8), "latent point (K values) a trajectory is launched from, with the constant input and no pulses (a click on the portrait)";
-        record: usize = 40, range(0.0, 200.0), "neurons shown in the activity heatmap (the first ones)";
-        extent: f64 = 1.5, range(0.1, 10.0), "half-width of the latent window for flow, fixed-point starts and tuning";
-        tuning: Vec<usize> = vec![0, 1], list(0.0, 999_999.0, 16), "neurons whose tuning curves are returned";
-        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "random seed (design, task, initial rates, noise)";
+        bits: usize = 2, range(1.0, 8.0), "bits K", "", network, "flip-flop bits K (latent dimensions, input channels)";
+        neurons: usize = 100, range(2.0, 1_000_000.0), "neurons N", "", network, "neurons N (population k holds neurons i with i mod K = k)";
+        tau: f64 = 0.01, range(1e-4, 1.0), "τ", "s", network, "neuron time constant τ in s (our default 10 ms)";
+        dt: f64 = 0.001, range(1e-5, 0.1), "Δt", "s", simulation, "Euler step Δt in s, at most τ (our default 1 ms)";
+        steps: usize = 3000, range(10.0, 200_000.0), "steps", "", task, "trial length in Euler steps";
+        bin: f64 = 0.01, range(1e-5, 1.0), "time bin", "s", task, "task time bin in s: pulses start and are held per bin, the state is scored at bin ends (our default τ)";
+        pulse_prob: f64 = 0.05, range(0.0, 1.0), "pulse probability", "", task, "probability of a pulse per channel per bin";
+        noise: f64 = 0.0, range(0.0, 10.0), "noise σ", "", simulation, "σ of the current noise added before φ";
+        init_mean: f64 = 0.0, range(-1.0, 1.0), "initial rate mean", "", simulation, "mean of the initial rates (our default 0)";
+        init_sd: f64 = 0.1, range(0.0, 1.0), "initial rate s.d.", "", simulation, "s.d. of the initial rates (our default 0.1)";
+        tau_latent: f64 = 0.01, range(1e-4, 100.0), "latent τ_z", "s", network, "latent time scale τ_z of each bit at the origin, in s (σ_mn = 1 + τ/τ_z; our default τ)";
+        rho: f64 = 1.0, range(0.05, 1.0), "ρ (m, ñ correlation)", "", network, "correlation of (m, ñ) within a population (our default 1)";
+        gain: f64 = 2.0, range(0.0, 100.0), "input gain β", "", network, "input gain β: channel k enters along β m^(k) (our default 2)";
+        input: Vec<f64> = vec![], list(-10.0, 10.0, 8), "constant input", "", task, "constant input per channel added at every step (bifurcations)";
+        observed: Option<usize> = None, range(1.0, 1_000_000.0), "observed neurons n_obs", "", analysis, "read the latent from the first n_obs neurons (all by default)";
+        grid: usize = 21, range(3.0, 201.0), "flow grid", "", display, "flow-field points per axis of the portrait";
+        slice: f64 = 1.0, range(-10.0, 10.0), "slice z3…", "latent units", display, "for K ≥ 3 the portrait is the (z1, z2) plane with z3…z_K held at this value";
+        launch: Vec<f64> = vec![], list(-10.0, 10.0, 8), "launch point", "latent units", analysis, "latent point (K values) a trajectory is launched from, with the constant input and no pulses (a click on the portrait)";
+        record: usize = 40, range(0.0, 200.0), "neurons in heatmap", "", display, "neurons shown in the activity heatmap (the first ones)";
+        extent: f64 = 1.5, range(0.1, 10.0), "latent window ±", "latent units", display, "half-width of the latent window for flow, fixed-point starts and tuning";
+        tuning: Vec<usize> = vec![0, 1], list(0.0, 999_999.0, 16), "tuning neurons", "", analysis, "neurons whose tuning curves are returned";
+        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "seed", "", simulation, "random seed (design, task, initial rates, noise)";
     }
 }
 
-pub fn check(p: &FlipflopParams) -> Result<(), ParamError> {
+fn check(p: &FlipflopParams) -> Result<(), ParamError> {
     if p.neurons < 2 * p.bits {
         return Err(ParamError::new(
             "neurons",
@@ -95,7 +97,7 @@ pub fn check(p: &FlipflopParams) -> Result<(), ParamError> {
     Ok(())
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FlipflopResult {
     /// Noise-free state accuracy of the trial (readout from all or the first n_obs neurons).
     pub accuracy: f64,
@@ -123,7 +125,7 @@ pub struct FlipflopResult {
 }
 
 /// Rates of a few neurons, subsampled in time to at most [`ACTIVITY_COLUMNS`] columns.
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Activity {
     pub neurons: Vec<usize>,
     /// Time of each column, s.
@@ -136,15 +138,11 @@ pub const ACTIVITY_COLUMNS: usize = 500;
 
 /// The part of the result a dragged input slider redraws: flow, fixed points and the
 /// launched trajectory, without the trial simulation.
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Portrait {
     pub fixed_points: Vec<FixedPoint>,
     pub flow: Option<FlowGrid>,
     pub launched: Option<Vec<Vec<f64>>>,
-}
-
-fn rows(v: &[f64], width: usize) -> Vec<Vec<f64>> {
-    v.chunks(width.max(1)).map(|c| c.to_vec()).collect()
 }
 
 thread_local! {
@@ -197,7 +195,7 @@ fn fixed_points_of(p: &FlipflopParams, lpu: &Lpu, constant: &[f64], extra_starts
     )
 }
 
-pub fn portrait(p: &FlipflopParams) -> Portrait {
+fn portrait(p: &FlipflopParams) -> Portrait {
     let net = design(p);
     let constant = constant_input(p);
     let lpu = Lpu::new(&net);
@@ -208,9 +206,9 @@ pub fn portrait(p: &FlipflopParams) -> Portrait {
     }
 }
 
-pub fn run(p: &FlipflopParams) -> (FlipflopResult, Network) {
+fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunError> {
     let k = p.bits;
-    let net = crate::progress::stage(0.0, 0.05, || design(p));
+    let net = ctx.stage(0.0, 0.05, || design(p))?;
     let bin_steps = ((p.bin / p.dt).round() as usize).max(1);
     let trial = FlipFlopTask { bits: k, steps: p.steps, bin_steps, pulse_prob: p.pulse_prob }.trial(p.seed, 0);
     let constant = constant_input(p);
@@ -219,7 +217,7 @@ pub fn run(p: &FlipflopParams) -> (FlipflopResult, Network) {
     let observed = p.observed.filter(|&o| o < p.neurons).unwrap_or(0);
     let record: Vec<usize> = (0..p.record.min(p.neurons)).collect();
     let simulate = |noise: f64| {
-        Cpu.simulate(
+        ctx.backend().simulate(
             &net,
             &SimJob {
                 initial: &initial,
@@ -239,16 +237,16 @@ pub fn run(p: &FlipflopParams) -> (FlipflopResult, Network) {
         z[k..].to_vec() // drop t = 0: row t is the state after step t
     };
     let noisy_share = if p.noise > 0.0 { 0.4 } else { 0.8 };
-    let clean = crate::progress::stage(0.05, 0.05 + noisy_share, || simulate(0.0));
+    let clean = ctx.stage(0.05, 0.05 + noisy_share, || simulate(0.0))?;
     let accuracy = state_accuracy(&readout(&clean), &trial.targets, k, &trial.scored);
     let (shown, noisy_accuracy) = if p.noise > 0.0 {
-        let noisy = crate::progress::stage(0.45, 0.85, || simulate(p.noise));
+        let noisy = ctx.stage(0.45, 0.85, || simulate(p.noise))?;
         let acc = state_accuracy(&readout(&noisy), &trial.targets, k, &trial.scored);
         (noisy, Some(acc))
     } else {
         (clean, None)
     };
-    let (fixed, flow, tuning) = crate::progress::stage(0.85, 1.0, || {
+    let (fixed, flow, tuning) = ctx.stage(0.85, 1.0, || {
         let lpu = Lpu::new(&net);
         let extra_starts: Vec<Vec<f64>> = shown.latent.chunks(k).step_by(100).map(|z| z.to_vec()).collect();
         let fixed = fixed_points_of(p, &lpu, &constant, extra_starts);
@@ -259,7 +257,7 @@ pub fn run(p: &FlipflopParams) -> (FlipflopResult, Network) {
             .map(|(i, d)| tuning_curve(&net, i, d, p.extent, 101, &constant))
             .collect();
         (fixed, flow_grid(&lpu, &constant, p.extent, p.grid, p.slice), tuning)
-    });
+    })?;
     let stride = p.steps.div_ceil(ACTIVITY_COLUMNS).max(1);
     let columns: Vec<usize> = (1..=p.steps).step_by(stride).collect();
     let activity = Activity {
@@ -284,5 +282,115 @@ pub fn run(p: &FlipflopParams) -> (FlipflopResult, Network) {
         activity,
         launched: launched(p, &net, &constant),
     };
-    (result, net)
+    Ok(Output { result, network: net })
+}
+
+/// The designed K-bit flip-flop LPU.
+pub struct Flipflop;
+
+const PLOTS: &[PlotSpec] = &[
+    PlotSpec::new("trajectory", "Inputs, latent trajectories and targets", 0.5, true).timed(),
+    PlotSpec::new("portrait", "Phase portrait (click to launch a trajectory)", 0.9, false).clickable().timed(),
+    PlotSpec::new("activity", "Activity of a subset of neurons", 0.9, false).timed(),
+    PlotSpec::new("tuning", "Tuning curves against the latent variables", 0.65, false),
+];
+
+const VIEWS: &[ViewSpec] = &[
+    ViewSpec {
+        name: "flipflop",
+        label: "Flip-flop LPU",
+        plots: &["trajectory", "portrait", "activity"],
+        main: &["bits", "neurons", "tau", "dt", "noise", "seed", "pulse_prob", "input"],
+        embed_plot: "portrait",
+    },
+    ViewSpec {
+        name: "tuning",
+        label: "Tuning curves",
+        plots: &["tuning", "portrait"],
+        main: &["tuning", "bits", "neurons", "seed", "extent", "input"],
+        embed_plot: "portrait",
+    },
+];
+
+impl Experiment for Flipflop {
+    const NAME: &'static str = "flipflop";
+    const TITLE: &'static str = "Flip-flop LPU";
+    type Params = FlipflopParams;
+    type Result = FlipflopResult;
+
+    fn specs() -> Vec<ParamSpec> {
+        let mut specs = FlipflopParams::specs();
+        for s in specs.iter_mut().filter(|s| s.key == "input") {
+            s.widget = Some(Widget::Sliders { count_key: "bits", span: 2.0, item_label: "channel " });
+        }
+        specs
+    }
+    fn check(p: &FlipflopParams) -> Result<(), ParamError> {
+        check(p)
+    }
+    fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunError> {
+        run(p, ctx)
+    }
+    fn plots() -> &'static [PlotSpec] {
+        PLOTS
+    }
+    fn views() -> &'static [ViewSpec] {
+        VIEWS
+    }
+    fn summary(_p: &FlipflopParams, r: &FlipflopResult) -> String {
+        let count = |kind| r.fixed_points.iter().filter(|f| f.kind == kind).count();
+        let mut s = format!("State accuracy {:.3} over {} scored bin ends", r.accuracy, r.scored_points);
+        if let Some(a) = r.noisy_accuracy {
+            s += &format!(" ({a:.3} with noise)");
+        }
+        s + &format!(
+            ". {} fixed points: {} stable, {} saddle, {} unstable.",
+            r.fixed_points.len(),
+            count(Kind::Stable),
+            count(Kind::Saddle),
+            count(Kind::Unstable)
+        )
+    }
+    fn csv(_p: &FlipflopParams, r: &FlipflopResult) -> Csv {
+        let k = r.latent.first().map_or(0, Vec::len);
+        let mut header = vec!["time_s".to_string()];
+        for prefix in ["input", "target", "z"] {
+            header.extend((1..=k).map(|d| format!("{prefix}{d}")));
+        }
+        let cell = |m: &[Vec<f64>], i: usize, d: usize| m.get(i).and_then(|r| r.get(d)).copied().unwrap_or(f64::NAN);
+        let rows = (0..r.time.len())
+            .map(|i| {
+                let mut row = vec![r.time[i]];
+                for m in [&r.inputs, &r.targets, &r.latent] {
+                    row.extend((0..k).map(|d| cell(m, i, d)));
+                }
+                row
+            })
+            .collect();
+        Csv { header, rows }
+    }
+    fn timeline(p: &FlipflopParams, r: &FlipflopResult) -> Option<Timeline> {
+        Some(Timeline { time: r.time.clone(), step: ((p.bin / p.dt).round() as usize).max(1) })
+    }
+    fn click(p: &FlipflopParams, plot: &str, x: f64, y: f64) -> Option<(&'static str, String)> {
+        if plot != "portrait" {
+            return None;
+        }
+        let mut point = vec![x];
+        if p.bits > 1 {
+            point.push(y);
+            point.resize(p.bits, p.slice);
+        }
+        Some(("launch", point.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>().join(",")))
+    }
+    fn live(p: &FlipflopParams) -> Option<String> {
+        Some(serde_json::to_string(&portrait(p)).expect("portrait serialises"))
+    }
+    fn apply_live(r: &mut FlipflopResult, live: &str) -> Result<(), String> {
+        let p: Portrait = serde_json::from_str(live).map_err(|e| format!("not a flip-flop portrait: {e}"))?;
+        r.fixed_points = p.fixed_points;
+        r.flow = p.flow;
+        r.launched = p.launched;
+        Ok(())
+    }
 }

@@ -3,57 +3,50 @@
 //! but no encoding or input weights, plus random connectivity; an optogenetic-style input
 //! along sign(m^(1)) restricted to one group, started in the state (+1, +1).
 
+use super::{rows, Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::design::FlipFlop;
 use crate::network::Network;
 use crate::nonlinearity::Phi;
-use crate::params::{range, ParamError, MAX_SAFE_INTEGER};
+use crate::params::{range, Choice, ParamError, MAX_SAFE_INTEGER};
 use crate::rng::{derive_seed, stream, Rng};
-use crate::simulate::{Compute, Cpu, SimJob};
+use crate::simulate::SimJob;
 use crate::task::FlipFlopTask;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Group {
     Coding,
     Redundant,
 }
 
-impl crate::params::ParamType for Group {
-    fn parse(text: &str, _: &crate::params::Bounds) -> Result<Self, String> {
-        match text.trim() {
-            "coding" => Ok(Group::Coding),
-            "redundant" => Ok(Group::Redundant),
-            other => Err(format!("must be one of coding, redundant, got \"{other}\"")),
-        }
-    }
-    fn render(&self) -> String {
+impl crate::params::Choice for Group {
+    const ALL: &'static [Self] = &[Group::Coding, Group::Redundant];
+    const NAMES: &'static [&'static str] = &["coding", "redundant"];
+    fn name(self) -> &'static str {
         match self {
-            Group::Coding => "coding".into(),
-            Group::Redundant => "redundant".into(),
+            Group::Coding => "coding",
+            Group::Redundant => "redundant",
         }
-    }
-    fn allowed(_: &crate::params::Bounds) -> String {
-        "one of coding, redundant".into()
     }
 }
 
 crate::params! {
     pub struct PerturbParams {
-        neurons: usize = 100, range(4.0, 2000.0), "coding neurons (the designed 2-bit flip-flop)";
-        redundant: usize = 100, range(0.0, 2000.0), "redundant neurons: embedding weights, no encoding or input weights";
-        tuned: f64 = 0.1, range(0.0, 1.0), "probability that a redundant neuron's embedding weight on a bit is ±1 (else 0)";
-        random: Option<f64> = None, range(0.0, 10.0), "s.d. of the random connectivity W_rand (default: twice the s.d. of the structured part)";
-        stimulate: Group = Group::Coding, range(0.0, 0.0), "which group receives the stimulus along sign(m^(1))";
-        amplitude: f64 = -10.0, range(-100.0, 100.0), "stimulus amplitude (negative pushes z1 from +1 towards −1; our default −10)";
-        onset: f64 = 0.5, range(0.0, 10.0), "stimulus onset, s";
-        duration: f64 = 0.01, range(0.0, 10.0), "stimulus duration, s (our default 10 ms = τ: with τ = 10 ms a leaky rate network needs about 7 ms of saturating drive to cross z1 = 0; LCF used 5 ms to coding and 100 ms to redundant neurons)";
-        length: f64 = 1.5, range(0.05, 20.0), "trial length, s";
-        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "random seed";
+        neurons: usize = 100, range(4.0, 2000.0), "neurons N", "", network, "coding neurons (the designed 2-bit flip-flop)";
+        redundant: usize = 100, range(0.0, 2000.0), "redundant neurons", "", network, "redundant neurons: embedding weights, no encoding or input weights";
+        tuned: f64 = 0.1, range(0.0, 1.0), "tuned probability", "", network, "probability that a redundant neuron's embedding weight on a bit is ±1 (else 0)";
+        random: Option<f64> = None, range(0.0, 10.0), "random W s.d.", "", network, "s.d. of the random connectivity W_rand (default: twice the s.d. of the structured part)";
+        stimulate: Group = Group::Coding, range(0.0, 0.0), "stimulated group", "", task, "which group receives the stimulus along sign(m^(1))";
+        amplitude: f64 = -10.0, range(-100.0, 100.0), "amplitude", "", task, "stimulus amplitude (negative pushes z1 from +1 towards −1; our default −10)";
+        onset: f64 = 0.5, range(0.0, 10.0), "onset", "s", task, "stimulus onset, s";
+        duration: f64 = 0.01, range(0.0, 10.0), "duration", "s", task, "stimulus duration, s (our default 10 ms = τ: with τ = 10 ms a leaky rate network needs about 7 ms of saturating drive to cross z1 = 0; LCF used 5 ms to coding and 100 ms to redundant neurons)";
+        length: f64 = 1.5, range(0.05, 20.0), "trial length", "s", task, "trial length, s";
+        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "seed", "", simulation, "random seed";
     }
 }
 
-pub fn check(p: &PerturbParams) -> Result<(), ParamError> {
+fn check(p: &PerturbParams) -> Result<(), ParamError> {
     if p.onset + p.duration > p.length {
         return Err(ParamError::new("duration", format!("onset + duration must be at most length = {} s", p.length)));
     }
@@ -141,7 +134,7 @@ pub fn network(p: &PerturbParams) -> (Network, f64) {
     )
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PerturbResult {
     pub time: Vec<f64>,
     /// Stimulus amplitude at each step.
@@ -167,11 +160,7 @@ pub struct PerturbResult {
     pub random_sd: f64,
 }
 
-fn rows(v: &[f64], k: usize) -> Vec<Vec<f64>> {
-    v.chunks(k).map(|c| c.to_vec()).collect()
-}
-
-pub fn run(p: &PerturbParams) -> (PerturbResult, Network) {
+fn run(p: &PerturbParams, ctx: &RunCtx) -> Result<Output<PerturbResult>, RunError> {
     let (net, random_sd) = network(p);
     let (n, k) = (net.neurons, 2);
     let steps = (p.length / net.dt).round() as usize;
@@ -186,7 +175,7 @@ pub fn run(p: &PerturbParams) -> (PerturbResult, Network) {
     // Start on the attractor (+1, +1): r = φ(M z*).
     let initial: Vec<f64> = (0..n).map(|i| net.phi.apply(net.embedding[i * k] + net.embedding[i * k + 1])).collect();
     let record: Vec<usize> = (p.neurons..n).collect();
-    let out = Cpu.simulate(
+    let out = ctx.backend().simulate(
         &net,
         &SimJob {
             initial: &initial,
@@ -212,7 +201,7 @@ pub fn run(p: &PerturbParams) -> (PerturbResult, Network) {
             u[t * 4] = trial.inputs[t * k];
             u[t * 4 + 1] = trial.inputs[t * k + 1];
         }
-        let train = Cpu.simulate(
+        let train = ctx.backend().simulate(
             &net,
             &SimJob {
                 initial: &initial,
@@ -307,5 +296,70 @@ pub fn run(p: &PerturbParams) -> (PerturbResult, Network) {
         connectivity,
         random_sd,
     };
-    (result, net)
+    Ok(Output { result, network: net })
+}
+
+/// Stimulating coding versus redundant neurons.
+pub struct Perturb;
+
+impl Experiment for Perturb {
+    const NAME: &'static str = "perturb";
+    const TITLE: &'static str = "Stimulation";
+    type Params = PerturbParams;
+    type Result = PerturbResult;
+
+    fn check(p: &PerturbParams) -> Result<(), ParamError> {
+        check(p)
+    }
+    fn run(p: &PerturbParams, ctx: &RunCtx) -> Result<Output<PerturbResult>, RunError> {
+        run(p, ctx)
+    }
+    fn plots() -> &'static [PlotSpec] {
+        const PLOTS: &[PlotSpec] = &[
+            PlotSpec::new("stimulation", "Stimulation and the state read from coding and redundant neurons", 0.5, true),
+            PlotSpec::new("connectivity", "Connectivity: coding and redundant blocks", 0.9, false),
+        ];
+        PLOTS
+    }
+    fn views() -> &'static [ViewSpec] {
+        &[ViewSpec {
+            name: "perturb",
+            label: "Stimulation",
+            plots: &["stimulation", "connectivity"],
+            main: &["stimulate", "amplitude", "onset", "duration", "neurons", "redundant", "random", "seed"],
+            embed_plot: "stimulation",
+        }]
+    }
+    fn summary(p: &PerturbParams, r: &PerturbResult) -> String {
+        let state = |v: &[f64]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
+        format!(
+            "Stimulating {} neurons for {} ms {} bit 1 (state {} → {}). Random connectivity s.d. {}; redundant readout R² {}.",
+            p.stimulate.name(),
+            p.duration * 1000.0,
+            if r.switched { "switched" } else { "did not switch" },
+            state(&r.state_before),
+            state(&r.state_end),
+            super::significant(r.random_sd, 3),
+            r.redundant_readout_r2.map_or("–".to_string(), |v| format!("{v:.3}"))
+        )
+    }
+    fn csv(_p: &PerturbParams, r: &PerturbResult) -> Csv {
+        let mut header: Vec<String> =
+            ["time_s", "stimulus", "target1", "target2", "z1_coding", "z2_coding"].map(String::from).to_vec();
+        if r.latent_redundant.is_some() {
+            header.extend(["z1_redundant", "z2_redundant"].map(String::from));
+        }
+        let rows = (0..r.time.len())
+            .map(|i| {
+                let mut row = vec![r.time[i], r.stimulus[i]];
+                row.extend_from_slice(&r.target[i]);
+                row.extend_from_slice(&r.latent_coding[i]);
+                if let Some(z) = &r.latent_redundant {
+                    row.extend_from_slice(&z[i]);
+                }
+                row
+            })
+            .collect();
+        Csv { header, rows }
+    }
 }

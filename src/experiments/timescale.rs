@@ -2,29 +2,29 @@
 //! Supplementary A1): the finite-N flow beside the mean-field flow, fixed points, and the
 //! growth rate at the origin against its target 1/τ_z.
 
+use super::{Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::analysis::fixed_points::{classify, roots_from_samples, FixedPoint};
 use crate::analysis::flow::Lpu;
 use crate::design::Bistable;
 use crate::meanfield;
-use crate::network::Network;
 use crate::nonlinearity::Phi;
 use crate::params::{range, ParamError, MAX_SAFE_INTEGER};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 crate::params! {
     pub struct TimescaleParams {
-        neurons: usize = 1000, range(10.0, 1_000_000.0), "neurons N";
-        tau: f64 = 0.001, range(1e-4, 1.0), "neuron time constant τ in s (LCF Fig. 1H–I: 1 ms)";
-        tau_latent: f64 = 0.1, range(1e-4, 100.0), "target latent time scale τ_z in s (σ_mn = 1 + τ/τ_z)";
-        rho: f64 = 0.9, range(0.05, 1.0), "correlation of (m, ñ) (our default 0.9)";
-        points: usize = 201, range(11.0, 2001.0), "points of the flow curve";
-        extent: f64 = 1.5, range(0.1, 10.0), "half-width of the latent window";
-        cloud: usize = 2000, range(0.0, 100_000.0), "(m_i, ñ_i) pairs returned for the scatter (the first neurons)";
-        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "random seed of the design";
+        neurons: usize = 1000, range(10.0, 1_000_000.0), "neurons N", "", network, "neurons N";
+        tau: f64 = 0.001, range(1e-4, 1.0), "τ", "s", network, "neuron time constant τ in s (LCF Fig. 1H–I: 1 ms)";
+        tau_latent: f64 = 0.1, range(1e-4, 100.0), "latent τ_z", "s", network, "target latent time scale τ_z in s (σ_mn = 1 + τ/τ_z)";
+        rho: f64 = 0.9, range(0.05, 1.0), "ρ (m, ñ correlation)", "", network, "correlation of (m, ñ) (our default 0.9)";
+        points: usize = 201, range(11.0, 2001.0), "flow points", "", display, "points of the flow curve";
+        extent: f64 = 1.5, range(0.1, 10.0), "latent window ±", "latent units", display, "half-width of the latent window";
+        cloud: usize = 2000, range(0.0, 100_000.0), "cloud points", "", display, "(m_i, ñ_i) pairs returned for the scatter (the first neurons)";
+        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "seed", "", simulation, "random seed of the design";
     }
 }
 
-pub fn check(p: &TimescaleParams) -> Result<(), ParamError> {
+fn check(p: &TimescaleParams) -> Result<(), ParamError> {
     if 1.0 + p.tau / p.tau_latent <= 1.0 {
         return Err(ParamError::new(
             "tau_latent",
@@ -34,7 +34,7 @@ pub fn check(p: &TimescaleParams) -> Result<(), ParamError> {
     Ok(())
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct GrowthRate {
     /// λ̂ = J_z(0), the network's growth rate at the origin, 1/s.
     pub estimate: f64,
@@ -46,7 +46,7 @@ pub struct GrowthRate {
     pub predicted_sd: f64,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Design {
     pub sigma_m: f64,
     pub sigma_n: f64,
@@ -54,14 +54,14 @@ pub struct Design {
     pub rho: f64,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Cloud {
     pub m: Vec<f64>,
     /// ñ_i = N n_i.
     pub n_tilde: Vec<f64>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TimescaleResult {
     pub z: Vec<f64>,
     /// dz/dt of the finite-N network, 1/s.
@@ -75,20 +75,20 @@ pub struct TimescaleResult {
     pub cloud: Cloud,
 }
 
-pub fn run(p: &TimescaleParams) -> (TimescaleResult, Network) {
+fn run(p: &TimescaleParams, ctx: &RunCtx) -> Result<Output<TimescaleResult>, RunError> {
     let design = Bistable { tau: p.tau, tau_latent: p.tau_latent, rho: p.rho, phi: Phi::Tanh };
     let stats = design.stats();
-    let net = crate::progress::stage(0.0, 0.3, || design.network(p.neurons, p.tau / 10.0, p.seed));
+    let net = ctx.stage(0.0, 0.3, || design.network(p.neurons, p.tau / 10.0, p.seed))?;
     let lpu = Lpu::new(&net);
     let z: Vec<f64> = (0..p.points).map(|i| -p.extent + 2.0 * p.extent * i as f64 / (p.points - 1) as f64).collect();
-    let scaled = crate::progress::stage(0.3, 0.95, || {
+    let scaled = ctx.stage(0.3, 0.95, || {
         let mut out = Vec::with_capacity(z.len());
         for (i, part) in z.chunks(z.len().div_ceil(20)).enumerate() {
             crate::progress::report(i as f64 / 20.0);
             out.extend(crate::parallel::map(part, |&x| lpu.scaled_flow(&[x], &[])[0]));
         }
         out
-    });
+    })?;
     let mf_scaled: Vec<f64> =
         z.iter().map(|&x| meanfield::scaled_flow(Phi::Tanh, stats.sigma_m, stats.sigma_mn, x)).collect();
     let roots = roots_from_samples(|x| lpu.scaled_flow(&[x], &[])[0], &z, &scaled);
@@ -115,5 +115,58 @@ pub fn run(p: &TimescaleParams) -> (TimescaleResult, Network) {
             n_tilde: net.encoding[..shown].iter().map(|x| x * p.neurons as f64).collect(),
         },
     };
-    (result, net)
+    Ok(Output { result, network: net })
+}
+
+/// The designed 1-D bistable LPU with a chosen latent time scale.
+pub struct Timescale;
+
+impl Experiment for Timescale {
+    const NAME: &'static str = "timescale";
+    const TITLE: &'static str = "Time-scale LPU";
+    type Params = TimescaleParams;
+    type Result = TimescaleResult;
+
+    fn check(p: &TimescaleParams) -> Result<(), ParamError> {
+        check(p)
+    }
+    fn run(p: &TimescaleParams, ctx: &RunCtx) -> Result<Output<TimescaleResult>, RunError> {
+        run(p, ctx)
+    }
+    fn plots() -> &'static [PlotSpec] {
+        const PLOTS: &[PlotSpec] = &[
+            PlotSpec::new("flow", "Latent flow: network beside mean field", 0.62, true),
+            PlotSpec::new("growth", "Growth rate against its target", 0.75, false),
+            PlotSpec::new("cloud", "Connectivity cloud (m_i, ñ_i)", 0.9, false),
+        ];
+        PLOTS
+    }
+    fn views() -> &'static [ViewSpec] {
+        &[ViewSpec {
+            name: "timescale",
+            label: "Time-scale LPU",
+            plots: &["flow", "growth", "cloud"],
+            main: &["neurons", "tau_latent", "tau", "rho", "seed"],
+            embed_plot: "flow",
+        }]
+    }
+    fn summary(_p: &TimescaleParams, r: &TimescaleResult) -> String {
+        let g = &r.growth_rate;
+        format!(
+            "Growth rate at the origin λ̂ = {:.3} 1/s against the target 1/τ_z = {:.3} 1/s: error {:.1}% (predicted s.d. over seeds {:.1}%). {} fixed points in the network, {} in the mean field.",
+            g.estimate,
+            g.target,
+            g.normalised_error * 100.0,
+            g.predicted_sd * 100.0,
+            r.fixed_points.len(),
+            r.mean_field_fixed_points.len()
+        )
+    }
+    fn csv(_p: &TimescaleParams, r: &TimescaleResult) -> Csv {
+        let at = |v: &[f64], i: usize| v.get(i).copied().unwrap_or(f64::NAN);
+        Csv {
+            header: ["z", "flow_per_s", "mean_field_per_s"].map(String::from).to_vec(),
+            rows: (0..r.z.len()).map(|i| vec![r.z[i], at(&r.flow, i), at(&r.mean_field, i)]).collect(),
+        }
+    }
 }

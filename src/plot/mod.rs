@@ -11,23 +11,17 @@ mod flipflop;
 mod robustness;
 mod timescale;
 
+use crate::experiments::Experiment;
 use plotters::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
 pub use dense::Layer;
 
-/// The plots of each experiment, in page order.
-pub const PLOTS: [(&str, &[&str]); 5] = [
-    ("flipflop", &["trajectory", "portrait", "activity", "tuning"]),
-    ("timescale", &["flow", "growth", "cloud"]),
-    ("drift", &["trajectory", "portrait_before", "portrait_after", "tuning"]),
-    ("drift_sweep", &["accuracy", "accuracy_observed", "tolerable"]),
-    ("perturb", &["stimulation", "connectivity"]),
-];
-
-pub fn plots_of(experiment: &str) -> &'static [&'static str] {
-    PLOTS.iter().find(|p| p.0 == experiment).map(|p| p.1).unwrap_or(&[])
+/// How an experiment draws its plots: implemented in `src/plot/<experiment>.rs`.
+pub trait Figures: Experiment {
+    /// Draws plot `name` (one of [`Experiment::plots`]) of a typed result.
+    fn render(name: &str, p: &Self::Params, r: &Self::Result, opts: &PlotOptions) -> DrawResult<Figure>;
 }
 
 #[derive(Clone, Debug)]
@@ -36,6 +30,13 @@ pub struct PlotOptions {
     pub height: u32,
     /// Time index (row of the trajectory) up to which a running trial is drawn; all if None.
     pub upto: Option<usize>,
+}
+
+impl PlotOptions {
+    /// The options with width and height clamped to what a plot can be drawn at.
+    pub fn clamped(&self) -> Self {
+        PlotOptions { width: self.width.clamp(200, 4000), height: self.height.clamp(150, 4000), ..self.clone() }
+    }
 }
 
 impl Default for PlotOptions {
@@ -83,33 +84,69 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("drawing failed: {e:?}")
 }
 
-/// Draws plot `name` from a result document (`lpu-result`: experiment, params, result).
-pub fn render(name: &str, document: &Value, options: &PlotOptions) -> DrawResult<Figure> {
-    let experiment =
-        document.get("experiment").and_then(Value::as_str).ok_or("not an lpu-result document (no \"experiment\")")?;
-    let result = field(document, "result")?;
-    let params = document.get("params").unwrap_or(&Value::Null);
-    let w = options.width.clamp(200, 4000);
-    let h = options.height.clamp(150, 4000);
-    let opts = PlotOptions { width: w, height: h, ..options.clone() };
-    match (experiment, name) {
-        ("flipflop", "trajectory") => flipflop::trajectory(result, &opts),
-        ("flipflop", "portrait") => flipflop::portrait(result, params, &opts),
-        ("flipflop", "activity") => flipflop::activity(result, &opts),
-        ("flipflop", "tuning") => flipflop::tuning(result, &opts),
-        ("timescale", "flow") => timescale::flow(result, params, &opts),
-        ("timescale", "growth") => timescale::growth(result, params, &opts),
-        ("timescale", "cloud") => timescale::cloud(result, &opts),
-        ("drift", "trajectory") => robustness::drift_trajectory(result, &opts),
-        ("drift", "portrait_before") => robustness::drift_portrait(result, params, &opts, false),
-        ("drift", "portrait_after") => robustness::drift_portrait(result, params, &opts, true),
-        ("drift", "tuning") => robustness::drift_tuning(result, &opts),
-        ("drift_sweep", "accuracy") => robustness::sweep_accuracy(result, &opts, false),
-        ("drift_sweep", "accuracy_observed") => robustness::sweep_accuracy(result, &opts, true),
-        ("drift_sweep", "tolerable") => robustness::sweep_tolerable(result, &opts),
-        ("perturb", "stimulation") => robustness::stimulation(result, &opts),
-        ("perturb", "connectivity") => robustness::connectivity(result, &opts),
-        _ => Err(format!("no plot \"{name}\" for exp={experiment}; plots: {}", plots_of(experiment).join(", "))),
+/// The document form the JSON-reading plot functions take (until they read typed results).
+fn as_document<P: Serialize, R: Serialize>(experiment: &str, p: &P, r: &R) -> Value {
+    serde_json::json!({ "experiment": experiment, "params": p, "result": r })
+}
+
+impl Figures for crate::experiments::flipflop::Flipflop {
+    fn render(name: &str, p: &Self::Params, r: &Self::Result, opts: &PlotOptions) -> DrawResult<Figure> {
+        let doc = as_document(Self::NAME, p, r);
+        let (result, params) = (&doc["result"], &doc["params"]);
+        match name {
+            "trajectory" => flipflop::trajectory(result, opts),
+            "portrait" => flipflop::portrait(result, params, opts),
+            "activity" => flipflop::activity(result, opts),
+            _ => flipflop::tuning(result, opts),
+        }
+    }
+}
+
+impl Figures for crate::experiments::timescale::Timescale {
+    fn render(name: &str, p: &Self::Params, r: &Self::Result, opts: &PlotOptions) -> DrawResult<Figure> {
+        let doc = as_document(Self::NAME, p, r);
+        let (result, params) = (&doc["result"], &doc["params"]);
+        match name {
+            "flow" => timescale::flow(result, params, opts),
+            "growth" => timescale::growth(result, params, opts),
+            _ => timescale::cloud(result, opts),
+        }
+    }
+}
+
+impl Figures for crate::experiments::drift::Drift {
+    fn render(name: &str, p: &Self::Params, r: &Self::Result, opts: &PlotOptions) -> DrawResult<Figure> {
+        let doc = as_document(Self::NAME, p, r);
+        let (result, params) = (&doc["result"], &doc["params"]);
+        match name {
+            "trajectory" => robustness::drift_trajectory(result, opts),
+            "portrait_before" => robustness::drift_portrait(result, params, opts, false),
+            "portrait_after" => robustness::drift_portrait(result, params, opts, true),
+            _ => robustness::drift_tuning(result, opts),
+        }
+    }
+}
+
+impl Figures for crate::experiments::drift_sweep::DriftSweep {
+    fn render(name: &str, p: &Self::Params, r: &Self::Result, opts: &PlotOptions) -> DrawResult<Figure> {
+        let doc = as_document(Self::NAME, p, r);
+        let result = &doc["result"];
+        match name {
+            "accuracy" => robustness::sweep_accuracy(result, opts, false),
+            "accuracy_observed" => robustness::sweep_accuracy(result, opts, true),
+            _ => robustness::sweep_tolerable(result, opts),
+        }
+    }
+}
+
+impl Figures for crate::experiments::perturb::Perturb {
+    fn render(name: &str, p: &Self::Params, r: &Self::Result, opts: &PlotOptions) -> DrawResult<Figure> {
+        let doc = as_document(Self::NAME, p, r);
+        let result = &doc["result"];
+        match name {
+            "stimulation" => robustness::stimulation(result, opts),
+            _ => robustness::connectivity(result, opts),
+        }
     }
 }
 

@@ -1,0 +1,448 @@
+//! The registry of experiments — one line each in [`REGISTRY`] — and what everyone above it
+//! (the CLI, the worker, the page) does with a share link: parse it, run it, read a result
+//! document back and draw, tabulate or summarise it, without naming any experiment.
+
+use crate::experiments::{
+    self, drift::Drift, drift_sweep::DriftSweep, flipflop::Flipflop, perturb::Perturb, timescale::Timescale, Csv,
+    Experiment, PlotSpec, RunCtx, RunError, Timeline, ViewSpec, QUERY_VERSION,
+};
+use crate::link::{ViewOptions, VIEW_KEYS};
+use crate::network::Network;
+use crate::params::{split_query, ParamError, ParamSet, ParamSpec};
+use serde::{Deserialize, Serialize};
+use std::marker::PhantomData;
+
+/// Every experiment, in the order the page shows their views. Adding one is one line here.
+pub static REGISTRY: &[&dyn Entry] = &[
+    &Registered::<Flipflop>::NEW,
+    &Registered::<Timescale>::NEW,
+    &Registered::<Drift>::NEW,
+    &Registered::<DriftSweep>::NEW,
+    &Registered::<Perturb>::NEW,
+];
+
+/// The experiment registered as `name`.
+pub fn find(name: &str) -> Option<&'static dyn Entry> {
+    REGISTRY.iter().copied().find(|e| e.name() == name)
+}
+
+/// The names of all experiments.
+pub fn names() -> Vec<&'static str> {
+    REGISTRY.iter().map(|e| e.name()).collect()
+}
+
+/// Every view of every experiment, with the experiment it shows.
+pub fn views() -> Vec<(&'static ViewSpec, &'static str)> {
+    REGISTRY.iter().flat_map(|e| e.views().iter().map(move |v| (v, e.name()))).collect()
+}
+
+#[cfg(feature = "plot")]
+/// What a registered experiment implements: [`Experiment`], and its plots.
+pub trait Registrable: Experiment + crate::plot::Figures {}
+#[cfg(feature = "plot")]
+impl<E: Experiment + crate::plot::Figures> Registrable for E {}
+#[cfg(not(feature = "plot"))]
+/// What a registered experiment implements: [`Experiment`] (plots need the `plot` feature).
+pub trait Registrable: Experiment {}
+#[cfg(not(feature = "plot"))]
+impl<E: Experiment> Registrable for E {}
+
+/// An experiment seen without its types: the registry's view of an [`Experiment`].
+pub trait Entry: Sync {
+    /// The `exp=` value.
+    fn name(&self) -> &'static str;
+    /// A few words for humans.
+    fn title(&self) -> &'static str;
+    /// Its parameters.
+    fn specs(&self) -> Vec<ParamSpec>;
+    /// Its plots.
+    fn plots(&self) -> &'static [PlotSpec];
+    /// Its views on the page.
+    fn views(&self) -> &'static [ViewSpec];
+    /// Its default parameters.
+    fn defaults(&self) -> Box<dyn Params>;
+    /// Reads a result document of this experiment: its params come from its query, its
+    /// result is deserialised once into the typed result.
+    fn document(&self, doc: &serde_json::Value) -> Result<Box<dyn Document>, String>;
+}
+
+/// One experiment's parameters, typed inside.
+pub trait Params: Send {
+    /// The experiment.
+    fn entry(&self) -> &'static dyn Entry;
+    /// Sets one key; `Ok(false)` when it is not a key of this experiment.
+    fn set(&mut self, key: &str, text: &str) -> Result<bool, ParamError>;
+    /// Puts one key back to its default.
+    fn reset(&mut self, key: &str);
+    /// Limits across keys.
+    fn check(&self) -> Result<(), ParamError>;
+    /// Every key with its value as query text, in declaration order.
+    fn pairs(&self) -> Vec<(&'static str, String)>;
+    /// Runs the experiment.
+    fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError>;
+    /// The live update a dragged slider asks for (JSON), if the experiment has one.
+    fn live(&self) -> Option<String>;
+    /// The parts a worker pool runs instead of the whole (empty: run it whole).
+    fn split(&self) -> Vec<Box<dyn Params>>;
+    /// The whole document from the result documents of `split`'s parts.
+    fn merge(&self, parts: &[serde_json::Value]) -> Result<String, String>;
+    /// The typed parameters inside, for [`into_typed`](<dyn Params>::into_typed).
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any>;
+
+    /// The experiment's name.
+    fn experiment(&self) -> &'static str {
+        self.entry().name()
+    }
+    /// The canonical share-link query: every key, in declaration order.
+    fn query(&self) -> String {
+        let mut q = format!("v={QUERY_VERSION}&exp={}", self.experiment());
+        for (k, v) in self.pairs() {
+            q.push('&');
+            q.push_str(k);
+            q.push('=');
+            q.push_str(&crate::params::encode(&v));
+        }
+        q
+    }
+    /// Every key's value as the query writes it (for the page's controls).
+    fn values(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.pairs().into_iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v))).collect()
+    }
+}
+
+/// A result document (`lpu-result`) with its typed params and result.
+pub trait Document: Send {
+    /// The experiment.
+    fn entry(&self) -> &'static dyn Entry;
+    /// The canonical query that produced it.
+    fn query(&self) -> String;
+    /// The document as JSON: `{"format":"lpu-result","version":1,"experiment",…,"query","params","result"}`.
+    fn to_json(&self) -> String;
+    /// One paragraph on the result.
+    fn summary(&self) -> String;
+    /// The main series.
+    fn csv(&self) -> Csv;
+    /// The player's time axis, if any.
+    fn timeline(&self) -> Option<Timeline>;
+    /// What a click at data point (x, y) of `plot` sets: key and query text.
+    fn click(&self, plot: &str, x: f64, y: f64) -> Option<(&'static str, String)>;
+    /// Puts a live update into the result.
+    fn apply_live(&mut self, live: &str) -> Result<(), String>;
+    /// Draws one plot.
+    #[cfg(feature = "plot")]
+    fn render(&self, plot: &str, opts: &crate::plot::PlotOptions) -> crate::plot::DrawResult<crate::plot::Figure>;
+}
+
+/// What a run gives: the result document and the network it ran.
+pub struct Outcome {
+    /// The whole result document (format `lpu-result`), serialised compactly.
+    pub json: String,
+    /// The network the result belongs to (for the network file).
+    pub network: Network,
+    /// The same document, typed.
+    pub document: Box<dyn Document>,
+}
+
+/// An [`Experiment`] in the registry.
+pub struct Registered<E>(PhantomData<fn() -> E>);
+
+impl<E> Registered<E> {
+    /// The registry entry of `E`.
+    pub const NEW: Self = Registered(PhantomData);
+}
+
+struct TypedParams<E: Experiment>(E::Params);
+
+struct TypedDocument<E: Experiment> {
+    params: E::Params,
+    result: E::Result,
+}
+
+#[derive(Serialize)]
+struct Envelope<'a, P: Serialize, R: Serialize> {
+    format: &'static str,
+    version: u32,
+    experiment: &'static str,
+    query: String,
+    params: &'a P,
+    result: &'a R,
+}
+
+fn entry_of<E: Registrable>() -> &'static dyn Entry {
+    find(E::NAME).expect("every Registrable experiment is in REGISTRY")
+}
+
+impl<E: Registrable> Entry for Registered<E> {
+    fn name(&self) -> &'static str {
+        E::NAME
+    }
+    fn title(&self) -> &'static str {
+        E::TITLE
+    }
+    fn specs(&self) -> Vec<ParamSpec> {
+        E::specs()
+    }
+    fn plots(&self) -> &'static [PlotSpec] {
+        E::plots()
+    }
+    fn views(&self) -> &'static [ViewSpec] {
+        E::views()
+    }
+    fn defaults(&self) -> Box<dyn Params> {
+        Box::new(TypedParams::<E>(E::Params::default()))
+    }
+    fn document(&self, doc: &serde_json::Value) -> Result<Box<dyn Document>, String> {
+        let query = doc.get("query").and_then(|q| q.as_str()).ok_or("the document has no \"query\"")?;
+        let params = match parse_strict(query).map_err(|e| format!("the document's query: {e}"))?.into_typed::<E>() {
+            Some(p) => p,
+            None => return Err(format!("the document's query is not exp={}", E::NAME)),
+        };
+        let result = E::Result::deserialize(doc.get("result").ok_or("the document has no \"result\"")?)
+            .map_err(|e| format!("the result is not a {} result: {e}", E::NAME))?;
+        Ok(Box::new(TypedDocument::<E> { params, result }))
+    }
+}
+
+impl<E: Registrable> TypedDocument<E> {
+    fn envelope(&self) -> String {
+        serde_json::to_string(&Envelope {
+            format: "lpu-result",
+            version: 1,
+            experiment: E::NAME,
+            query: TypedParams::<E>(self.params.clone()).query(),
+            params: &self.params,
+            result: &self.result,
+        })
+        .expect("result serialises")
+    }
+}
+
+impl<E: Registrable> Params for TypedParams<E> {
+    fn entry(&self) -> &'static dyn Entry {
+        entry_of::<E>()
+    }
+    fn set(&mut self, key: &str, text: &str) -> Result<bool, ParamError> {
+        self.0.set(key, text)
+    }
+    fn reset(&mut self, key: &str) {
+        self.0.reset(key)
+    }
+    fn check(&self) -> Result<(), ParamError> {
+        E::check(&self.0)
+    }
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        self.0.pairs()
+    }
+    fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
+        let out = E::run(&self.0, ctx)?;
+        let doc = TypedDocument::<E> { params: self.0.clone(), result: out.result };
+        Ok(Outcome { json: doc.envelope(), network: out.network, document: Box::new(doc) })
+    }
+    fn live(&self) -> Option<String> {
+        E::live(&self.0)
+    }
+    fn split(&self) -> Vec<Box<dyn Params>> {
+        E::split(&self.0).into_iter().map(|p| Box::new(TypedParams::<E>(p)) as Box<dyn Params>).collect()
+    }
+    fn merge(&self, parts: &[serde_json::Value]) -> Result<String, String> {
+        let results = parts
+            .iter()
+            .map(|part| {
+                if part.get("experiment").and_then(|e| e.as_str()) != Some(E::NAME) {
+                    return Err(format!("a part is not an exp={} result document", E::NAME));
+                }
+                E::Result::deserialize(&part["result"]).map_err(|e| format!("a part's result: {e}"))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let result = E::merge(&self.0, results)?;
+        Ok(TypedDocument::<E> { params: self.0.clone(), result }.envelope())
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {
+        self
+    }
+}
+
+impl<E: Registrable> Document for TypedDocument<E> {
+    fn entry(&self) -> &'static dyn Entry {
+        entry_of::<E>()
+    }
+    fn query(&self) -> String {
+        TypedParams::<E>(self.params.clone()).query()
+    }
+    fn to_json(&self) -> String {
+        self.envelope()
+    }
+    fn summary(&self) -> String {
+        E::summary(&self.params, &self.result)
+    }
+    fn csv(&self) -> Csv {
+        E::csv(&self.params, &self.result)
+    }
+    fn timeline(&self) -> Option<Timeline> {
+        E::timeline(&self.params, &self.result)
+    }
+    fn click(&self, plot: &str, x: f64, y: f64) -> Option<(&'static str, String)> {
+        E::click(&self.params, plot, x, y)
+    }
+    fn apply_live(&mut self, live: &str) -> Result<(), String> {
+        E::apply_live(&mut self.result, live)
+    }
+    #[cfg(feature = "plot")]
+    fn render(&self, plot: &str, opts: &crate::plot::PlotOptions) -> crate::plot::DrawResult<crate::plot::Figure> {
+        let opts = opts.clamped();
+        if !E::plots().iter().any(|p| p.name == plot) {
+            let names: Vec<&str> = E::plots().iter().map(|p| p.name).collect();
+            return Err(format!("no plot \"{plot}\" for exp={}; plots: {}", E::NAME, names.join(", ")));
+        }
+        E::render(plot, &self.params, &self.result, &opts)
+    }
+}
+
+impl dyn Params {
+    /// The typed parameters, when they belong to `E`.
+    pub fn into_typed<E: Registrable>(self: Box<Self>) -> Option<E::Params> {
+        self.into_any().downcast::<TypedParams<E>>().ok().map(|p| p.0)
+    }
+}
+
+/// Reads a result document (JSON text) into its typed form.
+pub fn read_document(text: &str) -> Result<Box<dyn Document>, String> {
+    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("the result is not JSON: {e}"))?;
+    if doc.get("format").and_then(|f| f.as_str()) != Some("lpu-result") {
+        return Err("not an lpu-result document".into());
+    }
+    let exp = doc.get("experiment").and_then(|e| e.as_str()).ok_or("not an lpu-result document (no \"experiment\")")?;
+    find(exp).ok_or_else(|| format!("unknown experiment \"{exp}\""))?.document(&doc)
+}
+
+/// Everything a share link says: the experiment's parameters and the page's view state.
+pub struct Link {
+    /// The parameters (`None` when the experiment itself is missing or unknown).
+    pub params: Option<Box<dyn Params>>,
+    /// The page's view state.
+    pub view: ViewOptions,
+    /// Every problem found; each offending key keeps its default.
+    pub errors: Vec<ParamError>,
+}
+
+/// Parses a query leniently: every problem is reported and the offending key keeps its
+/// default, the rest applies. `None` only when the experiment itself is missing or unknown.
+pub fn parse_lenient(query: &str) -> (Option<Box<dyn Params>>, Vec<ParamError>) {
+    let link = parse_link(query, None);
+    (link.params, link.errors)
+}
+
+/// Parses a whole share link leniently. Without an `exp` key the experiment comes from the
+/// view, else from `default_experiment` (the page opens on the flip-flop); `None` keeps
+/// `exp` required, as for the CLI.
+pub fn parse_link(query: &str, default_experiment: Option<&str>) -> Link {
+    let mut view = ViewOptions::default();
+    let mut errors = vec![];
+    let mut pairs = split_query(query).unwrap_or_else(|e| {
+        errors.push(e);
+        vec![]
+    });
+    let all_views = views();
+    let view_names: Vec<&str> = all_views.iter().map(|(v, _)| v.name).collect();
+    pairs.retain(|(k, v)| {
+        if VIEW_KEYS.contains(&k.as_str()) {
+            if let Err(e) = view.set(k, v, &view_names) {
+                errors.push(e);
+            }
+            false
+        } else {
+            true
+        }
+    });
+    if let Some(default) = default_experiment {
+        if !pairs.iter().any(|(k, _)| k == "exp") {
+            let from_view = view.view.as_deref().and_then(|v| all_views.iter().find(|x| x.0.name == v)).map(|x| x.1);
+            pairs.push(("exp".into(), from_view.unwrap_or(default).into()));
+        }
+    }
+    let (params, mut more) = parse_params(pairs);
+    errors.append(&mut more);
+    Link { params, view, errors }
+}
+
+fn parse_params(pairs: Vec<(String, String)>) -> (Option<Box<dyn Params>>, Vec<ParamError>) {
+    let mut errors = vec![];
+    let names = names().join(", ");
+    let mut params = match pairs.iter().find(|(k, _)| k == "exp").map(|(_, v)| v.as_str()) {
+        Some(exp) => match find(exp) {
+            Some(entry) => entry.defaults(),
+            None => return (None, vec![ParamError::new("exp", format!("must be one of {names}, got \"{exp}\""))]),
+        },
+        None => return (None, vec![ParamError::new("exp", format!("is required: one of {names}"))]),
+    };
+    for (key, value) in &pairs {
+        match key.as_str() {
+            "exp" => {}
+            "v" => {
+                if value != QUERY_VERSION {
+                    errors.push(ParamError::new(
+                        "v",
+                        format!("must be {QUERY_VERSION} (the query version), got \"{value}\""),
+                    ));
+                }
+            }
+            _ => match params.set(key, value) {
+                Ok(true) => {}
+                Ok(false) => {
+                    let keys = params.entry().specs().iter().map(|s| s.key).collect::<Vec<_>>().join(", ");
+                    errors.push(ParamError::new(
+                        key,
+                        format!("unknown key for exp={}; allowed keys: v, exp, {keys}", params.experiment()),
+                    ));
+                }
+                Err(e) => errors.push(e),
+            },
+        }
+    }
+    // Cross-parameter limits: reset the named key and check again.
+    for _ in 0..32 {
+        match params.check() {
+            Ok(()) => break,
+            Err(e) => {
+                params.reset(&e.key);
+                errors.push(e);
+            }
+        }
+    }
+    (Some(params), errors)
+}
+
+/// Strict parsing for the CLI: the first problem is an error.
+pub fn parse_strict(query: &str) -> Result<Box<dyn Params>, ParamError> {
+    let (params, errors) = parse_lenient(query);
+    match (params, errors.into_iter().next()) {
+        (_, Some(e)) => Err(e),
+        (Some(p), None) => Ok(p),
+        (None, None) => Err(ParamError::new("exp", "is required")),
+    }
+}
+
+/// Runs a share-link query (strict) to the end: the result document, or the first parameter
+/// error.
+pub fn run_query(query: &str) -> Result<Outcome, ParamError> {
+    let params = parse_strict(query)?;
+    params.run(&RunCtx::default()).map_err(|e| ParamError::new("exp", format!("the run stopped: {e}")))
+}
+
+/// The catalogue the page builds itself from: experiments with their parameters and plots,
+/// views, and the query version.
+pub fn catalogue() -> serde_json::Value {
+    let exps: Vec<serde_json::Value> = REGISTRY
+        .iter()
+        .map(|e| serde_json::json!({ "name": e.name(), "title": e.title(), "params": e.specs(), "plots": e.plots() }))
+        .collect();
+    let views: Vec<serde_json::Value> = views()
+        .into_iter()
+        .map(|(v, exp)| {
+            let mut j = serde_json::to_value(v).expect("view serialises");
+            j["experiment"] = serde_json::Value::from(exp);
+            j
+        })
+        .collect();
+    serde_json::json!({ "experiments": exps, "views": views, "query_version": experiments::QUERY_VERSION })
+}
