@@ -22,6 +22,7 @@ pub mod parallel;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod progress;
+pub mod protocol;
 pub mod registry;
 pub mod rng;
 pub mod simulate;

@@ -82,6 +82,8 @@ pub trait Params: Send {
     fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError>;
     /// The live update a dragged slider asks for (JSON), if the experiment has one.
     fn live(&self) -> Option<String>;
+    /// The relative cost of the run, for a worker pool's progress and ordering.
+    fn cost(&self) -> f64;
     /// The parts a worker pool runs instead of the whole (empty: run it whole).
     fn split(&self) -> Vec<Box<dyn Params>>;
     /// The whole document from the result documents of `split`'s parts.
@@ -240,6 +242,9 @@ impl<E: Registrable> Params for TypedParams<E> {
     }
     fn live(&self) -> Option<String> {
         E::live(&self.0)
+    }
+    fn cost(&self) -> f64 {
+        E::cost(&self.0)
     }
     fn split(&self) -> Vec<Box<dyn Params>> {
         E::split(&self.0).into_iter().map(|p| Box::new(TypedParams::<E>(p)) as Box<dyn Params>).collect()

@@ -1,17 +1,19 @@
-//! The web worker's wasm: runs share-link queries off the page's thread. `www/worker-main.js`
-//! loads it and relays messages; a panic is kept so the page can show it.
+//! The web worker's wasm: answers the page's typed requests ([`lpu::protocol`]) off the page's
+//! thread. `www/worker-main.js` loads it and relays messages; a panic is kept so the page can
+//! show it.
 
 #[cfg(target_arch = "wasm32")]
 mod bindings {
+    use lpu::protocol::{handle as answer, Reply, Request, WireError, WorkerState};
     use std::cell::RefCell;
     use wasm_bindgen::prelude::*;
 
     thread_local! {
         static LAST_PANIC: RefCell<String> = const { RefCell::new(String::new()) };
-        static NETWORK: RefCell<Option<lpu::network::Network>> = const { RefCell::new(None) };
+        static STATE: RefCell<WorkerState> = RefCell::new(WorkerState::default());
     }
 
-    /// Keeps the panic message for `last_panic`, since the trap that follows loses it.
+    /// Keeps the panic message for `panic_reply`, since the trap that follows loses it.
     #[wasm_bindgen(start)]
     pub fn start() {
         std::panic::set_hook(Box::new(|info| {
@@ -19,56 +21,37 @@ mod bindings {
         }));
     }
 
-    #[wasm_bindgen]
-    pub fn last_panic() -> String {
-        LAST_PANIC.with(|p| p.borrow().clone())
+    fn post(post: &js_sys::Function, reply: &Reply) {
+        if let Ok(v) = serde_wasm_bindgen::to_value(reply) {
+            let _ = post.call1(&JsValue::NULL, &v);
+        }
     }
 
-    /// Runs a query (lenient: problems were already reported by the page, which sends the
-    /// canonical query). Returns the result JSON or {"error": …}.
+    /// Answers request `id`: `progress(f)` gets fractions, `cancelled()` is asked between
+    /// chunks of work, and `post(reply)` gets the one `done` or `failed` reply.
     #[wasm_bindgen]
-    pub fn run(query: &str, progress: js_sys::Function) -> String {
-        let (params, errors) = lpu::parse_lenient(query);
-        let Some(params) = params.filter(|_| errors.is_empty()) else {
-            let msg = errors.first().map(|e| e.to_string()).unwrap_or_else(|| "exp: is required".into());
-            return serde_json::json!({ "error": msg }).to_string();
+    pub fn handle(id: u32, request: JsValue, progress: js_sys::Function, cancelled: js_sys::Function, reply: js_sys::Function) {
+        let request: Request = match serde_wasm_bindgen::from_value(request) {
+            Ok(r) => r,
+            Err(e) => return post(&reply, &Reply::Failed { id, error: WireError::protocol(format!("not a request: {e}")) }),
         };
-        let outcome = lpu::progress::with_sink(
-            move |f| {
-                let _ = progress.call1(&JsValue::NULL, &JsValue::from_f64(f));
-            },
-            || params.run(&lpu::experiments::RunCtx::default()),
-        );
-        match outcome {
-            Ok(outcome) => {
-                NETWORK.with(|n| *n.borrow_mut() = Some(outcome.network));
-                outcome.json
-            }
-            Err(e) => serde_json::json!({ "error": e.to_string() }).to_string(),
+        let on_progress = move |f: f64| {
+            let _ = progress.call1(&JsValue::NULL, &JsValue::from_f64(f));
+        };
+        let is_cancelled = move || cancelled.call0(&JsValue::NULL).ok().and_then(|v| v.as_bool()).unwrap_or(false);
+        let answer = STATE.with(|s| answer(&mut s.borrow_mut(), request, on_progress, is_cancelled));
+        match answer {
+            Ok(text) => post(&reply, &Reply::Done { id, text }),
+            Err(error) => post(&reply, &Reply::Failed { id, error }),
         }
     }
 
-    /// The flow, fixed points and launched trajectory only, for live slider updates.
+    /// The `failed` reply for a request whose run trapped (a panic): the worker is replaced.
     #[wasm_bindgen]
-    pub fn portrait(query: &str) -> String {
-        match lpu::parse_strict(query) {
-            Ok(p) => p
-                .live()
-                .unwrap_or_else(|| serde_json::json!({ "error": "this experiment has no portrait" }).to_string()),
-            Err(e) => serde_json::json!({ "error": e.to_string() }).to_string(),
-        }
-    }
-
-    /// The network file of the last run.
-    #[wasm_bindgen]
-    pub fn network_file() -> String {
-        NETWORK.with(|n| n.borrow().as_ref().map(lpu::netfile::to_json).unwrap_or_default())
-    }
-
-    /// Panics on purpose, so the page's error path can be tested in a real browser.
-    #[wasm_bindgen]
-    pub fn debug_panic() {
-        panic!("deliberate panic requested by the page's test hook");
+    pub fn panic_reply(id: u32, trap: String) -> JsValue {
+        let panic = LAST_PANIC.with(|p| p.borrow().clone());
+        let message = if panic.is_empty() { trap } else { format!("the core panicked: {panic}") };
+        serde_wasm_bindgen::to_value(&Reply::Failed { id, error: WireError::panic(message) }).unwrap_or(JsValue::NULL)
     }
 }
 

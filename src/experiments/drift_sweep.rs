@@ -56,15 +56,19 @@ fn check(p: &DriftSweepParams) -> Result<(), ParamError> {
     if p.score > p.after {
         return Err(ParamError::new("score", format!("must be at most after = {}", p.after)));
     }
-    let work: f64 = p
-        .neurons
-        .iter()
-        .map(|&n| n as f64 * p.runs as f64 * (p.steps as f64 + p.kinds.len() as f64 * p.points as f64 * p.after as f64))
-        .sum();
+    let work = work(p);
     if work > MAX_WORK {
         return Err(ParamError::new("neurons", format!("the sweep would take {work:.1e} neuron-steps; at most {MAX_WORK:.0e} (fewer or smaller N, points, runs or steps)")));
     }
     Ok(())
+}
+
+/// Neuron-steps of a sweep.
+fn work(p: &DriftSweepParams) -> f64 {
+    p.neurons
+        .iter()
+        .map(|&n| n as f64 * p.runs as f64 * (p.steps as f64 + p.kinds.len() as f64 * p.points as f64 * p.after as f64))
+        .sum()
 }
 
 impl DriftSweepParams {
@@ -344,6 +348,9 @@ impl Experiment for DriftSweep {
             })
             .collect();
         Csv { header, rows }
+    }
+    fn cost(p: &DriftSweepParams) -> f64 {
+        work(p)
     }
     /// One part per (N, kind): the page runs them on a pool of workers.
     fn split(p: &DriftSweepParams) -> Vec<DriftSweepParams> {

@@ -207,6 +207,11 @@ pub trait Experiment: Sized + 'static {
     fn click(_p: &Self::Params, _plot: &str, _x: f64, _y: f64) -> Option<(&'static str, String)> {
         None
     }
+    /// The relative cost of a run (e.g. neuron-steps), for the worker pool's progress and the
+    /// order it starts parts in.
+    fn cost(_p: &Self::Params) -> f64 {
+        1.0
+    }
     /// Independent parts the worker pool may run instead of the whole (none: run it whole).
     fn split(_p: &Self::Params) -> Vec<Self::Params> {
         vec![]

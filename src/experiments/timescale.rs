@@ -84,6 +84,9 @@ fn run(p: &TimescaleParams, ctx: &RunCtx) -> Result<Output<TimescaleResult>, Run
     let scaled = ctx.stage(0.3, 0.95, || {
         let mut out = Vec::with_capacity(z.len());
         for (i, part) in z.chunks(z.len().div_ceil(20)).enumerate() {
+            if crate::progress::cancelled() {
+                break;
+            }
             crate::progress::report(i as f64 / 20.0);
             out.extend(crate::parallel::map(part, |&x| lpu.scaled_flow(&[x], &[])[0]));
         }

@@ -14,17 +14,24 @@ const lpuBin = process.argv[3] || 'target/release/lpu';
 const shots = resolve(process.argv[4] || 'target/browser-shots');
 await mkdir(shots, { recursive: true });
 const PREFIX = '/hosted/sub/path/';
+const PLAIN = '/plain/';
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
 
 export function serve(root, prefix) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
-    if (!url.pathname.startsWith(prefix)) { res.writeHead(404); res.end(); return; }
-    let rel = decodeURIComponent(url.pathname.slice(prefix.length)) || 'index.html';
+    const at = [prefix, PLAIN].find((p) => url.pathname.startsWith(p));
+    if (!at) { res.writeHead(404); res.end(); return; }
+    let rel = decodeURIComponent(url.pathname.slice(at.length)) || 'index.html';
     if (rel.includes('..')) { res.writeHead(400); res.end(); return; }
     try {
       const body = await readFile(join(root, rel));
-      res.writeHead(200, { 'content-type': TYPES[extname(rel)] || 'application/octet-stream' });
+      // Cross-origin isolated, as `trunk serve` serves it (Trunk.toml), so cancelling uses the
+      // shared flag; under PLAIN the headers are left out, as a plain static host would.
+      const isolate = !url.pathname.startsWith(PLAIN);
+      const headers = { 'content-type': TYPES[extname(rel)] || 'application/octet-stream' };
+      if (isolate) Object.assign(headers, { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
+      res.writeHead(200, headers);
       res.end(body);
     } catch { res.writeHead(404); res.end(); }
   });
@@ -49,7 +56,7 @@ async function open(query, opts = {}) {
   const page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${query}: ${m.text()}`); });
   page.on('pageerror', (e) => consoleErrors.push(`${query}: ${e.message}`));
-  await page.goto(base + (query ? '?' + query : ''));
+  await page.goto((opts.base || base) + (query ? '?' + query : ''));
   await page.waitForFunction(() => window.lpuExplorer, null, { timeout: 30000 });
   await page.evaluate(() => window.lpuExplorer.ready);
   return page;
@@ -216,22 +223,31 @@ await test('dragging an input slider redraws the portrait live; clicking launche
   await page.context().close();
 });
 
-await test('cancel stops a long run, and the worker keeps working', async () => {
-  const page = await open('exp=timescale&neurons=1000');
-  await allDrawn(page);
-  const runs = await page.evaluate(() => window.__lpuTimings.runs);
-  await page.fill('#ctl-neurons', '1000000');
-  await page.dispatchEvent('#ctl-neurons', 'change');
-  await page.waitForFunction(() => !document.getElementById('cancel').disabled);
-  await page.waitForTimeout(300);
-  await page.click('#cancel');
-  await page.waitForFunction(() => /Cancelled/.test(document.getElementById('status').textContent));
-  assert.equal(await page.evaluate(() => window.__lpuTimings.runs), runs, 'the cancelled run must not finish');
-  await page.fill('#ctl-neurons', '2000');
-  await page.dispatchEvent('#ctl-neurons', 'change');
-  await page.waitForFunction((r) => window.__lpuTimings.runs > r, runs);
-  await page.context().close();
-});
+for (const [how, where] of [['through the shared flag, keeping the worker', base], ['by replacing the worker on a host without isolation', `http://127.0.0.1:${server.address().port}${PLAIN}`]]) {
+  await test('cancel stops a long run ' + how, async () => {
+    const page = await open('exp=timescale&neurons=1000', { base: where });
+    await allDrawn(page);
+    const isolated = await page.evaluate(() => self.crossOriginIsolated);
+    assert.equal(isolated, where === base);
+    const runs = await page.evaluate(() => window.__lpuTimings.runs);
+    const starts = await page.evaluate(() => window.__lpuTimings.workerStarts);
+    await page.fill('#ctl-neurons', '1000000');
+    await page.dispatchEvent('#ctl-neurons', 'change');
+    await page.waitForFunction(() => !document.getElementById('cancel').disabled);
+    await page.waitForTimeout(300);
+    await page.click('#cancel');
+    await page.waitForFunction(() => /Cancelled/.test(document.getElementById('status').textContent));
+    assert.equal(await page.evaluate(() => window.__lpuTimings.runs), runs, 'the cancelled run must not finish');
+    await page.fill('#ctl-neurons', '2000');
+    await page.dispatchEvent('#ctl-neurons', 'change');
+    await page.waitForFunction((r) => window.__lpuTimings.runs > r, runs);
+    assert.equal(await page.evaluate(() => window.lpuExplorer.get().result.params.neurons), 2000);
+    const after = await page.evaluate(() => window.__lpuTimings.workerStarts);
+    if (isolated) assert.equal(after, starts, 'a cancelled run must not cost the worker');
+    else assert.ok(after > starts, 'without isolation the worker is replaced');
+    await page.context().close();
+  });
+}
 
 await test('a panic inside the worker becomes a visible message and the page keeps working', async () => {
   const page = await open('exp=flipflop&neurons=50');
@@ -297,6 +313,12 @@ await test('drift, sweep and stimulation views draw and match lpu run', async ()
     const state = await page.evaluate(() => window.lpuExplorer.get());
     assert.deepEqual(cli(state.coreQuery), state.result, q + ': page and lpu run differ');
     if (q.startsWith('view=sweep')) assert.ok((await page.evaluate(() => window.__lpuTimings.poolSize)) >= 2, 'the sweep runs on a pool of workers');
+    // The CSV export is the core's table of the main series, as `lpu run --format csv` gives it.
+    await page.click('#exports summary');
+    const [d] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    const csv = (await readFile(await d.path())).toString();
+    assert.equal(csv.trim(), execFileSync(lpuBin, ['run', state.coreQuery, '--format', 'csv'], { encoding: 'utf8' }).trim(), q + ': CSV export');
+    assert.ok(csv.split('\n').length > 3 && !/error/.test(csv), q + ': CSV has rows');
     await page.screenshot({ path: join(shots, q.split('&')[0].replace('=', '-') + '.png'), fullPage: true });
     await page.context().close();
   }

@@ -1,0 +1,140 @@
+//! The page ↔ worker protocol: typed messages with one error path. The worker's wasm
+//! deserialises a [`Request`] (serde-wasm-bindgen), calls [`handle`] and posts back
+//! [`Reply`]s; the page turns `Failed` into one rejected Promise. Handling is plain Rust, so
+//! it is tested natively.
+
+use crate::experiments::{RunCtx, RunError};
+use crate::network::Network;
+use serde::{Deserialize, Serialize};
+
+/// What the page asks a worker to do.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Request {
+    /// Run a query (the canonical query the page's core produced) to its result document.
+    Run {
+        /// The share-link query.
+        query: String,
+    },
+    /// The live update of a dragged slider (e.g. flow and fixed points).
+    Live {
+        /// The share-link query.
+        query: String,
+    },
+    /// The network file of the last run.
+    NetworkFile,
+    /// Panic on purpose (the page's test hook for the error path).
+    Panic,
+}
+
+/// A message from the worker to the page about request `id`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Reply {
+    /// The fraction of the request done.
+    Progress {
+        /// The request.
+        id: u32,
+        /// In [0, 1].
+        value: f64,
+    },
+    /// The request's answer (a result document, a live update or a network file, as JSON).
+    Done {
+        /// The request.
+        id: u32,
+        /// The answer.
+        text: String,
+    },
+    /// The request failed; the page rejects its Promise with `error.message`.
+    Failed {
+        /// The request.
+        id: u32,
+        /// What went wrong.
+        error: WireError,
+    },
+}
+
+/// Why a request failed: the one error shape that crosses the boundary.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WireError {
+    /// What kind of failure.
+    pub kind: ErrorKind,
+    /// One line for the user.
+    pub message: String,
+    /// The worker is unusable and must be replaced (a panic, a failed start).
+    pub fatal: bool,
+}
+
+/// The kinds of failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// A parameter is wrong (the message names it and its range).
+    Param,
+    /// The page cancelled the request.
+    Cancelled,
+    /// The run could not be done.
+    Failed,
+    /// The core panicked.
+    Panic,
+    /// The message was not a request.
+    Protocol,
+}
+
+impl WireError {
+    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        WireError { kind, message: message.into(), fatal: matches!(kind, ErrorKind::Panic) }
+    }
+    /// A panic of the core: the worker must be replaced.
+    pub fn panic(message: impl Into<String>) -> Self {
+        WireError::new(ErrorKind::Panic, message)
+    }
+    /// A message that is not a request.
+    pub fn protocol(message: impl Into<String>) -> Self {
+        WireError::new(ErrorKind::Protocol, message)
+    }
+}
+
+impl From<RunError> for WireError {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Cancelled => WireError::new(ErrorKind::Cancelled, "cancelled"),
+            RunError::Failed(m) => WireError::new(ErrorKind::Failed, m),
+        }
+    }
+}
+
+/// What a worker keeps between requests.
+#[derive(Default)]
+pub struct WorkerState {
+    network: Option<Network>,
+}
+
+/// Answers one request. Progress goes to `progress`; `cancelled` is asked between chunks of
+/// work and stops the run cleanly (the worker stays usable).
+pub fn handle(
+    state: &mut WorkerState,
+    request: Request,
+    progress: impl FnMut(f64) + 'static,
+    cancelled: impl Fn() -> bool + 'static,
+) -> Result<String, WireError> {
+    let params = |query: &str| {
+        crate::registry::parse_strict(query).map_err(|e| WireError::new(ErrorKind::Param, e.to_string()))
+    };
+    match request {
+        Request::Run { query } => {
+            let p = params(&query)?;
+            let outcome = crate::progress::with_hooks(progress, cancelled, || p.run(&RunCtx::default()))?;
+            state.network = Some(outcome.network);
+            Ok(outcome.json)
+        }
+        Request::Live { query } => {
+            let p = params(&query)?;
+            p.live().ok_or_else(|| {
+                WireError::new(ErrorKind::Failed, format!("exp={} has no live update", p.experiment()))
+            })
+        }
+        Request::NetworkFile => Ok(state.network.as_ref().map(crate::netfile::to_json).unwrap_or_default()),
+        Request::Panic => panic!("deliberate panic requested by the page's test hook"),
+    }
+}

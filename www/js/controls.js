@@ -1,0 +1,82 @@
+// Controls built from the core's parameter specs (key, label, unit, kind, options, range,
+// widget): the page knows no parameter by name. Limits are the core's; a control only
+// mirrors them, and every change goes back to the core for checking.
+
+import { el } from './dom.js';
+
+function labelFor(spec, forId) {
+  const label = el('label', { htmlFor: forId, textContent: spec.label || spec.key });
+  if (spec.unit) label.append(el('span', { className: 'unit', textContent: ' (' + spec.unit + ')' }));
+  label.title = `${spec.key}: ${spec.help}. Allowed: ${spec.allowed}.`;
+  return label;
+}
+
+function plain(spec, value, onChange) {
+  const wrap = el('div', { className: 'control', dataset: { key: spec.key } });
+  const id = 'ctl-' + spec.key;
+  if (spec.kind === 'choice') {
+    const select = el('select', { id, name: spec.key });
+    for (const o of spec.options) select.append(el('option', { value: o, textContent: o }));
+    select.value = value ?? spec.default;
+    select.addEventListener('change', () => onChange(spec.key, select.value));
+    wrap.append(labelFor(spec, id), select, el('div', { className: 'help', textContent: spec.help }));
+    return wrap;
+  }
+  const input = el('input', { id, name: spec.key });
+  if (spec.kind === 'int' || spec.kind === 'float') {
+    Object.assign(input, { type: 'number', min: spec.min, max: spec.max, step: spec.kind === 'int' ? '1' : 'any' });
+  } else input.type = 'text';
+  input.value = value ?? spec.default;
+  input.addEventListener('change', () => onChange(spec.key, input.value.trim()));
+  wrap.append(labelFor(spec, id), input, el('div', { className: 'help', textContent: spec.help + ' · ' + spec.allowed }));
+  return wrap;
+}
+
+// One slider per list item (e.g. a constant input per channel): dragging asks for the
+// experiment's live update, release applies the value.
+function sliders(spec, values, handlers) {
+  const w = spec.widget;
+  const wrap = el('div', { className: 'control', dataset: { key: spec.key } });
+  const count = Math.max(0, Number(values[w.count_key]) || 0);
+  const current = String(values[spec.key] || '').split(',').filter((s) => s !== '').map(Number);
+  const title = el('label', { htmlFor: 'ctl-' + spec.key + '-0', textContent: spec.label || spec.key });
+  title.title = `${spec.key}: ${spec.help}. Allowed: ${spec.allowed}.`;
+  wrap.append(title, el('span'));
+  const inputs = [];
+  const value = () => inputs.map((x) => +Number(x.value).toFixed(3)).join(',').replace(/(,0)+$/, '').replace(/^0$/, '');
+  for (let c = 0; c < count; c++) {
+    const s = el('input', { type: 'range', id: 'ctl-' + spec.key + '-' + c, min: -w.span, max: w.span, step: 0.01 });
+    s.value = current[c] ?? 0;
+    const out = el('output', { textContent: Number(s.value).toFixed(2) });
+    s.addEventListener('input', () => { out.textContent = Number(s.value).toFixed(2); handlers.onLive(spec.key, value()); });
+    s.addEventListener('change', () => handlers.onChange(spec.key, value()));
+    inputs.push(s);
+    const row = el('div', { className: 'control' }, el('label', { htmlFor: s.id, textContent: w.item_label + (c + 1) }), out, s);
+    row.style.gridColumn = '1 / -1';
+    wrap.append(row);
+  }
+  wrap.append(el('div', { className: 'help', textContent: spec.help + ' · drag to watch the flow and fixed points change' }));
+  return wrap;
+}
+
+/**
+ * Fills `form` with the controls of `specs`: the view's main keys first, the rest under
+ * "More parameters". `hidden(key)` hides a control for a lesson.
+ */
+export function buildControls(form, specs, view, values, hidden, handlers) {
+  form.replaceChildren();
+  const main = view.main || [];
+  const more = el('details', { className: 'more' }, el('summary', { textContent: 'More parameters' }));
+  const ordered = [...main.map((k) => specs.find((s) => s.key === k)).filter(Boolean), ...specs.filter((s) => !main.includes(s.key))];
+  for (const spec of ordered) {
+    const node = spec.widget && spec.widget.type === 'sliders' ? sliders(spec, values, handlers) : plain(spec, values[spec.key], handlers.onChange);
+    if (hidden(spec.key)) node.classList.add('hidden-by-link');
+    (main.includes(spec.key) ? form : more).append(node);
+  }
+  if (more.children.length > 1) form.append(more);
+}
+
+/** Keys whose control depends on another key's value (a slider count). */
+export function dependents(specs, key) {
+  return specs.filter((s) => s.widget && s.widget.count_key === key).map((s) => s.key);
+}

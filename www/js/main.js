@@ -1,0 +1,368 @@
+// LPU Explorer page: share links, controls, the worker, plots, the player, exports and the JS
+// API. The Rust core does the science and knows every experiment: the page wasm
+// (window.wasmBindings) parses links, describes experiments and views, and holds result
+// documents typed to draw, tabulate and summarise them; workers run experiments. This script
+// names no experiment, no parameter and no plot.
+
+import { $, el, showMessage, clearMessages, download, copyText } from './dom.js';
+import { Runner, Pool, timings } from './runner.js';
+import { buildControls, dependents } from './controls.js';
+import { buildFigures, drawFigure } from './plots.js';
+import { Player } from './player.js';
+
+let wasm = null;
+let catalogue = null;
+const state = {
+  exp: null, view: null, values: {}, viewOpts: { embed: false, hide: [], plot: null },
+  doc: null, docObject: null, lastGood: null, busy: false,
+};
+const listeners = { result: [] };
+let figures = [];
+let runner = null;
+let apiRunner = null;
+const pool = new Pool();
+let player = null;
+
+// ---------- the catalogue ----------
+const entryOf = (exp) => catalogue.experiments.find((e) => e.name === exp);
+const specsOf = (exp) => entryOf(exp).params;
+const viewOf = (name) => catalogue.views.find((v) => v.name === name);
+const homeView = (exp) => catalogue.views.find((v) => v.experiment === exp);
+const plotsOf = (view) => view.plots.map((n) => entryOf(view.experiment).plots.find((p) => p.name === n));
+
+// ---------- links ----------
+function encodeValue(v) { return encodeURIComponent(v).replace(/%2C/gi, ','); }
+function buildQuery(exp, values) {
+  const parts = ['exp=' + exp];
+  for (const s of specsOf(exp)) if (values[s.key] !== undefined && values[s.key] !== s.default) parts.push(s.key + '=' + encodeValue(values[s.key]));
+  return parts.join('&');
+}
+// A readable link: version, experiment, the keys that differ from their defaults, view state.
+function shareQuery() {
+  let q = 'v=' + catalogue.query_version + '&' + buildQuery(state.exp, state.values);
+  const view = [];
+  if (state.view !== homeView(state.exp).name) view.push('view=' + state.view);
+  if (state.viewOpts.embed) view.push('embed=1');
+  if (state.viewOpts.hide.length) view.push('hide=' + state.viewOpts.hide.join(','));
+  if (state.viewOpts.plot) view.push('plot=' + state.viewOpts.plot);
+  if (view.length) q += '&' + view.join('&');
+  return q;
+}
+function shareUrl(extra) {
+  const u = new URL(location.href);
+  u.search = '?' + shareQuery() + (extra || '');
+  u.hash = '';
+  return u.toString();
+}
+// Browsers throttle the history API, so a dragged slider writes the URL at most 4 times a
+// second (the last position always lands).
+let urlTimer = null, urlLast = 0;
+function updateUrl() {
+  clearTimeout(urlTimer);
+  const write = () => {
+    urlLast = performance.now();
+    try { history.replaceState(null, '', '?' + shareQuery()); } catch (_) { /* sandboxed iframes may refuse */ }
+  };
+  const wait = 250 - (performance.now() - urlLast);
+  if (wait <= 0) write();
+  else urlTimer = setTimeout(write, wait);
+}
+// The core's canonical query for the current state (what the worker and `lpu run` get).
+function coreQuery() { return wasm.parse(buildQuery(state.exp, state.values)).query; }
+
+// Applies a link: bad parameters are reported and fall back to their defaults.
+function applyLink(query) {
+  const link = wasm.parse(query);
+  clearMessages('link');
+  for (const e of link.errors) showMessage('Link parameter ' + e.message + ' — using the default instead.', 'warn', 'link');
+  const fallback = catalogue.experiments[0].name;
+  if (!link.experiment) Object.assign(link, { experiment: fallback, values: wasm.parse('exp=' + fallback).values });
+  if (!homeView(link.experiment)) {
+    showMessage(`exp=${link.experiment} has no view on this page yet; run it with lpu run. Showing ${entryOf(fallback).title} instead.`, 'warn', 'link');
+    Object.assign(link, { experiment: fallback, values: wasm.parse('exp=' + fallback).values, view: {} });
+  }
+  state.exp = link.experiment;
+  state.values = link.values;
+  const v = link.view || {};
+  const asked = v.view && viewOf(v.view);
+  state.view = asked && asked.experiment === state.exp ? asked.name : homeView(state.exp).name;
+  if (v.view && v.view !== state.view) showMessage(`Link parameter view: "${v.view}" does not show exp=${state.exp}; showing ${viewOf(state.view).label}.`, 'warn', 'link');
+  state.viewOpts = { embed: !!v.embed, hide: v.hide || [], plot: v.plot || null };
+  const names = viewOf(state.view).plots;
+  if (state.viewOpts.plot && !names.includes(state.viewOpts.plot)) {
+    showMessage(`Link parameter plot: "${state.viewOpts.plot}" is not a plot of this view (one of ${names.join(', ')}); showing all.`, 'warn', 'link');
+    state.viewOpts.plot = null;
+  }
+  return link.errors.length === 0;
+}
+
+// ---------- controls ----------
+const hidden = (key) => state.viewOpts.hide.includes(key);
+function renderControls() {
+  buildControls($('controls'), specsOf(state.exp), viewOf(state.view), state.values, hidden, { onChange: setValue, onLive: liveValue });
+  $('panel').classList.toggle('hidden-by-link', hidden('controls'));
+  for (const id of ['run-bar', 'player', 'exports']) $(id).classList.toggle('hidden-by-link', hidden(id.replace('-bar', '')));
+}
+
+// A control changed: the core validates it. A bad value is named with its range and not
+// applied; a key the change invalidates elsewhere (say, a list whose length must match) is put
+// back to its default, and the page says so.
+function setValue(key, text) {
+  const trial = Object.assign({}, state.values, { [key]: text });
+  const link = wasm.parse(buildQuery(state.exp, trial));
+  clearMessages('control');
+  for (const c of document.querySelectorAll('.control.invalid')) c.classList.remove('invalid');
+  const own = link.errors.filter((e) => e.key === key);
+  for (const e of own.length ? own : []) {
+    showMessage('Not applied: ' + e.message, 'error', 'control');
+    const c = document.querySelector(`.control[data-key="${CSS.escape(e.key)}"]`);
+    if (c) c.classList.add('invalid');
+  }
+  if (own.length) return;
+  for (const e of link.errors) showMessage(`Reset to its default: ${e.message}`, 'info', 'control');
+  const rebuild = dependents(specsOf(state.exp), key).length > 0 || link.errors.length > 0;
+  state.values = link.values;
+  if (rebuild) renderControls();
+  updateUrl();
+  run().catch(() => {}); // failures are shown on the page
+}
+
+// Live updates while a slider moves: at most one request in flight, latest wins.
+let liveWanted = null;
+let liveInFlight = false;
+function liveValue(key, text) {
+  state.values = Object.assign({}, state.values, { [key]: text });
+  updateUrl();
+  if (!state.doc) return;
+  liveWanted = coreQuery();
+  pumpLive();
+}
+function pumpLive() {
+  if (liveInFlight || liveWanted === null) return;
+  const query = liveWanted;
+  liveWanted = null;
+  liveInFlight = true;
+  runner.request({ kind: 'live', query })
+    .then((text) => {
+      // Ask for the next update before drawing this one, so worker and page overlap.
+      liveInFlight = false;
+      pumpLive();
+      if (!state.doc) return;
+      state.doc.apply_live(text);
+      timings.portraitUpdates++;
+      for (const f of figures) if (f.clickable) drawFigure(f, state.doc, player.upto, fitOne());
+    })
+    .catch(() => { liveInFlight = false; pumpLive(); });
+}
+
+// ---------- running ----------
+let runSeq = 0;
+let progressTimer = null;
+function setBusy(busy) {
+  state.busy = busy;
+  $('cancel').disabled = !busy;
+  clearTimeout(progressTimer);
+  if (busy) progressTimer = setTimeout(() => { $('progress').hidden = false; }, 150);
+  else { $('progress').hidden = true; $('progress').value = 0; }
+}
+
+function execute(query, onProgress) {
+  const parts = wasm.split(query);
+  if (!parts.length) return runner.request({ kind: 'run', query }, onProgress);
+  // Split across a pool of workers (one per core); the core merges the parts into the
+  // document the whole query gives, as `lpu run` does.
+  return pool.run(parts, onProgress).then((texts) => wasm.merge(query, texts));
+}
+
+function run() {
+  const query = coreQuery();
+  const id = ++runSeq;
+  if (runner.busyWith('run')) runner.cancel(); // the new run supersedes the old one
+  pool.cancel();
+  setBusy(true);
+  $('status').textContent = 'Running…';
+  const t0 = performance.now();
+  const onProgress = (f) => { $('progress').value = f; $('status').textContent = `Running… ${Math.round(f * 100)}%`; };
+  return execute(query, onProgress)
+    .then((text) => {
+      if (id !== runSeq) return null;
+      const doc = new wasm.Doc(text);
+      if (state.doc) state.doc.free();
+      state.doc = doc;
+      state.docObject = JSON.parse(text);
+      state.lastGood = text;
+      timings.runs++;
+      clearMessages('run');
+      timings.lastRunMs = performance.now() - t0;
+      $('status').textContent = `Done in ${Math.round(timings.lastRunMs)} ms`;
+      player.load(doc.timeline());
+      $('summary').textContent = doc.summary();
+      drawAll();
+      for (const f of listeners.result) try { f(state.docObject); } catch (_) { /* a listener's bug is its own */ }
+      return state.docObject;
+    })
+    .catch((err) => {
+      if (id !== runSeq && !err.cancelled) return null;
+      if (err.cancelled) $('status').textContent = 'Cancelled — the plots show the last finished run.';
+      else { $('status').textContent = 'Failed'; clearMessages('run'); showMessage('The run failed: ' + err.message + '. The page keeps the last result; change a parameter to try again.', 'error', 'run'); }
+      throw err;
+    })
+    .finally(() => { if (id === runSeq) setBusy(false); });
+}
+
+function cancel() {
+  runSeq++;
+  runner.cancel();
+  pool.cancel();
+  setBusy(false);
+  $('status').textContent = 'Cancelled — the plots show the last finished run.';
+}
+
+// ---------- plots ----------
+const fitOne = () => state.viewOpts.embed && !!state.viewOpts.plot;
+const fileName = (plot) => `lpu-${state.exp}-${plot}`;
+function renderFigures() {
+  figures = buildFigures($('plots'), plotsOf(viewOf(state.view)), { only: state.viewOpts.plot, hidden }, {
+    fileName,
+    onClick: (plot, x, y) => {
+      const set = state.doc && state.doc.click(plot, x, y);
+      if (set) setValue(set.key, set.value);
+    },
+  });
+  if (state.viewOpts.embed) {
+    const u = new URL(location.href);
+    for (const k of ['embed', 'plot', 'hide']) u.searchParams.delete(k);
+    $('plots').append(el('a', { className: 'embed-credit', textContent: 'Open in LPU Explorer ↗', target: '_blank', rel: 'noopener', href: u.toString() }));
+  }
+}
+function drawAll() { if (state.doc) for (const f of figures) drawFigure(f, state.doc, player.upto, fitOne()); }
+function drawTimed() { if (state.doc) for (const f of figures) if (f.timed) drawFigure(f, state.doc, player.upto, fitOne()); }
+
+// ---------- views ----------
+function buildViews() {
+  const nav = $('views');
+  nav.replaceChildren();
+  for (const v of catalogue.views) {
+    const a = el('a', { textContent: v.label, href: '?view=' + v.name });
+    if (v.name === state.view) a.setAttribute('aria-current', 'page');
+    a.addEventListener('click', (e) => { e.preventDefault(); switchView(v.name); });
+    nav.append(a);
+  }
+}
+function switchView(name) {
+  player.pause();
+  const exp = viewOf(name).experiment;
+  if (exp !== state.exp) {
+    state.exp = exp;
+    state.values = wasm.parse('exp=' + exp).values;
+    if (state.doc) state.doc.free();
+    state.doc = null; state.docObject = null;
+  }
+  state.view = name;
+  player.upto = null;
+  renderAll();
+  updateUrl();
+  if (!state.doc) run().catch(() => {});
+  else drawAll();
+}
+function renderAll() {
+  document.body.classList.toggle('embed', state.viewOpts.embed);
+  buildViews();
+  renderControls();
+  renderFigures();
+}
+
+function embedCode() {
+  const view = viewOf(state.view);
+  const src = shareUrl((state.viewOpts.embed ? '' : '&embed=1') + (state.viewOpts.plot ? '' : '&plot=' + view.embed_plot));
+  const esc = src.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+  return `<iframe src="${esc}" width="720" height="640" style="border:0;max-width:100%" loading="lazy" title="LPU Explorer: ${view.label.replace(/[<>&"]/g, '')}"></iframe>`;
+}
+
+// ---------- API for tutorials ----------
+function exposeApi(ready) {
+  window.lpuExplorer = {
+    ready,
+    /** Runs a share-link query in a separate worker; resolves with the result document. */
+    run(query) {
+      return ready.then(() => {
+        const link = wasm.parse(String(query));
+        if (!link.experiment || link.errors.length) return Promise.reject(new Error((link.errors[0] || { message: 'exp is required' }).message));
+        apiRunner = apiRunner || new Runner();
+        return apiRunner.request({ kind: 'run', query: link.query }).then((t) => JSON.parse(t));
+      });
+    },
+    /** Sets parameters (and optionally exp/view) on the page, reruns, resolves with the result. */
+    set(params) {
+      return ready.then(() => {
+        const p = Object.assign({}, params);
+        if (p.view && p.view !== state.view) {
+          if (!viewOf(p.view)) return Promise.reject(new Error('view: unknown view ' + p.view));
+          switchView(p.view);
+        }
+        delete p.view;
+        if (p.exp && p.exp !== state.exp) {
+          const v = homeView(p.exp);
+          if (!v) return Promise.reject(new Error('exp: unknown experiment ' + p.exp));
+          switchView(v.name);
+        }
+        delete p.exp;
+        const unknown = Object.keys(p).filter((k) => !(k in state.values));
+        if (unknown.length) return Promise.reject(new Error(unknown[0] + ': unknown key for exp=' + state.exp));
+        const trial = Object.assign({}, state.values);
+        for (const [k, v] of Object.entries(p)) trial[k] = Array.isArray(v) ? v.join(',') : String(v);
+        const link = wasm.parse(buildQuery(state.exp, trial));
+        if (link.errors.length) return Promise.reject(new Error(link.errors[0].message));
+        state.values = link.values;
+        renderControls();
+        updateUrl();
+        return run();
+      });
+    },
+    /** The current share query, the core's canonical query, the view and the result document. */
+    get() { return { query: shareQuery(), coreQuery: coreQuery(), view: state.view, result: state.docObject }; },
+    /** Subscribes to finished runs: fn(resultDocument). */
+    on(event, fn) { if (listeners[event]) listeners[event].push(fn); },
+    /** Test hook: makes the worker panic, to show how failures are reported. */
+    _panic() {
+      return runner.request({ kind: 'panic' }).catch((e) => {
+        clearMessages('run');
+        showMessage('Worker error: ' + e.message + ' — the worker was restarted.', 'error', 'run');
+        throw e;
+      });
+    },
+  };
+}
+
+// ---------- start ----------
+function start() {
+  wasm = window.wasmBindings;
+  catalogue = wasm.catalogue();
+  runner = new Runner();
+  player = new Player({ onTime: drawTimed });
+  const clean = applyLink(location.search);
+  renderAll();
+  if (!clean || !location.search.includes('v=')) updateUrl();
+  $('run').addEventListener('click', () => run().catch(() => {}));
+  $('cancel').addEventListener('click', cancel);
+  $('copy-link').addEventListener('click', () => copyText(shareUrl(), 'Link'));
+  $('copy-embed').addEventListener('click', () => copyText(embedCode(), 'Embed code'));
+  $('export-json').addEventListener('click', () => state.lastGood && download(new Blob([state.lastGood], { type: 'application/json' }), fileName('result') + '.json'));
+  $('export-csv').addEventListener('click', () => state.doc && download(new Blob([state.doc.csv()], { type: 'text/csv' }), fileName('result') + '.csv'));
+  $('export-network').addEventListener('click', () => runner.request({ kind: 'network_file' }).then((t) => t && download(new Blob([t], { type: 'application/json' }), fileName('network') + '.json')).catch((e) => showMessage('Export failed: ' + e.message, 'error')));
+  let resizeTimer = null;
+  addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(drawAll, 150); });
+  // Time runs only while the plots are on screen and the tab is visible.
+  new IntersectionObserver((entries) => player.setVisible(entries.some((e) => e.isIntersecting) && !document.hidden)).observe($('plots'));
+  document.addEventListener('visibilitychange', () => { if (document.hidden) player.pause(); });
+  return run().catch(() => {});
+}
+
+let resolveReady;
+const ready = new Promise((r) => (resolveReady = r));
+exposeApi(ready);
+const boot = () => {
+  try { start().then(() => resolveReady()); } catch (e) { showMessage('The explorer failed to start: ' + e.message, 'error'); }
+};
+if (window.wasmBindings) boot();
+else addEventListener('TrunkApplicationStarted', boot, { once: true });
