@@ -118,9 +118,8 @@ pub fn handle(
     progress: impl FnMut(f64) + 'static,
     cancelled: impl Fn() -> bool + 'static,
 ) -> Result<String, WireError> {
-    let params = |query: &str| {
-        crate::registry::parse_strict(query).map_err(|e| WireError::new(ErrorKind::Param, e.to_string()))
-    };
+    let params =
+        |query: &str| crate::registry::parse_strict(query).map_err(|e| WireError::new(ErrorKind::Param, e.to_string()));
     match request {
         Request::Run { query } => {
             let p = params(&query)?;
@@ -130,9 +129,8 @@ pub fn handle(
         }
         Request::Live { query } => {
             let p = params(&query)?;
-            p.live().ok_or_else(|| {
-                WireError::new(ErrorKind::Failed, format!("exp={} has no live update", p.experiment()))
-            })
+            p.live()
+                .ok_or_else(|| WireError::new(ErrorKind::Failed, format!("exp={} has no live update", p.experiment())))
         }
         Request::NetworkFile => Ok(state.network.as_ref().map(crate::netfile::to_json).unwrap_or_default()),
         Request::Panic => panic!("deliberate panic requested by the page's test hook"),

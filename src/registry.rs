@@ -53,6 +53,8 @@ pub trait Entry: Sync {
     fn name(&self) -> &'static str;
     /// A few words for humans.
     fn title(&self) -> &'static str;
+    /// A query that runs in well under a second.
+    fn example(&self) -> &'static str;
     /// Its parameters.
     fn specs(&self) -> Vec<ParamSpec>;
     /// Its plots.
@@ -180,6 +182,9 @@ impl<E: Registrable> Entry for Registered<E> {
     }
     fn title(&self) -> &'static str {
         E::TITLE
+    }
+    fn example(&self) -> &'static str {
+        E::EXAMPLE
     }
     fn specs(&self) -> Vec<ParamSpec> {
         E::specs()

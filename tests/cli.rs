@@ -128,3 +128,55 @@ fn result_fields_are_present() {
     assert_eq!(code, 0);
     assert!(out.contains("tau_latent") && out.contains("number in [0.0001, 100]"));
 }
+
+#[test]
+fn csv_format_gives_the_main_series_of_every_experiment() {
+    for e in lpu::registry::REGISTRY {
+        let (code, text, stderr) = lpu(&["run", e.example(), "--format", "csv"]);
+        assert_eq!(code, 0, "{}: {stderr}", e.name());
+        let doc: serde_json::Value = serde_json::from_str(&lpu::run_query(e.example()).unwrap().json).unwrap();
+        let r = &doc["result"];
+        let lines: Vec<&str> = text.lines().collect();
+        let header: Vec<&str> = lines[0].split(',').collect();
+        let row = |i: usize| -> Vec<f64> { lines[i + 1].split(',').map(|v| v.parse().unwrap_or(f64::NAN)).collect() };
+        let col =
+            |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("{}: no {name}", e.name()));
+        // The first and the last row carry the result's own numbers.
+        let n = lines.len() - 1;
+        for i in [0, n - 1] {
+            let got = row(i);
+            let check = |name: &str, want: &serde_json::Value| {
+                assert_eq!(got[col(name)], want.as_f64().unwrap(), "{} row {i} {name}", e.name())
+            };
+            match e.name() {
+                "flipflop" => {
+                    check("time_s", &r["time"][i]);
+                    check("z2", &r["latent"][i][1]);
+                }
+                "drift" => {
+                    check("time_s", &r["time"][i]);
+                    check("z1", &r["latent"][i][0]);
+                    check("z2_observed", &r["observed_latent"][i][1]);
+                }
+                "timescale" => {
+                    check("z", &r["z"][i]);
+                    check("flow_per_s", &r["flow"][i]);
+                    check("mean_field_per_s", &r["mean_field"][i]);
+                }
+                "drift_sweep" => {
+                    check("sigma", &r["sigma"][i]);
+                    check("tangential_n120_observed", &r["sizes"][1]["tangential"]["accuracy_observed"][i]);
+                }
+                "perturb" => {
+                    check("time_s", &r["time"][i]);
+                    check("stimulus", &r["stimulus"][i]);
+                    check("z1_redundant", &r["latent_redundant"][i][0]);
+                }
+                other => panic!("add a CSV check for exp={other}"),
+            }
+        }
+    }
+    let (code, _, stderr) = lpu(&["run", "exp=flipflop", "--format", "xml"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--format must be json or csv"), "{stderr}");
+}

@@ -23,7 +23,7 @@ fn view_keys_change_no_number_and_are_checked() {
         .json;
     assert_eq!(plain, viewed);
     for (q, needle) in [
-        ("exp=flipflop&view=bogus", "view: must be one of flipflop, timescale, tuning"),
+        ("exp=flipflop&view=bogus", "view: must be one of flipflop, tuning, timescale"),
         ("exp=flipflop&embed=2", "embed: must be 0 or 1"),
         ("exp=flipflop&hide=<b>", "hide: must be up to 64"),
     ] {

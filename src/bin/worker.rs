@@ -30,10 +30,18 @@ mod bindings {
     /// Answers request `id`: `progress(f)` gets fractions, `cancelled()` is asked between
     /// chunks of work, and `post(reply)` gets the one `done` or `failed` reply.
     #[wasm_bindgen]
-    pub fn handle(id: u32, request: JsValue, progress: js_sys::Function, cancelled: js_sys::Function, reply: js_sys::Function) {
+    pub fn handle(
+        id: u32,
+        request: JsValue,
+        progress: js_sys::Function,
+        cancelled: js_sys::Function,
+        reply: js_sys::Function,
+    ) {
         let request: Request = match serde_wasm_bindgen::from_value(request) {
             Ok(r) => r,
-            Err(e) => return post(&reply, &Reply::Failed { id, error: WireError::protocol(format!("not a request: {e}")) }),
+            Err(e) => {
+                return post(&reply, &Reply::Failed { id, error: WireError::protocol(format!("not a request: {e}")) })
+            }
         };
         let on_progress = move |f: f64| {
             let _ = progress.call1(&JsValue::NULL, &JsValue::from_f64(f));

@@ -228,6 +228,7 @@ pub struct Drift;
 impl Experiment for Drift {
     const NAME: &'static str = "drift";
     const TITLE: &'static str = "Drift";
+    const EXAMPLE: &'static str = "exp=drift&neurons=200&steps=300&after=300&score=200&observed=50";
     type Params = DriftParams;
     type Result = DriftResult;
 

@@ -283,6 +283,7 @@ pub struct DriftSweep;
 impl Experiment for DriftSweep {
     const NAME: &'static str = "drift_sweep";
     const TITLE: &'static str = "Drift sweep";
+    const EXAMPLE: &'static str = "exp=drift_sweep&bits=2&neurons=60,120&points=4&runs=1&steps=300&after=500&score=300";
     type Params = DriftSweepParams;
     type Result = DriftSweepResult;
 

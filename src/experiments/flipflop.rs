@@ -315,6 +315,7 @@ const VIEWS: &[ViewSpec] = &[
 impl Experiment for Flipflop {
     const NAME: &'static str = "flipflop";
     const TITLE: &'static str = "Flip-flop LPU";
+    const EXAMPLE: &'static str = "exp=flipflop&bits=2&neurons=80&steps=400&noise=0.1&observed=40&launch=0.5,-0.5";
     type Params = FlipflopParams;
     type Result = FlipflopResult;
 

@@ -176,6 +176,9 @@ pub trait Experiment: Sized + 'static {
     const NAME: &'static str;
     /// A few words for humans.
     const TITLE: &'static str;
+    /// A share-link query of this experiment that runs in well under a second (tests walk the
+    /// registry with it; the CLI help shows it).
+    const EXAMPLE: &'static str;
     /// The parameters, declared with [`params!`](crate::params!).
     type Params: ParamSet;
     /// The result document's `result` member.

@@ -305,6 +305,7 @@ pub struct Perturb;
 impl Experiment for Perturb {
     const NAME: &'static str = "perturb";
     const TITLE: &'static str = "Stimulation";
+    const EXAMPLE: &'static str = "exp=perturb&neurons=40&redundant=20&length=0.3&onset=0.1";
     type Params = PerturbParams;
     type Result = PerturbResult;
 

@@ -127,6 +127,7 @@ pub struct Timescale;
 impl Experiment for Timescale {
     const NAME: &'static str = "timescale";
     const TITLE: &'static str = "Time-scale LPU";
+    const EXAMPLE: &'static str = "exp=timescale&neurons=400&points=51";
     type Params = TimescaleParams;
     type Result = TimescaleResult;
 

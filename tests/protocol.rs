@@ -1,0 +1,65 @@
+//! The page ↔ worker protocol, natively: requests answer as `lpu run` does, every failure is
+//! one typed error, and a cancelled run stops without a result and leaves the worker usable.
+use lpu::protocol::{handle, ErrorKind, Reply, Request, WireError, WorkerState};
+use std::cell::Cell;
+use std::rc::Rc;
+
+fn ask(state: &mut WorkerState, r: Request) -> Result<String, WireError> {
+    handle(state, r, |_| {}, || false)
+}
+
+#[test]
+fn requests_have_the_wire_shape_the_page_sends() {
+    let r: Request = serde_json::from_str(r#"{"kind":"run","query":"exp=flipflop"}"#).unwrap();
+    assert_eq!(r, Request::Run { query: "exp=flipflop".into() });
+    let r: Request = serde_json::from_str(r#"{"kind":"network_file"}"#).unwrap();
+    assert_eq!(r, Request::NetworkFile);
+    assert!(serde_json::from_str::<Request>(r#"{"kind":"format_disk"}"#).is_err());
+    let reply = Reply::Failed { id: 3, error: WireError::panic("boom") };
+    let v: serde_json::Value = serde_json::to_value(&reply).unwrap();
+    assert_eq!(v["type"], "failed");
+    assert_eq!(v["error"]["kind"], "panic");
+    assert_eq!(v["error"]["fatal"], true);
+}
+
+#[test]
+fn a_run_answers_with_the_document_lpu_run_gives_and_keeps_its_network() {
+    let mut s = WorkerState::default();
+    assert_eq!(ask(&mut s, Request::NetworkFile).unwrap(), "");
+    let q = "exp=flipflop&bits=1&neurons=30&steps=200";
+    let text = ask(&mut s, Request::Run { query: q.into() }).unwrap();
+    assert_eq!(text, lpu::run_query(q).unwrap().json);
+    let net: serde_json::Value = serde_json::from_str(&ask(&mut s, Request::NetworkFile).unwrap()).unwrap();
+    assert_eq!(net["neurons"], 30);
+    let live: serde_json::Value =
+        serde_json::from_str(&ask(&mut s, Request::Live { query: format!("{q}&input=0.3") }).unwrap()).unwrap();
+    assert!(live["fixed_points"].as_array().unwrap().len() >= 2);
+}
+
+#[test]
+fn failures_are_one_typed_error() {
+    let mut s = WorkerState::default();
+    let e = ask(&mut s, Request::Run { query: "exp=flipflop&bits=0".into() }).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Param);
+    assert_eq!(e.message, "bits: must be an integer in 1..=8, got 0");
+    assert!(!e.fatal);
+    let e = ask(&mut s, Request::Live { query: "exp=timescale".into() }).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Failed);
+}
+
+#[test]
+fn a_cancelled_run_stops_between_chunks_and_the_worker_goes_on() {
+    let mut s = WorkerState::default();
+    // Cancel once the run has reported some progress: it must stop without a result, well
+    // before the end.
+    let seen = Rc::new(Cell::new(0.0f64));
+    let (a, b) = (seen.clone(), seen.clone());
+    let q = "exp=flipflop&bits=2&neurons=20000&steps=20000";
+    let e = handle(&mut s, Request::Run { query: q.into() }, move |f| a.set(f), move || b.get() > 0.1).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Cancelled);
+    assert!(!e.fatal);
+    assert!(seen.get() < 0.5, "stopped at {}", seen.get());
+    // The same worker state answers the next request.
+    let q = "exp=flipflop&bits=1&neurons=30&steps=100";
+    assert_eq!(ask(&mut s, Request::Run { query: q.into() }).unwrap(), lpu::run_query(q).unwrap().json);
+}

@@ -1,0 +1,122 @@
+//! Walks the registry: every experiment describes itself completely (plots, views, parameter
+//! specs), runs its example query, and gives a CSV, a summary and every plot; its typed result
+//! round-trips through the document exactly; split parts merge into the whole.
+use lpu::params::Kind;
+use lpu::registry::{self, REGISTRY};
+use std::collections::HashSet;
+
+#[test]
+fn every_experiment_describes_its_plots_views_and_parameters() {
+    assert!(REGISTRY.len() >= 5);
+    let mut view_names = HashSet::new();
+    let mut names = HashSet::new();
+    for e in REGISTRY {
+        assert!(names.insert(e.name()), "{} registered twice", e.name());
+        let plots: Vec<&str> = e.plots().iter().map(|p| p.name).collect();
+        assert!(!plots.is_empty(), "{} has no plots", e.name());
+        assert_eq!(plots.iter().collect::<HashSet<_>>().len(), plots.len(), "{}: plot names repeat", e.name());
+        let specs = e.specs();
+        let keys: Vec<&str> = specs.iter().map(|s| s.key).collect();
+        assert!(!e.views().is_empty(), "{} has no view", e.name());
+        for v in e.views() {
+            assert!(view_names.insert(v.name), "view {} is registered twice", v.name);
+            assert!(!v.label.is_empty());
+            for p in v.plots {
+                assert!(plots.contains(p), "view {} shows unknown plot {p}", v.name);
+            }
+            assert!(v.plots.contains(&v.embed_plot), "view {}: embed plot {} not shown", v.name, v.embed_plot);
+            for k in v.main {
+                assert!(keys.contains(k), "view {}: main key {k} is not a parameter", v.name);
+            }
+        }
+        let mut defaults = e.defaults();
+        for s in &specs {
+            assert!(!s.label.is_empty() && !s.help.is_empty(), "{}.{}: label and help", e.name(), s.key);
+            assert!(
+                ["network", "task", "simulation", "analysis", "display"].contains(&s.group),
+                "{}.{}: group {}",
+                e.name(),
+                s.key,
+                s.group
+            );
+            assert_eq!(s.kind == Kind::Choice, !s.options.is_empty(), "{}.{}: options iff a choice", e.name(), s.key);
+            if matches!(s.kind, Kind::IntList | Kind::FloatList) {
+                assert!(s.max_len > 0, "{}.{}: lists have a length limit", e.name(), s.key);
+            }
+            // The default, as the spec writes it, is a valid value of the key.
+            assert_eq!(defaults.set(s.key, &s.default), Ok(true), "{}.{}", e.name(), s.key);
+            if let Some(lpu::params::Widget::Sliders { count_key, .. }) = &s.widget {
+                assert!(keys.contains(count_key), "{}.{}: slider count key {count_key}", e.name(), s.key);
+            }
+        }
+        assert!(defaults.check().is_ok(), "{}: defaults pass the cross-key check", e.name());
+    }
+}
+
+#[test]
+fn every_experiment_runs_and_gives_csv_summary_plots_and_an_exact_round_trip() {
+    for e in REGISTRY {
+        let q = e.example();
+        let out = lpu::run_query(q).unwrap_or_else(|err| panic!("{}: example {q}: {err}", e.name()));
+        let doc = &out.document;
+        assert_eq!(doc.entry().name(), e.name());
+        // The typed result reads back from its JSON and writes the same bytes.
+        let back = registry::read_document(&out.json).unwrap_or_else(|err| panic!("{}: {err}", e.name()));
+        assert!(back.to_json() == out.json, "{}: the result does not round-trip exactly", e.name());
+        assert_eq!(back.query(), lpu::parse_strict(q).unwrap().query());
+        // CSV: a header and rows of its width, with numbers in them.
+        let csv = doc.csv();
+        assert!(csv.header.len() >= 2, "{}: CSV header {:?}", e.name(), csv.header);
+        assert!(csv.rows.len() >= 3, "{}: CSV has {} rows", e.name(), csv.rows.len());
+        for row in &csv.rows {
+            assert_eq!(row.len(), csv.header.len(), "{}: ragged CSV", e.name());
+        }
+        assert!(csv.rows.iter().flatten().any(|v| v.is_finite() && *v != 0.0), "{}: CSV is empty", e.name());
+        let text = csv.to_string();
+        assert_eq!(text.lines().count(), csv.rows.len() + 1);
+        assert!(doc.summary().len() > 20, "{}: summary {:?}", e.name(), doc.summary());
+        // Every plot draws; an unknown one is an error naming the plots.
+        let opts = lpu::plot::PlotOptions::default();
+        for p in e.plots() {
+            let fig = doc.render(p.name, &opts).unwrap_or_else(|err| panic!("{} {}: {err}", e.name(), p.name));
+            assert!(fig.svg.starts_with("<svg"), "{} {}", e.name(), p.name);
+            if p.clickable {
+                let f = fig.frame.unwrap_or_else(|| panic!("{} {}: clickable without a frame", e.name(), p.name));
+                let (x, y) = ((f.data[0] + f.data[1]) / 2.0, (f.data[2] + f.data[3]) / 2.0);
+                let (key, value) =
+                    doc.click(p.name, x, y).unwrap_or_else(|| panic!("{} {}: a click sets nothing", e.name(), p.name));
+                let mut p2 = lpu::parse_strict(q).unwrap();
+                assert_eq!(p2.set(key, &value), Ok(true), "{}: a click sets a valid {key}={value}", e.name());
+            }
+        }
+        let err = doc.render("no_such_plot", &opts).err().unwrap();
+        assert!(err.contains(e.plots()[0].name), "{err}");
+        if let Some(t) = doc.timeline() {
+            assert!(t.step >= 1 && t.time.len() >= 2 && t.time.windows(2).all(|w| w[1] > w[0]));
+        }
+    }
+}
+
+#[test]
+fn split_parts_merge_into_the_whole_for_every_experiment_that_splits() {
+    for e in REGISTRY {
+        let whole = lpu::parse_strict(e.example()).unwrap();
+        let parts = whole.split();
+        if parts.is_empty() {
+            assert!(whole.merge(&[]).is_err(), "{}: merge without parts", e.name());
+            continue;
+        }
+        assert!(parts.len() >= 2 && parts.iter().all(|p| p.cost() > 0.0));
+        let docs: Vec<serde_json::Value> = parts
+            .iter()
+            .rev() // the pool finishes parts in any order
+            .map(|p| serde_json::from_str(&lpu::run_query(&p.query()).unwrap().json).unwrap())
+            .collect();
+        let merged = whole.merge(&docs).unwrap();
+        assert!(
+            merged == lpu::run_query(e.example()).unwrap().json,
+            "{}: merged parts differ from the whole",
+            e.name()
+        );
+    }
+}
