@@ -34,16 +34,19 @@ pub struct PlotSpec {
     pub clickable: bool,
     /// Drawn up to the player's time cursor.
     pub timed: bool,
+    /// A line under the plot telling what a click does ("" for none).
+    pub hint: &'static str,
 }
 
 impl PlotSpec {
     /// A plot with no click and no time cursor.
     pub const fn new(name: &'static str, title: &'static str, aspect: f64, wide: bool) -> Self {
-        PlotSpec { name, title, aspect, wide, clickable: false, timed: false }
+        PlotSpec { name, title, aspect, wide, clickable: false, timed: false, hint: "" }
     }
-    /// Marks the plot clickable.
-    pub const fn clickable(mut self) -> Self {
+    /// Marks the plot clickable; `hint` tells the user what a click does.
+    pub const fn clickable(mut self, hint: &'static str) -> Self {
         self.clickable = true;
+        self.hint = hint;
         self
     }
     /// Marks the plot as following the player's time cursor.

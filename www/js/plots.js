@@ -18,7 +18,7 @@ export function buildFigures(box, plots, opts, handlers) {
     const holder = el('div', { className: 'canvas-box' }, img);
     const err = el('div', { className: 'plot-error' });
     const fig = el('figure', { className: 'plot' + (p.wide && !opts.only ? ' wide' : '') + (p.clickable ? ' clickable' : ''), dataset: { plot: p.name } }, cap, holder, err);
-    if (p.clickable) fig.append(el('p', { className: 'hint', textContent: 'Click inside the plot to start from that point.' }));
+    if (p.hint) fig.append(el('p', { className: 'hint', textContent: p.hint }));
     box.append(fig);
     const f = { ...p, fig, img, holder, err, svg: null, frame: null, width: 0, height: 0, url: null };
     png.addEventListener('click', () => exportPng(f, handlers.fileName(p.name)));
