@@ -169,7 +169,7 @@ fn positive_root(f: impl Fn(f64) -> f64) -> Option<f64> {
             return None;
         }
     }
-    Some(crate::meanfield::bisect(f, lo, hi))
+    Some(crate::numerics::roots::bisect(f, lo, hi))
 }
 
 /// Grows (or shrinks) a network to `neurons` by resampling neurons with replacement

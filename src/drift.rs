@@ -4,6 +4,7 @@
 //! standard deviation.
 
 use crate::network::Network;
+use crate::numerics::{fit, grid, orthogonal, sigmoid};
 use crate::params::Choice;
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
@@ -33,26 +34,11 @@ impl Choice for DriftKind {
     }
 }
 
-/// Orthonormal basis of span{n^(1..K)} (columns, each of length N), by modified Gram–Schmidt
-/// run twice, which keeps it orthogonal to machine precision.
+/// Orthonormal basis of span{n^(1..K)} (columns, each of length N), by Gram–Schmidt run twice,
+/// which keeps it orthogonal to machine precision.
 pub fn encoding_basis(net: &Network) -> Vec<Vec<f64>> {
     let (n, k) = (net.neurons, net.rank);
-    let mut basis: Vec<Vec<f64>> = vec![];
-    for c in 0..k {
-        let mut v: Vec<f64> = (0..n).map(|i| net.n(i, c)).collect();
-        for _ in 0..2 {
-            for q in &basis {
-                let d: f64 = v.iter().zip(q).map(|(a, b)| a * b).sum();
-                v.iter_mut().zip(q).for_each(|(a, b)| *a -= d * b);
-            }
-        }
-        let norm = v.iter().map(|a| a * a).sum::<f64>().sqrt();
-        if norm > 1e-300 {
-            v.iter_mut().for_each(|a| *a /= norm);
-            basis.push(v);
-        }
-    }
-    basis
+    orthogonal::gram_schmidt((0..k).map(|c| (0..n).map(|i| net.n(i, c)).collect()))
 }
 
 /// Population standard deviation of all entries (the scale drifts are matched on).
@@ -74,16 +60,12 @@ pub fn delta(net: &Network, kind: DriftKind, sigma: f64, rng: &mut Rng) -> Vec<f
     let mut out = vec![0.0; n * k];
     for c in 0..k {
         let col: Vec<f64> = (0..n).map(|i| d[i * k + c]).collect();
-        let mut inside = vec![0.0; n];
-        for q in &basis {
-            let dot: f64 = col.iter().zip(q).map(|(a, b)| a * b).sum();
-            inside.iter_mut().zip(q).for_each(|(a, b)| *a += dot * b);
-        }
+        let moved = match kind {
+            DriftKind::Tangential => orthogonal::project_onto(&basis, &col),
+            _ => orthogonal::project_off(&basis, &col),
+        };
         for i in 0..n {
-            out[i * k + c] = match kind {
-                DriftKind::Tangential => inside[i],
-                _ => col[i] - inside[i],
-            };
+            out[i * k + c] = moved[i];
         }
     }
     let after = sd(&out);
@@ -153,47 +135,32 @@ pub fn fit_sigmoid(sigmas: &[f64], accuracy: &[f64], chance: f64) -> SigmoidFit 
     let xs: Vec<f64> = sigmas.iter().map(|&s| libm::log(s)).collect();
     let (lo, hi) =
         (xs.iter().cloned().fold(f64::INFINITY, f64::min), xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
+    // σ* is searched up to two e-folds beyond the swept range, where it is reported as a bound.
     let (lo_b, hi_b) = (lo - 2.0, hi + 2.0);
-    let loss = |c: f64, s: f64| -> f64 {
-        xs.iter()
-            .zip(accuracy)
-            .map(|(x, y)| {
-                let p = chance + (1.0 - chance) / (1.0 + libm::exp(s * (x - c)));
-                (p - y) * (p - y)
-            })
-            .sum()
+    let midpoint = fit::Axis {
+        grid: grid::linspace(lo_b, hi_b, 121),
+        lower: lo_b,
+        upper: hi_b,
+        step: fit::Step::Absolute((hi_b - lo_b) / 120.0),
+        min_step: 1e-10,
+        fallback: 0.5 * (lo + hi),
     };
-    let (mut best_c, mut best_s, mut best) = (0.5 * (lo + hi), 2.0, f64::INFINITY);
-    for i in 0..=120 {
-        let c = lo_b + (hi_b - lo_b) * i as f64 / 120.0;
-        for j in 0..=40 {
-            let s = 0.25 * (0..j).fold(1.0, |a: f64, _| a * 1.1);
-            let l = loss(c, s);
-            if l < best {
-                (best, best_c, best_s) = (l, c, s);
-            }
-        }
-    }
-    let (mut dc, mut ds) = ((hi_b - lo_b) / 120.0, best_s * 0.1);
-    for _ in 0..200 {
-        let mut improved = false;
-        for (c, s) in
-            [(best_c + dc, best_s), (best_c - dc, best_s), (best_c, best_s + ds), (best_c, (best_s - ds).max(1e-3))]
-        {
-            let c = c.clamp(lo_b, hi_b);
-            let l = loss(c, s);
-            if l < best {
-                (best, best_c, best_s, improved) = (l, c, s, true);
-            }
-        }
-        if !improved {
-            dc *= 0.5;
-            ds *= 0.5;
-            if dc < 1e-10 {
-                break;
-            }
-        }
-    }
+    // Slopes 0.25 … 0.25·1.1⁴⁰ ≈ 11; the pattern search stops on the midpoint's step alone.
+    let slope = fit::Axis {
+        grid: grid::powers(0.25, 1.1, 41),
+        lower: 1e-3,
+        upper: f64::INFINITY,
+        step: fit::Step::Relative(0.1),
+        min_step: 0.0,
+        fallback: 2.0,
+    };
+    let best = fit::least_squares(
+        |x, p| sigmoid::logistic_step(x, p[0], p[1], 1.0, chance),
+        &xs,
+        accuracy,
+        &[midpoint, slope],
+    );
+    let (best_c, best_s) = (best.params[0], best.params[1]);
     let censored = if best_c > hi {
         Some(Censored::Above)
     } else if best_c < lo {
@@ -201,5 +168,10 @@ pub fn fit_sigmoid(sigmas: &[f64], accuracy: &[f64], chance: f64) -> SigmoidFit 
     } else {
         None
     };
-    SigmoidFit { midpoint: libm::exp(best_c), slope: best_s, censored, rms: (best / xs.len().max(1) as f64).sqrt() }
+    SigmoidFit {
+        midpoint: libm::exp(best_c),
+        slope: best_s,
+        censored,
+        rms: (best.loss / xs.len().max(1) as f64).sqrt(),
+    }
 }

@@ -2,9 +2,10 @@
 //!
 //! A plain library (no web dependency) for x86_64 and wasm32. Layers, lowest first (a module
 //! never imports one above it; see ARCHITECTURE.md): the floor ([`rng`], [`progress`],
-//! [`parallel`]), [`params`] and [`link`] (the share-link grammar), the model ([`network`],
-//! [`nonlinearity`], [`dense`], [`netfile`]), compute ([`simulate`]), [`design`], [`meanfield`],
-//! [`task`], [`drift`], [`analysis`], [`experiments`], [`plot`], and the [`registry`] on top.
+//! [`parallel`], [`numerics`]), [`params`] and [`link`] (the share-link grammar), the model
+//! ([`network`], [`nonlinearity`], [`dense`], [`netfile`]), compute ([`simulate`]), [`design`],
+//! [`meanfield`], [`task`], [`drift`], [`analysis`], [`experiments`], [`plot`], and the
+//! [`registry`] on top.
 
 pub mod params;
 
@@ -18,6 +19,7 @@ pub mod meanfield;
 pub mod netfile;
 pub mod network;
 pub mod nonlinearity;
+pub mod numerics;
 pub mod parallel;
 #[cfg(feature = "plot")]
 pub mod plot;

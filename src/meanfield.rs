@@ -4,29 +4,22 @@
 //! faster than any power of the step for these smooth, rapidly decaying integrands.
 
 use crate::nonlinearity::Phi;
+use crate::numerics::{quadrature, roots};
 
 const NODES: usize = 4801;
 const HALF_WIDTH: f64 = 12.0;
 
-/// E[g(X)] for X ~ N(0, 1).
-pub fn gaussian_expectation(g: impl Fn(f64) -> f64) -> f64 {
-    let h = 2.0 * HALF_WIDTH / (NODES - 1) as f64;
-    let norm = 1.0 / libm::sqrt(2.0 * std::f64::consts::PI);
-    let mut s = 0.0;
-    for i in 0..NODES {
-        let x = -HALF_WIDTH + h * i as f64;
-        s += g(x) * libm::exp(-0.5 * x * x);
-    }
-    s * h * norm
-}
-
 /// ⟨ñ φ(m z)⟩ for jointly Gaussian zero-mean (m, ñ) with var(m) = σ_m², cov = σ_mn.
 pub fn drive(phi: Phi, sigma_m: f64, sigma_mn: f64, z: f64) -> f64 {
     let a = sigma_mn / (sigma_m * sigma_m);
-    a * gaussian_expectation(|x| {
-        let m = sigma_m * x;
-        m * phi.apply(m * z)
-    })
+    a * quadrature::gaussian_expectation(
+        |x| {
+            let m = sigma_m * x;
+            m * phi.apply(m * z)
+        },
+        NODES,
+        HALF_WIDTH,
+    )
 }
 
 /// τ dz/dt in the mean field.
@@ -41,22 +34,5 @@ pub fn positive_attractor(phi: Phi, sigma_m: f64, sigma_mn: f64) -> Option<f64> 
     if !(f(lo) > 0.0 && f(hi) < 0.0) {
         return None;
     }
-    Some(bisect(f, lo, hi))
-}
-
-/// Root of `f` in [lo, hi] with f(lo) > 0 ≥ f(hi), bisected until lo and hi are adjacent
-/// floats (then every further halving would leave them as they are).
-pub fn bisect(f: impl Fn(f64) -> f64, mut lo: f64, mut hi: f64) -> f64 {
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if mid <= lo || mid >= hi {
-            break;
-        }
-        if f(mid) > 0.0 {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
+    Some(roots::bisect(f, lo, hi))
 }

@@ -4,7 +4,7 @@
 //! changes of F on a fine grid, then bisection.
 
 use super::flow::Lpu;
-use super::jacobian::eigenvalues;
+use crate::numerics::{eig, grid, roots, solve};
 use crate::rng::{stream, Rng};
 use serde::{Deserialize, Serialize};
 
@@ -50,7 +50,7 @@ const DEDUP_TOL: f64 = 1e-6;
 pub fn classify(lpu: &Lpu, z: &[f64], u: &[f64]) -> FixedPoint {
     let k = lpu.rank;
     let j = lpu.jacobian(z, u);
-    let ev = small_eigenvalues(&j, k);
+    let ev = eig::eigenvalues_closed_form(&j, k);
     let unstable_dims = ev.iter().filter(|e| e.0 > 0.0).count();
     let kind = match unstable_dims {
         0 => Kind::Stable,
@@ -58,27 +58,6 @@ pub fn classify(lpu: &Lpu, z: &[f64], u: &[f64]) -> FixedPoint {
         _ => Kind::Saddle,
     };
     FixedPoint { z: z.to_vec(), kind, unstable_dims, eigenvalues: ev.iter().map(|e| [e.0, e.1]).collect() }
-}
-
-/// Eigenvalues of a K × K matrix; closed forms for K ≤ 2 (exact IEEE operations only).
-fn small_eigenvalues(a: &[f64], k: usize) -> Vec<(f64, f64)> {
-    match k {
-        1 => vec![(a[0], 0.0)],
-        2 => {
-            // ((a−d)/2)² + bc rather than (tr/2)² − det: no cancellation for repeated roots.
-            let half = (a[0] + a[3]) / 2.0;
-            let gap = (a[0] - a[3]) / 2.0;
-            let disc = gap * gap + a[1] * a[2];
-            if disc >= 0.0 {
-                let s = disc.sqrt();
-                vec![(half + s, 0.0), (half - s, 0.0)]
-            } else {
-                let s = (-disc).sqrt();
-                vec![(half, s), (half, -s)]
-            }
-        }
-        _ => eigenvalues(a, k),
-    }
 }
 
 pub fn find(lpu: &Lpu, u: &[f64], opts: &SearchOptions) -> Vec<FixedPoint> {
@@ -164,7 +143,7 @@ fn levenberg_marquardt(lpu: &Lpu, u: &[f64], z0: &[f64]) -> Option<Vec<f64>> {
             for p in 0..k {
                 damped[p * k + p] += mu * (1.0 + a[p * k + p]);
             }
-            let Some(delta) = solve(&damped, &rhs, k) else {
+            let Some(delta) = solve::solve(&damped, &rhs, k) else {
                 mu *= 10.0;
                 continue;
             };
@@ -189,41 +168,10 @@ fn levenberg_marquardt(lpu: &Lpu, u: &[f64], z0: &[f64]) -> Option<Vec<f64>> {
     (cost < RESIDUAL_TOL && z.iter().all(|x| x.is_finite())).then_some(z)
 }
 
-/// Gaussian elimination with partial pivoting for a small dense system.
-pub fn solve(a: &[f64], b: &[f64], k: usize) -> Option<Vec<f64>> {
-    let mut m = a.to_vec();
-    let mut x = b.to_vec();
-    for col in 0..k {
-        let piv = (col..k).max_by(|&p, &q| m[p * k + col].abs().total_cmp(&m[q * k + col].abs()))?;
-        if m[piv * k + col].abs() < 1e-300 {
-            return None;
-        }
-        for c in 0..k {
-            m.swap(col * k + c, piv * k + c);
-        }
-        x.swap(col, piv);
-        for row in col + 1..k {
-            let f = m[row * k + col] / m[col * k + col];
-            for c in col..k {
-                m[row * k + c] -= f * m[col * k + c];
-            }
-            x[row] -= f * x[col];
-        }
-    }
-    for row in (0..k).rev() {
-        let mut s = x[row];
-        for c in row + 1..k {
-            s -= m[row * k + c] * x[c];
-        }
-        x[row] = s / m[row * k + row];
-    }
-    x.iter().all(|v| v.is_finite()).then_some(x)
-}
-
 /// All roots of the 1-D flow in [lo, hi]: grid sign changes refined by bisection.
 pub fn roots_1d(lpu: &Lpu, u: &[f64], lo: f64, hi: f64, points: usize) -> Vec<Vec<f64>> {
     let g = |z: f64| lpu.scaled_flow(&[z], u)[0];
-    let zs: Vec<f64> = (0..points).map(|i| lo + (hi - lo) * i as f64 / (points - 1) as f64).collect();
+    let zs = grid::linspace(lo, hi, points);
     let gs = crate::parallel::map(&zs, |&z| g(z));
     roots_from_samples(g, &zs, &gs)
 }
@@ -231,33 +179,5 @@ pub fn roots_1d(lpu: &Lpu, u: &[f64], lo: f64, hi: f64, points: usize) -> Vec<Ve
 /// Roots of g from its samples gs at increasing zs: exact zeros, and sign changes refined by
 /// bisection to the last representable bit.
 pub fn roots_from_samples(g: impl Fn(f64) -> f64, zs: &[f64], gs: &[f64]) -> Vec<Vec<f64>> {
-    let mut roots = vec![];
-    for i in 0..zs.len() {
-        if gs[i] == 0.0 {
-            roots.push(vec![zs[i]]);
-        }
-        if i + 1 < zs.len() && gs[i] != 0.0 && gs[i + 1] != 0.0 && (gs[i] < 0.0) != (gs[i + 1] < 0.0) {
-            let (mut a, mut b, mut ga) = (zs[i], zs[i + 1], gs[i]);
-            for _ in 0..200 {
-                let mid = 0.5 * (a + b);
-                if mid <= a || mid >= b {
-                    break;
-                }
-                let gm = g(mid);
-                if gm == 0.0 {
-                    a = mid;
-                    b = mid;
-                    break;
-                }
-                if (gm < 0.0) == (ga < 0.0) {
-                    a = mid;
-                    ga = gm;
-                } else {
-                    b = mid;
-                }
-            }
-            roots.push(vec![0.5 * (a + b)]);
-        }
-    }
-    roots
+    roots::sign_change_roots(g, zs, gs).into_iter().map(|z| vec![z]).collect()
 }

@@ -2,6 +2,7 @@
 //! r_i(z) = φ(m_i · z + B_i u + b_i); encoding weights do not appear.
 
 use crate::network::Network;
+use crate::numerics::grid::linspace;
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -22,7 +23,7 @@ pub fn tuning_curve(
     u: &[f64],
 ) -> TuningCurve {
     let mut z = vec![0.0; net.rank];
-    let grid: Vec<f64> = (0..points).map(|i| -extent + 2.0 * extent * i as f64 / (points - 1).max(1) as f64).collect();
+    let grid = linspace(-extent, extent, points);
     let rate = grid
         .iter()
         .map(|&x| {

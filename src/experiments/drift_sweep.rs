@@ -73,9 +73,7 @@ fn work(p: &DriftSweepParams) -> f64 {
 
 impl DriftSweepParams {
     pub fn sigmas(&self) -> Vec<f64> {
-        // libm, not std: the same bits natively and in wasm.
-        let (a, b) = (libm::log(self.sigma_min), libm::log(self.sigma_max));
-        (0..self.points).map(|i| libm::exp(a + (b - a) * i as f64 / (self.points - 1) as f64)).collect()
+        crate::numerics::grid::geomspace(self.sigma_min, self.sigma_max, self.points)
     }
 }
 

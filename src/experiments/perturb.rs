@@ -7,6 +7,7 @@ use super::{rows, Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec}
 use crate::design::FlipFlop;
 use crate::network::Network;
 use crate::nonlinearity::Phi;
+use crate::numerics::ridge::{ridge, Ridge};
 use crate::params::{range, Choice, ParamError, MAX_SAFE_INTEGER};
 use crate::rng::{derive_seed, stream, Rng};
 use crate::simulate::SimJob;
@@ -216,49 +217,23 @@ fn run(p: &PerturbParams, ctx: &RunCtx) -> Result<Output<PerturbResult>, RunErro
             },
         );
         let r = record.len();
-        // Normal equations with plain loops in a fixed order (no BLAS kernels), so the readout
-        // is bit-identical natively and in wasm; ridge-regularised because untuned redundant
-        // neurons are constant and tuned ones nearly collinear.
+        // Ridge-regularised (λ = 1) because untuned redundant neurons are constant and tuned ones
+        // nearly collinear.
         let rows_ = train_steps + 1;
         let feature = |rec: &[f64], t: usize, j: usize| if j == r { 1.0 } else { rec[t * r + j] };
-        let mut xtx = nalgebra::DMatrix::<f64>::zeros(r + 1, r + 1);
-        let mut xty = nalgebra::DMatrix::<f64>::zeros(r + 1, k);
-        for a in 0..=r {
-            for b in a..=r {
-                let mut acc = 0.0;
-                for t in 0..rows_ {
-                    acc += feature(&train.recorded, t, a) * feature(&train.recorded, t, b);
-                }
-                xtx[(a, b)] = acc;
-                xtx[(b, a)] = acc;
-            }
-            xtx[(a, a)] += 1.0;
-            for c in 0..k {
-                let mut acc = 0.0;
-                for t in 0..rows_ {
-                    acc += feature(&train.recorded, t, a) * train.latent[t * k + c];
-                }
-                xty[(a, c)] = acc;
-            }
-        }
-        let predict = |rec: &[f64], t: usize, beta: &nalgebra::DMatrix<f64>, c: usize| {
-            let mut acc = 0.0;
-            for j in 0..=r {
-                acc += feature(rec, t, j) * beta[(j, c)];
-            }
-            acc
-        };
-        match xtx.cholesky().map(|ch| ch.solve(&xty)) {
+        let fitted = ridge(rows_, r + 1, k, |t, j| feature(&train.recorded, t, j), |t, c| train.latent[t * k + c], 1.0);
+        let predict = |rec: &[f64], t: usize, beta: &Ridge, c: usize| beta.predict(|j| feature(rec, t, j), c);
+        match fitted {
             Some(beta) => {
                 let mean: Vec<f64> =
                     (0..k).map(|c| (0..rows_).map(|t| train.latent[t * k + c]).sum::<f64>() / rows_ as f64).collect();
                 let (mut ss_res, mut ss_tot) = (0.0, 0.0);
                 for t in 0..rows_ {
-                    for c in 0..k {
+                    for (c, m) in mean.iter().enumerate() {
                         let y = train.latent[t * k + c];
                         let e = y - predict(&train.recorded, t, &beta, c);
                         ss_res += e * e;
-                        ss_tot += (y - mean[c]) * (y - mean[c]);
+                        ss_tot += (y - m) * (y - m);
                     }
                 }
                 let z: Vec<Vec<f64>> =

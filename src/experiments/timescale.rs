@@ -80,7 +80,7 @@ fn run(p: &TimescaleParams, ctx: &RunCtx) -> Result<Output<TimescaleResult>, Run
     let stats = design.stats();
     let net = ctx.stage(0.0, 0.3, || design.network(p.neurons, p.tau / 10.0, p.seed))?;
     let lpu = Lpu::new(&net);
-    let z: Vec<f64> = (0..p.points).map(|i| -p.extent + 2.0 * p.extent * i as f64 / (p.points - 1) as f64).collect();
+    let z = crate::numerics::grid::linspace(-p.extent, p.extent, p.points);
     let scaled = ctx.stage(0.3, 0.95, || {
         let mut out = Vec::with_capacity(z.len());
         for (i, part) in z.chunks(z.len().div_ceil(20)).enumerate() {

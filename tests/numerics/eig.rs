@@ -1,0 +1,53 @@
+use lpu::numerics::eig::{eigenvalues, eigenvalues_closed_form};
+use lpu::rng::Rng;
+use nalgebra::{DMatrix, SymmetricEigen};
+
+fn close(got: &[(f64, f64)], want: &[(f64, f64)], tol: f64) {
+    assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
+    for (g, w) in got.iter().zip(want) {
+        assert!((g.0 - w.0).abs() <= tol && (g.1 - w.1).abs() <= tol, "{got:?} vs {want:?}");
+    }
+}
+
+#[test]
+fn a_rotation_has_eigenvalues_on_the_imaginary_axis() {
+    let w = 2.5;
+    // A 2-D rotation generator block, and a 3-D rotation by angle θ about the z axis.
+    let generator = [0.0, -w, w, 0.0];
+    close(&eigenvalues(&generator, 2), &[(0.0, w), (0.0, -w)], 1e-14);
+    close(&eigenvalues_closed_form(&generator, 2), &[(0.0, w), (0.0, -w)], 0.0);
+    let (c, s) = (0.3f64.cos(), 0.3f64.sin());
+    let rotation = [c, -s, 0.0, s, c, 0.0, 0.0, 0.0, 1.0];
+    close(&eigenvalues(&rotation, 3), &[(1.0, 0.0), (c, s), (c, -s)], 1e-14);
+}
+
+#[test]
+fn a_triangular_matrix_has_its_diagonal() {
+    let a = [-1.0, 4.0, 2.0, 7.0, 0.0, 3.0, -5.0, 1.0, 0.0, 0.0, 0.5, 9.0, 0.0, 0.0, 0.0, -2.0];
+    close(&eigenvalues(&a, 4), &[(3.0, 0.0), (0.5, 0.0), (-1.0, 0.0), (-2.0, 0.0)], 1e-13);
+    // A double root in closed form: exact, with no split into a ±√ε pair.
+    close(&eigenvalues_closed_form(&[2.0, 1.0, 0.0, 2.0], 2), &[(2.0, 0.0), (2.0, 0.0)], 0.0);
+}
+
+#[test]
+fn a_symmetric_matrix_agrees_with_nalgebras_symmetric_eigensolver() {
+    let n = 8;
+    let mut rng = Rng::new(12, 1);
+    let b: Vec<f64> = (0..n * n).map(|_| rng.normal()).collect();
+    let a: Vec<f64> = (0..n * n).map(|i| b[i] + b[(i % n) * n + i / n]).collect();
+    let mut want: Vec<(f64, f64)> =
+        SymmetricEigen::new(DMatrix::from_row_slice(n, n, &a)).eigenvalues.iter().map(|&x| (x, 0.0)).collect();
+    want.sort_by(|x, y| y.0.total_cmp(&x.0));
+    close(&eigenvalues(&a, n), &want, 1e-12);
+}
+
+#[test]
+fn the_closed_forms_agree_with_the_schur_form() {
+    let mut rng = Rng::new(13, 1);
+    for _ in 0..50 {
+        let a: Vec<f64> = (0..4).map(|_| rng.normal()).collect();
+        close(&eigenvalues_closed_form(&a, 2), &eigenvalues(&a, 2), 1e-12);
+    }
+    close(&eigenvalues_closed_form(&[-0.7], 1), &[(-0.7, 0.0)], 0.0);
+    assert!(eigenvalues(&[], 0).is_empty());
+}

@@ -1,0 +1,11 @@
+//! The numerics home, one test file per method, each checked against an independent truth:
+//! a closed form, a hand-solved case, or a second method (nalgebra's).
+mod eig;
+mod fit;
+mod grid;
+mod orthogonal;
+mod quadrature;
+mod ridge;
+mod roots;
+mod sigmoid;
+mod solve;
