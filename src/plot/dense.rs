@@ -56,6 +56,8 @@ impl Layer {
 
     /// A `rows × cols` image (row 0 at the top) stretched over the pixel box, drawn without
     /// smoothing so every cell stays sharp at any zoom.
+    // The box is four pixel numbers, as the SVG <image> it becomes takes them.
+    #[allow(clippy::too_many_arguments)]
     pub fn image(
         &mut self,
         rows: usize,

@@ -3,18 +3,21 @@
 //! heatmaps, large scatters) are written straight into the SVG as one path per colour and one
 //! embedded image, so a 40 × 40 quiver or a 100,000-point cloud stays a handful of elements.
 //!
-//! A plot reads the result JSON (the `result` member of an `lpu-result` document), so the
-//! page can draw what its worker sent without a second copy of the result types.
+//! Each experiment draws its typed result and parameters in `src/plot/<experiment>.rs`
+//! ([`Figures`]); chart pieces that several experiments draw are in `charts.rs`.
 
+mod charts;
 mod dense;
+mod drift;
+mod drift_sweep;
 mod flipflop;
-mod robustness;
+mod perturb;
 mod timescale;
 
+use crate::analysis::fixed_points::Kind;
 use crate::experiments::Experiment;
 use plotters::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
 
 pub use dense::Layer;
 
@@ -84,70 +87,9 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("drawing failed: {e:?}")
 }
 
-/// The document form the JSON-reading plot functions take (until they read typed results).
-fn as_document<P: Serialize, R: Serialize>(experiment: &str, p: &P, r: &R) -> Value {
-    serde_json::json!({ "experiment": experiment, "params": p, "result": r })
-}
-
-impl Figures for crate::experiments::flipflop::Flipflop {
-    fn render(name: &str, p: &Self::Params, r: &Self::Result, opts: &PlotOptions) -> DrawResult<Figure> {
-        let doc = as_document(Self::NAME, p, r);
-        let (result, params) = (&doc["result"], &doc["params"]);
-        match name {
-            "trajectory" => flipflop::trajectory(result, opts),
-            "portrait" => flipflop::portrait(result, params, opts),
-            "activity" => flipflop::activity(result, opts),
-            _ => flipflop::tuning(result, opts),
-        }
-    }
-}
-
-impl Figures for crate::experiments::timescale::Timescale {
-    fn render(name: &str, p: &Self::Params, r: &Self::Result, opts: &PlotOptions) -> DrawResult<Figure> {
-        let doc = as_document(Self::NAME, p, r);
-        let (result, params) = (&doc["result"], &doc["params"]);
-        match name {
-            "flow" => timescale::flow(result, params, opts),
-            "growth" => timescale::growth(result, params, opts),
-            _ => timescale::cloud(result, opts),
-        }
-    }
-}
-
-impl Figures for crate::experiments::drift::Drift {
-    fn render(name: &str, p: &Self::Params, r: &Self::Result, opts: &PlotOptions) -> DrawResult<Figure> {
-        let doc = as_document(Self::NAME, p, r);
-        let (result, params) = (&doc["result"], &doc["params"]);
-        match name {
-            "trajectory" => robustness::drift_trajectory(result, opts),
-            "portrait_before" => robustness::drift_portrait(result, params, opts, false),
-            "portrait_after" => robustness::drift_portrait(result, params, opts, true),
-            _ => robustness::drift_tuning(result, opts),
-        }
-    }
-}
-
-impl Figures for crate::experiments::drift_sweep::DriftSweep {
-    fn render(name: &str, p: &Self::Params, r: &Self::Result, opts: &PlotOptions) -> DrawResult<Figure> {
-        let doc = as_document(Self::NAME, p, r);
-        let result = &doc["result"];
-        match name {
-            "accuracy" => robustness::sweep_accuracy(result, opts, false),
-            "accuracy_observed" => robustness::sweep_accuracy(result, opts, true),
-            _ => robustness::sweep_tolerable(result, opts),
-        }
-    }
-}
-
-impl Figures for crate::experiments::perturb::Perturb {
-    fn render(name: &str, p: &Self::Params, r: &Self::Result, opts: &PlotOptions) -> DrawResult<Figure> {
-        let doc = as_document(Self::NAME, p, r);
-        let result = &doc["result"];
-        match name {
-            "stimulation" => robustness::stimulation(result, opts),
-            _ => robustness::connectivity(result, opts),
-        }
-    }
+/// The error for a plot name that `E` does not draw (the registry checks names first).
+fn unknown<E: Experiment>(name: &str) -> String {
+    format!("no plot \"{name}\" for exp={}", E::NAME)
 }
 
 pub type Chart<'a, 'b> = ChartContext<
@@ -226,24 +168,6 @@ fn legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(
         .map_err(err)
 }
 
-// ---- reading the result JSON ----
-
-fn num(v: &Value) -> f64 {
-    v.as_f64().unwrap_or(f64::NAN)
-}
-
-fn vector(v: &Value) -> Vec<f64> {
-    v.as_array().map(|a| a.iter().map(num).collect()).unwrap_or_default()
-}
-
-fn matrix(v: &Value) -> Vec<Vec<f64>> {
-    v.as_array().map(|a| a.iter().map(vector).collect()).unwrap_or_default()
-}
-
-fn field<'a>(v: &'a Value, key: &str) -> DrawResult<&'a Value> {
-    v.get(key).filter(|x| !x.is_null()).ok_or_else(|| format!("result has no \"{key}\""))
-}
-
 // ---- shared style ----
 
 pub const FONT: &str = "sans-serif";
@@ -264,11 +188,11 @@ pub const STABLE: RGBColor = RGBColor(0, 120, 60);
 pub const SADDLE: RGBColor = RGBColor(230, 130, 0);
 pub const UNSTABLE: RGBColor = RGBColor(200, 30, 45);
 
-fn kind_colour(kind: &str) -> RGBColor {
+fn kind_colour(kind: Kind) -> RGBColor {
     match kind {
-        "stable" => STABLE,
-        "saddle" => SADDLE,
-        _ => UNSTABLE,
+        Kind::Stable => STABLE,
+        Kind::Saddle => SADDLE,
+        Kind::Unstable => UNSTABLE,
     }
 }
 

@@ -2,19 +2,28 @@
 //! growth rate against its target across N, and the (m_i, ñ_i) cloud.
 
 use super::*;
+use crate::analysis::fixed_points::Kind;
+use crate::experiments::timescale::{Timescale, TimescaleParams, TimescaleResult};
 
-pub fn flow(result: &Value, params: &Value, opts: &PlotOptions) -> DrawResult<Figure> {
-    let z = vector(field(result, "z")?);
-    let f = vector(field(result, "flow")?);
-    let mf = vector(field(result, "mean_field")?);
-    let mf_points = result.get("mean_field_fixed_points").map(vector).unwrap_or_default();
-    let points = result.get("fixed_points").and_then(Value::as_array).cloned().unwrap_or_default();
+impl Figures for Timescale {
+    fn render(name: &str, p: &TimescaleParams, r: &TimescaleResult, opts: &PlotOptions) -> DrawResult<Figure> {
+        match name {
+            "flow" => flow(p, r, opts),
+            "growth" => growth(p, r, opts),
+            "cloud" => cloud(r, opts),
+            _ => Err(unknown::<Self>(name)),
+        }
+    }
+}
+
+/// The network's flow dz/dt against z beside the mean field's, with both sets of fixed points.
+fn flow(p: &TimescaleParams, r: &TimescaleResult, opts: &PlotOptions) -> DrawResult<Figure> {
+    let (z, f, mf) = (&r.z, &r.flow, &r.mean_field);
     if z.len() < 2 {
         return Err("result has no flow curve".into());
     }
     let y = span(f.iter().chain(mf.iter()).copied(), (-1.0, 1.0));
-    let n = params.get("neurons").and_then(Value::as_u64).unwrap_or(0);
-    let tau_z = params.get("tau_latent").and_then(Value::as_f64).unwrap_or(f64::NAN);
+    let (n, tau_z) = (p.neurons, p.tau_latent);
     svg(opts, |root| {
         let body = titled(root, &format!("Latent flow, N = {n}, target τ_z = {tau_z} s"))?;
         let (mut chart, frame) = axes(&body, (z[0], z[z.len() - 1]), y, "z (latent)", "dz/dt (1/s)")?;
@@ -26,7 +35,7 @@ pub fn flow(result: &Value, params: &Value, opts: &PlotOptions) -> DrawResult<Fi
                 z.iter().copied().zip(mf.iter().copied()),
                 8,
                 5,
-                PALETTE[1].stroke_width(2).into(),
+                PALETTE[1].stroke_width(2),
             ))
             .map_err(err)?
             .label("mean field (N → ∞)")
@@ -37,25 +46,28 @@ pub fn flow(result: &Value, params: &Value, opts: &PlotOptions) -> DrawResult<Fi
             .label(format!("network, N = {n}"))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], PALETTE[0].stroke_width(2)));
         let mf_series = chart
-            .draw_series(mf_points.iter().map(|&x| Circle::new((x, 0.0), 9, PALETTE[1].stroke_width(2))))
+            .draw_series(
+                r.mean_field_fixed_points.iter().map(|&x| Circle::new((x, 0.0), 9, PALETTE[1].stroke_width(2))),
+            )
             .map_err(err)?;
         mf_series
             .label("mean-field fixed point")
             .legend(|(x, y)| Circle::new((x + 7, y), 5, PALETTE[1].stroke_width(2)));
         let mut labelled = [false; 3];
-        for p in &points {
-            let x = p.get("z").map(vector).and_then(|v| v.first().copied()).unwrap_or(f64::NAN);
-            let kind = p.get("kind").and_then(Value::as_str).unwrap_or("unstable");
-            let c = kind_colour(kind);
-            let s = match kind {
-                "stable" => chart.draw_series(std::iter::once(Circle::new((x, 0.0), 5, c.filled()))),
-                _ => chart.draw_series(std::iter::once(Circle::new((x, 0.0), 5, c.stroke_width(2)))),
+        for fp in &r.fixed_points {
+            let x = fp.z.first().copied().unwrap_or(f64::NAN);
+            let stable = fp.kind == Kind::Stable;
+            let c = kind_colour(fp.kind);
+            let s = if stable {
+                chart.draw_series(std::iter::once(Circle::new((x, 0.0), 5, c.filled())))
+            } else {
+                chart.draw_series(std::iter::once(Circle::new((x, 0.0), 5, c.stroke_width(2))))
             }
             .map_err(err)?;
-            let slot = if kind == "stable" { 0 } else { 2 };
+            let slot = if stable { 0 } else { 2 };
             if !labelled[slot] {
                 labelled[slot] = true;
-                if kind == "stable" {
+                if stable {
                     s.label("stable (network)").legend(move |(x, y)| Circle::new((x + 7, y), 5, c.filled()));
                 } else {
                     s.label("unstable (network)").legend(move |(x, y)| Circle::new((x + 7, y), 5, c.stroke_width(2)));
@@ -69,13 +81,10 @@ pub fn flow(result: &Value, params: &Value, opts: &PlotOptions) -> DrawResult<Fi
 
 /// The normalised growth-rate error of this network against the predicted spread over seeds,
 /// (τ_z/τ)·√((σ_m²σ_n² + σ_mn²)/N), across N = 10²…10⁶ (LCF Fig. 1H–I, A9–A10).
-pub fn growth(result: &Value, params: &Value, opts: &PlotOptions) -> DrawResult<Figure> {
-    let g = field(result, "growth_rate")?;
-    let estimate = g.get("estimate").map(num).unwrap_or(f64::NAN);
-    let target = g.get("target").map(num).unwrap_or(f64::NAN);
-    let error = g.get("normalised_error").map(num).unwrap_or(f64::NAN);
-    let sd = g.get("predicted_sd").map(num).unwrap_or(f64::NAN);
-    let n = params.get("neurons").and_then(Value::as_f64).unwrap_or(1000.0);
+fn growth(p: &TimescaleParams, r: &TimescaleResult, opts: &PlotOptions) -> DrawResult<Figure> {
+    let g = &r.growth_rate;
+    let (estimate, target, error, sd) = (g.estimate, g.target, g.normalised_error, g.predicted_sd);
+    let n = p.neurons as f64;
     let sd_at = |m: f64| sd * (n / m).sqrt();
     let y_hi = (2.4 * sd_at(1e4)).max(error.abs() * 1.3).max(0.05);
     let ns: Vec<f64> = (0..=80).map(|i| 10f64.powf(2.0 + 4.0 * i as f64 / 80.0)).collect();
@@ -88,7 +97,7 @@ pub fn growth(result: &Value, params: &Value, opts: &PlotOptions) -> DrawResult<
             .y_label_area_size(56)
             .build_cartesian_2d((1e2f64..1e6f64).log_scale(), -y_hi..y_hi)
             .map_err(err)?;
-        super::house_style(&mut chart.configure_mesh(), 11)
+        house_style(&mut chart.configure_mesh(), 11)
             .x_desc("neurons N")
             .y_desc("(λ̂ − λ) / λ")
             .x_label_formatter(&|v| format!("{:.0e}", v))
@@ -114,18 +123,17 @@ pub fn growth(result: &Value, params: &Value, opts: &PlotOptions) -> DrawResult<
     })
 }
 
-pub fn cloud(result: &Value, opts: &PlotOptions) -> DrawResult<Figure> {
-    let c = field(result, "cloud")?;
-    let m = vector(field(c, "m")?);
-    let nt = vector(field(c, "n_tilde")?);
+/// The (m_i, ñ_i) pairs of the first neurons as one scatter layer.
+fn cloud(r: &TimescaleResult, opts: &PlotOptions) -> DrawResult<Figure> {
+    let (m, nt) = (&r.cloud.m, &r.cloud.n_tilde);
     let x = span(m.iter().copied(), (-3.0, 3.0));
     let y = span(nt.iter().copied(), (-3.0, 3.0));
     svg(opts, |root| {
         let body = titled(root, &format!("Connectivity of {} neurons: (m_i, ñ_i)", m.len().min(nt.len())))?;
         let (_chart, frame) = axes(&body, x, y, "m_i (embedding)", "ñ_i = N n_i (encoding)")?;
-        super::layer_anchor(&body, 0)?;
+        layer_anchor(&body, 0)?;
         let mut layer = Layer::new(&frame);
-        let pts: Vec<(f64, f64)> = m.iter().zip(&nt).map(|(&a, &b)| (frame.px(a), frame.py(b))).collect();
+        let pts: Vec<(f64, f64)> = m.iter().zip(nt).map(|(&a, &b)| (frame.px(a), frame.py(b))).collect();
         let opacity = if pts.len() > 5000 { 0.25 } else { 0.55 };
         layer.dots(&pts, PALETTE[0], 2.5, opacity);
         Ok((None, vec![layer]))
