@@ -31,7 +31,7 @@ fn sigma_stars(t: &Tolerable) -> [Option<f64>; 3] {
 
 /// The fitted accuracy at σ = `s`: chance + (1 − chance) / (1 + exp(slope·(ln s − ln σ*))).
 fn sigmoid(s: f64, fit: &SigmoidFit, chance: f64) -> f64 {
-    chance + (1.0 - chance) / (1.0 + libm::exp(fit.slope * (libm::log(s) - libm::log(fit.midpoint))))
+    crate::numerics::sigmoid::logistic_step(libm::log(s), libm::log(fit.midpoint), fit.slope, 1.0, chance)
 }
 
 /// Accuracy against σ per kind with the fitted sigmoids, one panel per N (Fig. 4D, I).
