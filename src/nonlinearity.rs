@@ -95,7 +95,7 @@ fn sign(x: f64) -> f64 {
 #[inline(always)]
 fn exp_nonpositive(y: f64) -> f64 {
     const LOG2E: f64 = std::f64::consts::LOG2_E;
-    const LN2_HI: f64 = 6.931_471_803_691_238_2e-1;
+    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52: adding it rounds to an integer
     let kd = y * LOG2E + SHIFT;
@@ -136,6 +136,14 @@ pub fn tanh(x: f64) -> f64 {
     }
 }
 
+impl crate::params::Choice for Phi {
+    const ALL: &'static [Self] = &[Phi::Tanh, Phi::Relu, Phi::Sign, Phi::Sin];
+    const NAMES: &'static [&'static str] = &Phi::NAMES;
+    fn name(self) -> &'static str {
+        Phi::name(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,13 +173,5 @@ mod tests {
                 assert!((fd - phi.derivative(x)).abs() < 1e-8, "{phi:?} at {x}");
             }
         }
-    }
-}
-
-impl crate::params::Choice for Phi {
-    const ALL: &'static [Self] = &[Phi::Tanh, Phi::Relu, Phi::Sign, Phi::Sin];
-    const NAMES: &'static [&'static str] = &Phi::NAMES;
-    fn name(self) -> &'static str {
-        Phi::name(self)
     }
 }

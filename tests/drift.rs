@@ -66,7 +66,7 @@ fn sigmoid_fit_recovers_a_known_midpoint() {
     assert!((fit.midpoint / truth - 1.0).abs() < 1e-4, "{fit:?}");
     assert!((fit.slope - 2.5).abs() < 1e-3);
     assert!(fit.censored.is_none());
-    let flat = drift::fit_sigmoid(&sigmas, &vec![1.0; 15], chance);
+    let flat = drift::fit_sigmoid(&sigmas, &[1.0; 15], chance);
     assert_eq!(flat.censored, Some(lpu::drift::Censored::Above));
 }
 

@@ -29,7 +29,7 @@ fn full_spectrum_is_minus_one_over_tau_plus_the_latent_eigenvalues() {
         let leak = -1.0 / net.tau;
         let tol = 1e-8 * leak.abs();
         let mut remaining = spectrum.clone();
-        for target in latent.iter().copied().chain(std::iter::repeat((leak, 0.0)).take(n - k)) {
+        for target in latent.iter().copied().chain(std::iter::repeat_n((leak, 0.0), n - k)) {
             let idx = remaining
                 .iter()
                 .position(|e| (e.0 - target.0).abs() < tol && (e.1 - target.1).abs() < tol)

@@ -57,10 +57,10 @@ fn launched_trajectory_equals_the_full_network_started_there() {
     .network(5);
     let z0 = [0.3, -0.7];
     let mut r0 = vec![0.0; 400];
-    for k in 0..2 {
+    for (k, zk) in z0.iter().enumerate() {
         let norm: f64 = (0..400).map(|i| net.n(i, k).powi(2)).sum();
         for (i, r) in r0.iter_mut().enumerate() {
-            *r += z0[k] * net.n(i, k) / norm;
+            *r += zk * net.n(i, k) / norm;
         }
     }
     let full = Cpu.simulate(

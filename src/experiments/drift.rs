@@ -90,17 +90,17 @@ pub fn window_accuracy(latent: &[f64], k: usize, trial: &Trial, offset: usize, l
     state_accuracy(latent, targets, k, &scored)
 }
 
-/// One segment of simulation from `initial` rates over trial steps [offset, offset + len).
+/// One segment of simulation from `initial` rates over the trial steps `window`.
 pub fn segment(
     net: &Network,
     initial: &[f64],
     trial: &Trial,
-    offset: usize,
-    len: usize,
+    window: std::ops::Range<usize>,
     noise: f64,
     seed: u64,
     observed: usize,
 ) -> crate::simulate::SimOutput {
+    let (offset, len) = (window.start, window.len());
     let k = net.rank;
     Cpu.simulate(
         net,
@@ -174,10 +174,10 @@ fn run(p: &DriftParams, ctx: &RunCtx) -> Result<Output<DriftResult>, RunError> {
     Rng::new(p.seed, stream::INITIAL_RATES).fill_normal(&mut initial, 0.0, 0.1);
     let observed = p.observed.filter(|&o| o < p.neurons).unwrap_or(0);
     let first = ctx.stage(0.05, 0.4, || {
-        segment(&before, &initial, &trial, 0, p.steps, p.noise, derive_seed(p.seed, 0), observed)
+        segment(&before, &initial, &trial, 0..p.steps, p.noise, derive_seed(p.seed, 0), observed)
     })?;
     let second = ctx.stage(0.4, 0.75, || {
-        segment(&after, &first.final_rates, &trial, p.steps, p.after, p.noise, derive_seed(p.seed, 1), observed)
+        segment(&after, &first.final_rates, &trial, p.steps..total, p.noise, derive_seed(p.seed, 1), observed)
     })?;
     let acc = |z: &[f64], offset, len| window_accuracy(z, k, &trial, offset, len, p.score);
     let mut latent = first.latent[k..].to_vec();

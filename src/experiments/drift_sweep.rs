@@ -139,8 +139,7 @@ fn cell(p: &DriftSweepParams, sh: &Shared, c: &(usize, usize, usize, usize)) -> 
         &drifted,
         &sh.starts[ni][run],
         t,
-        p.steps,
-        p.after,
+        p.steps..p.steps + p.after,
         p.noise,
         derive_seed(p.seed, 1000 + run as u64),
         if observed < net.neurons { observed } else { 0 },
@@ -172,7 +171,7 @@ fn run(p: &DriftSweepParams, ctx: &RunCtx) -> Result<Output<DriftSweepResult>, R
             let net = &nets[ni][run];
             let mut initial = vec![0.0; net.neurons];
             Rng::new(derive_seed(p.seed, run as u64), stream::INITIAL_RATES).fill_normal(&mut initial, 0.0, 0.1);
-            segment(net, &initial, &trials[run], 0, p.steps, p.noise, derive_seed(p.seed, 500 + run as u64), 0)
+            segment(net, &initial, &trials[run], 0..p.steps, p.noise, derive_seed(p.seed, 500 + run as u64), 0)
                 .final_rates
         })
     })?;
@@ -381,7 +380,7 @@ impl Experiment for DriftSweep {
                     for kind in DriftKind::ALL {
                         if let Some(c) = s.curve(kind).take() {
                             *size.curve(kind) = Some(c);
-                            let pick = |t: &[Tolerable]| t.get(i).cloned().map_or(None, |mut t| *t.value(kind));
+                            let pick = |t: &[Tolerable]| t.get(i).cloned().and_then(|mut t| *t.value(kind));
                             *tol.value(kind) = pick(&part.tolerable_drift);
                             *tol_obs.value(kind) = pick(&part.tolerable_drift_observed);
                         }
