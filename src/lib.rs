@@ -3,8 +3,9 @@
 //! A plain library (no web dependency) for x86_64 and wasm32. Layers, lowest first (a module
 //! never imports one above it; see ARCHITECTURE.md): the floor ([`rng`], [`progress`],
 //! [`parallel`]), [`params`] and [`link`] (the share-link grammar), the model ([`network`],
-//! [`nonlinearity`], [`dense`], [`netfile`]), compute ([`simulate`]), [`design`], [`meanfield`],
-//! [`task`], [`drift`], [`analysis`], [`experiments`], [`plot`], and the [`registry`] on top.
+//! [`nonlinearity`], [`dense`], [`netfile`]), compute ([`lowrank`], the column layout and
+//! kernel, under [`simulate`]), [`design`], [`meanfield`], [`task`], [`drift`], [`analysis`],
+//! [`experiments`], [`plot`], and the [`registry`] on top.
 
 pub mod params;
 
@@ -14,6 +15,7 @@ pub mod design;
 pub mod drift;
 pub mod experiments;
 pub mod link;
+pub mod lowrank;
 pub mod meanfield;
 pub mod netfile;
 pub mod network;
