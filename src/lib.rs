@@ -1,11 +1,12 @@
+#![warn(missing_docs)]
 //! LPU Explorer core: latent processing units in leaky firing-rate RNNs.
 //!
 //! A plain library (no web dependency) for x86_64 and wasm32. Layers, lowest first (a module
-//! never imports one above it; see ARCHITECTURE.md): the floor ([`rng`], [`progress`],
-//! [`parallel`], [`numerics`]), [`params`] and [`link`] (the share-link grammar), the model
-//! ([`network`], [`nonlinearity`], [`dense`], [`netfile`]), compute ([`simulate`]), [`design`],
-//! [`meanfield`], [`task`], [`drift`], [`analysis`], [`experiments`], [`plot`], and the
-//! [`registry`] on top.
+//! never imports one above it; see `ARCHITECTURE.md`): the floor ([`rng`], [`progress`],
+//! [`parallel`]), [`numerics`], [`params`] and [`link`] (the share-link grammar), the model
+//! ([`network`], [`nonlinearity`], [`dense`], [`netfile`], and [`lowrank`]: THE column layout
+//! and drive kernel), compute ([`simulate`]), [`design`], [`meanfield`], [`task`], [`drift`],
+//! [`analysis`], [`experiments`], [`plot`], [`registry`] and [`protocol`] on top.
 
 pub mod params;
 
@@ -15,6 +16,7 @@ pub mod design;
 pub mod drift;
 pub mod experiments;
 pub mod link;
+pub mod lowrank;
 pub mod meanfield;
 pub mod netfile;
 pub mod network;

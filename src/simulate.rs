@@ -5,15 +5,19 @@
 //! Cost per step is O(N K) (+ O(N²) with a random part); W = M Nᵀ is never formed. Neurons are
 //! processed in fixed chunks of [`CHUNK`] and every reduction is summed in a fixed order, so the
 //! result does not depend on the thread count and is bit-identical in wasm (single-threaded).
+//! The weights and the current kernel are [`crate::lowrank`]'s, shared with the latent flow.
+//!
+//! [`Simulator`] holds a run's state between calls, so a caller can step, inspect and set the
+//! state and stop early; [`Cpu`] runs one to the end.
 
+use crate::lowrank::LowRank;
+pub use crate::lowrank::{lane_dot, CHUNK};
 use crate::network::Network;
 use crate::nonlinearity::Phi;
 use crate::rng::{stream, Rng};
 
-pub const CHUNK: usize = 4096;
-const LANES: usize = 8;
-
 /// One simulation request: `batch` independent trials of `steps` Euler steps.
+#[derive(Clone, Copy)]
 pub struct SimJob<'a> {
     /// Initial rates, batch × N (trial-major).
     pub initial: &'a [f64],
@@ -33,6 +37,7 @@ pub struct SimJob<'a> {
     pub observed: usize,
 }
 
+/// What a [`SimJob`] returns; every array is trial-major.
 pub struct SimOutput {
     /// z = Nᵀ r at t = 0..=steps, batch × (steps+1) × K.
     pub latent: Vec<f64>,
@@ -45,12 +50,19 @@ pub struct SimOutput {
     pub observed_latent: Vec<f64>,
 }
 
-/// The compute interface: the CPU implementation below; a GPU one can take its place for
-/// large networks as long as it returns the same quantities.
+/// The backend seam: everything that runs a batch simulation takes a `&dyn Compute` (or a
+/// generic one) and hands it a [`SimJob`], getting back a [`SimOutput`]. [`Cpu`] is the
+/// reference implementation, bit-exact natively and in wasm whatever the thread count. A
+/// later asynchronous f32 GPU backend implements the same job → output contract, with the
+/// same shapes and meaning of every field, but its numbers agree with [`Cpu`]'s only within a
+/// stated tolerance (f32 rounding and its own reduction order), not bit for bit; anything
+/// that must reproduce exactly (tests, share links, golden results) runs on [`Cpu`].
 pub trait Compute {
+    /// Runs `job` on `net`.
     fn simulate(&self, net: &Network, job: &SimJob) -> SimOutput;
 }
 
+/// The CPU backend: a [`Simulator`] run to the end in one call.
 pub struct Cpu;
 
 impl Compute for Cpu {
@@ -59,86 +71,170 @@ impl Compute for Cpu {
     }
 }
 
-/// Column-major copies of the weights the chunk kernel streams through.
-struct Columns {
-    m: Vec<Vec<f64>>,
-    n: Vec<Vec<f64>>,
-    b: Vec<Vec<f64>>,
-    wt: Option<Vec<f64>>,
-}
-
-impl Columns {
-    fn new(net: &Network) -> Self {
-        let col =
-            |v: &[f64], width: usize, c: usize| -> Vec<f64> { (0..net.neurons).map(|i| v[i * width + c]).collect() };
-        Columns {
-            m: (0..net.rank).map(|k| col(&net.embedding, net.rank, k)).collect(),
-            n: (0..net.rank).map(|k| col(&net.encoding, net.rank, k)).collect(),
-            b: (0..net.inputs).map(|c| col(&net.input, net.inputs, c)).collect(),
-            wt: net.random.as_ref().map(|w| crate::dense::transpose(w, net.neurons)),
-        }
-    }
-}
-
-/// Per-(trial, chunk) work item for one step.
-struct Task<'a> {
-    rates: &'a mut [f64],
-    start: usize,
-    rng: &'a mut Rng,
-    partial: &'a mut [f64],
-    partial_observed: &'a mut [f64],
-    observed: usize,
-    z: &'a [f64],
-    u: &'a [f64],
-    dense: Option<&'a [f64]>,
-}
-
 fn simulate_cpu(net: &Network, job: &SimJob) -> SimOutput {
-    let (n, k, ni) = (net.neurons, net.rank, net.inputs);
-    let batch = job.batch;
-    assert_eq!(job.initial.len(), batch * n, "initial rates must be batch × N");
-    assert!(job.inputs.is_empty() || job.inputs.len() == batch * job.steps * ni);
-    assert!(job.constant_input.is_empty() || job.constant_input.len() == ni);
-    let cols = Columns::new(net);
-    let chunks = n.div_ceil(CHUNK);
-    let mut rates = job.initial.to_vec();
-    let mut rngs: Vec<Rng> = (0..batch * chunks)
-        .map(|t| Rng::new(job.seed, stream::NOISE_BASE + (t / chunks) as u64 * (1 << 20) + (t % chunks) as u64))
-        .collect();
-    let mut partial = vec![0.0; batch * chunks * k];
-    let observed = job.observed.min(n);
-    let mut partial_obs = vec![0.0; if observed > 0 { batch * chunks * k } else { 0 }];
-    let obs_scale = if observed > 0 { n as f64 / observed as f64 } else { 0.0 };
-    let encode_obs = |rates: &[f64]| -> Vec<f64> {
-        if observed == 0 {
-            return vec![];
+    let mut sim = Simulator::new(net, job);
+    sim.advance(job.steps);
+    sim.finish()
+}
+
+/// A batch run in progress: the state (rates, latent, noise streams) of [`SimJob`]'s trials
+/// after [`steps_done`](Simulator::steps_done) of its `steps`, and the output rows so far.
+///
+/// Stepping is exact: advancing k steps and then k more gives the same bits as 2k in one go,
+/// because every step draws from the same per-(trial, chunk) noise streams in the same order
+/// whichever call it falls in. [`Cpu`]'s one-shot `simulate` is `new`, `advance(steps)`,
+/// `finish`.
+pub struct Simulator<'a> {
+    job: SimJob<'a>,
+    low: LowRank,
+    /// Wᵀ of the dense random part, row j holding the weights leaving neuron j.
+    wt: Option<Vec<f64>>,
+    params: StepParams,
+    neurons: usize,
+    chunks: usize,
+    /// `job.observed` clipped to N.
+    observed: usize,
+    obs_scale: f64,
+    rates: Vec<f64>,
+    z: Vec<f64>,
+    u: Vec<f64>,
+    rngs: Vec<Rng>,
+    partial: Vec<f64>,
+    partial_obs: Vec<f64>,
+    /// The output rows so far; `final_rates` stays empty until `finish`.
+    out: SimOutput,
+    t: usize,
+}
+
+impl<'a> Simulator<'a> {
+    /// Sets up `job` on `net` at t = 0: copies the weights into the streaming layout, seeds
+    /// the noise streams and records the initial row of the output.
+    pub fn new(net: &Network, job: &SimJob<'a>) -> Self {
+        let (n, k, ni) = (net.neurons, net.rank, net.inputs);
+        let batch = job.batch;
+        assert_eq!(job.initial.len(), batch * n, "initial rates must be batch × N");
+        assert!(job.inputs.is_empty() || job.inputs.len() == batch * job.steps * ni);
+        assert!(job.constant_input.is_empty() || job.constant_input.len() == ni);
+        let chunks = n.div_ceil(CHUNK);
+        let observed = job.observed.min(n);
+        let rows = job.steps + 1;
+        let mut sim = Simulator {
+            job: *job,
+            low: LowRank::new(net),
+            wt: net.random.as_ref().map(|w| crate::dense::transpose(w, n)),
+            params: StepParams { alpha: net.alpha(), noise: job.noise, phi: net.phi },
+            neurons: n,
+            chunks,
+            observed,
+            obs_scale: if observed > 0 { n as f64 / observed as f64 } else { 0.0 },
+            rates: job.initial.to_vec(),
+            z: vec![0.0; batch * k],
+            u: vec![0.0; batch * ni],
+            rngs: (0..batch * chunks)
+                .map(|t| Rng::new(job.seed, stream::NOISE_BASE + (t / chunks) as u64 * (1 << 20) + (t % chunks) as u64))
+                .collect(),
+            partial: vec![0.0; batch * chunks * k],
+            partial_obs: vec![0.0; if observed > 0 { batch * chunks * k } else { 0 }],
+            out: SimOutput {
+                latent: vec![0.0; batch * rows * k],
+                recorded: vec![0.0; batch * rows * job.record.len()],
+                final_rates: vec![],
+                observed_latent: vec![0.0; if observed > 0 { batch * rows * k } else { 0 }],
+            },
+            t: 0,
+        };
+        sim.load_state();
+        sim
+    }
+
+    /// Runs up to `steps` Euler steps, never past the job's `steps`, and returns how many ran.
+    ///
+    /// About 100 times per job (at the steps where progress is reported) it asks
+    /// [`crate::progress::cancelled`] and returns early if the run has been cancelled; output
+    /// rows not reached stay zero.
+    pub fn advance(&mut self, steps: usize) -> usize {
+        let total = self.job.steps;
+        let end = total.min(self.t.saturating_add(steps));
+        let report_every = (total / 100).max(1);
+        let start = self.t;
+        while self.t < end {
+            if self.t.is_multiple_of(report_every) {
+                crate::progress::report(self.t as f64 / total as f64);
+                if crate::progress::cancelled() {
+                    break;
+                }
+            }
+            self.step();
         }
-        (0..batch)
-            .flat_map(|b| encode_fixed_order(&cols, &rates[b * n..b * n + observed]).into_iter().map(|v| v * obs_scale))
-            .collect()
-    };
-    let mut observed_latent = encode_obs(&rates);
-    let mut z: Vec<f64> = (0..batch).flat_map(|b| encode_fixed_order(&cols, &rates[b * n..(b + 1) * n])).collect();
-    let mut u = vec![0.0; batch * ni];
-    let per_t = k * (job.steps + 1);
-    let rec = job.record.len();
-    let mut latent = vec![0.0; batch * per_t];
-    let mut recorded = vec![0.0; batch * rec * (job.steps + 1)];
-    let save = |t: usize, z: &[f64], rates: &[f64], latent: &mut [f64], recorded: &mut [f64]| {
-        for b in 0..batch {
-            latent[b * per_t + t * k..b * per_t + (t + 1) * k].copy_from_slice(&z[b * k..(b + 1) * k]);
-            for (q, &i) in job.record.iter().enumerate() {
-                recorded[(b * (job.steps + 1) + t) * rec + q] = rates[b * n + i];
+        self.t - start
+    }
+
+    /// The rates now, batch × N (trial-major).
+    pub fn rates(&self) -> &[f64] {
+        &self.rates
+    }
+
+    /// Replaces the rates now (batch × N, trial-major) and rewrites the current output row
+    /// (latent, recorded rates, observed latent) to describe the new state. The step count,
+    /// the inputs still to come and the noise streams' positions are unchanged, so at t = 0
+    /// this is the same run as a fresh one started from `rates`.
+    pub fn set_rates(&mut self, rates: &[f64]) {
+        assert_eq!(rates.len(), self.rates.len(), "rates must be batch × N");
+        self.rates.copy_from_slice(rates);
+        self.load_state();
+    }
+
+    /// The latent z = Nᵀ r now, batch × K (trial-major).
+    pub fn latent(&self) -> &[f64] {
+        &self.z
+    }
+
+    /// Steps taken so far (0 ..= the job's `steps`).
+    pub fn steps_done(&self) -> usize {
+        self.t
+    }
+
+    /// The output. If the run stopped before the job's `steps`, rows after
+    /// [`steps_done`](Simulator::steps_done) are zero and `final_rates` are the rates reached.
+    pub fn finish(self) -> SimOutput {
+        SimOutput { final_rates: self.rates, ..self.out }
+    }
+
+    /// Reads z (and ẑ) from the rates in the readout's fixed order and writes row t.
+    fn load_state(&mut self) {
+        let (n, k) = (self.neurons, self.low.rank);
+        for b in 0..self.job.batch {
+            let trial = &self.rates[b * n..(b + 1) * n];
+            self.z[b * k..(b + 1) * k].copy_from_slice(&self.low.encode(trial));
+            if self.observed > 0 {
+                let row = (b * (self.job.steps + 1) + self.t) * k;
+                for (o, v) in
+                    self.out.observed_latent[row..row + k].iter_mut().zip(self.low.encode(&trial[..self.observed]))
+                {
+                    *o = v * self.obs_scale;
+                }
             }
         }
-    };
-    save(0, &z, &rates, &mut latent, &mut recorded);
-    let params = StepParams { alpha: net.alpha(), noise: job.noise, phi: net.phi };
-    let report_every = (job.steps / 100).max(1);
-    for t in 0..job.steps {
-        if t % report_every == 0 {
-            crate::progress::report(t as f64 / job.steps as f64);
+        self.save();
+    }
+
+    /// Copies z and the recorded rates into output row t.
+    fn save(&mut self) {
+        let (n, k, rows) = (self.neurons, self.low.rank, self.job.steps + 1);
+        let rec = self.job.record.len();
+        for b in 0..self.job.batch {
+            let row = b * rows + self.t;
+            self.out.latent[row * k..(row + 1) * k].copy_from_slice(&self.z[b * k..(b + 1) * k]);
+            for (q, &i) in self.job.record.iter().enumerate() {
+                self.out.recorded[row * rec + q] = self.rates[b * n + i];
+            }
         }
+    }
+
+    fn step(&mut self) {
+        let Simulator { job, low, wt, params, rates, z, u, rngs, partial, partial_obs, .. } = self;
+        let (n, k, ni) = (self.neurons, low.rank, low.inputs);
+        let (batch, chunks, observed, t) = (job.batch, self.chunks, self.observed, self.t);
         for b in 0..batch {
             for c in 0..ni {
                 let mut v = if job.inputs.is_empty() { 0.0 } else { job.inputs[(b * job.steps + t) * ni + c] };
@@ -148,7 +244,7 @@ fn simulate_cpu(net: &Network, job: &SimJob) -> SimOutput {
                 u[b * ni + c] = v;
             }
         }
-        let dense = cols.wt.as_ref().map(|wt| crate::dense::product(wt, n, &rates, batch));
+        let dense = wt.as_ref().map(|wt| crate::dense::product(wt, n, rates, batch));
         let mut tasks: Vec<Task> = Vec::with_capacity(batch * chunks);
         {
             let mut rate_chunks = rates.chunks_mut(n).flat_map(|trial| trial.chunks_mut(CHUNK));
@@ -176,43 +272,44 @@ fn simulate_cpu(net: &Network, job: &SimJob) -> SimOutput {
             .flat_map(|c| (0..batch).map(move |b| b * chunks + c))
             .map(|i| slots[i].take().unwrap())
             .collect();
-        run_tasks(tasks, |task| step_chunk(&cols, net, &params, task));
-        let mut z_next = vec![0.0; batch * k];
+        let (low, params) = (&*low, &*params);
+        run_tasks(tasks, |task| step_chunk(low, params, task));
+        z.fill(0.0);
         for b in 0..batch {
             for c in 0..chunks {
                 for kk in 0..k {
-                    z_next[b * k + kk] += partial[(b * chunks + c) * k + kk];
+                    z[b * k + kk] += partial[(b * chunks + c) * k + kk];
                 }
             }
         }
-        z = z_next;
+        self.t += 1;
         if observed > 0 {
+            let rows = job.steps + 1;
             for b in 0..batch {
                 for kk in 0..k {
                     let mut s = 0.0;
                     for c in 0..chunks {
                         s += partial_obs[(b * chunks + c) * k + kk];
                     }
-                    observed_latent.push(s * obs_scale);
+                    self.out.observed_latent[(b * rows + self.t) * k + kk] = s * self.obs_scale;
                 }
             }
         }
-        save(t + 1, &z, &rates, &mut latent, &mut recorded);
+        self.save();
     }
-    if observed > 0 {
-        // Rows were appended time-major (t, then trial); return them trial-major like `latent`.
-        let rows = job.steps + 1;
-        let mut by_trial = vec![0.0; observed_latent.len()];
-        for t in 0..rows {
-            for b in 0..batch {
-                let src = (t * batch + b) * k;
-                let dst = (b * rows + t) * k;
-                by_trial[dst..dst + k].copy_from_slice(&observed_latent[src..src + k]);
-            }
-        }
-        observed_latent = by_trial;
-    }
-    SimOutput { latent, recorded, final_rates: rates, observed_latent }
+}
+
+/// Per-(trial, chunk) work item for one step.
+struct Task<'a> {
+    rates: &'a mut [f64],
+    start: usize,
+    rng: &'a mut Rng,
+    partial: &'a mut [f64],
+    partial_observed: &'a mut [f64],
+    observed: usize,
+    z: &'a [f64],
+    u: &'a [f64],
+    dense: Option<&'a [f64]>,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -236,79 +333,29 @@ struct StepParams {
     phi: Phi,
 }
 
-/// z = Nᵀ r with the same chunk-and-lane order the step kernel uses.
-fn encode_fixed_order(cols: &Columns, rates: &[f64]) -> Vec<f64> {
-    cols.n
-        .iter()
-        .map(|ncol| {
-            let mut s = 0.0;
-            for (c, r) in rates.chunks(CHUNK).enumerate() {
-                s += lane_dot(&ncol[c * CHUNK..c * CHUNK + r.len()], r);
-            }
-            s
-        })
-        .collect()
-}
-
-/// Σ a_i b_i in LANES interleaved partial sums, combined pairwise: a fixed order the compiler
-/// can vectorise without reassociating anything.
-#[inline(always)]
-pub fn lane_dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; LANES];
-    let full = a.len() / LANES * LANES;
-    for (ca, cb) in a[..full].chunks_exact(LANES).zip(b[..full].chunks_exact(LANES)) {
-        for l in 0..LANES {
-            acc[l] += ca[l] * cb[l];
-        }
-    }
-    for i in full..a.len() {
-        acc[i - full] += a[i] * b[i];
-    }
-    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
-}
-
-fn step_chunk(cols: &Columns, net: &Network, p: &StepParams, task: Task) {
+fn step_chunk(low: &LowRank, p: &StepParams, task: Task) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: AVX2 is present; the body uses no FMA, so results are unchanged.
-            unsafe { step_chunk_avx2(cols, net, p, task) };
+            unsafe { step_chunk_avx2(low, p, task) };
             return;
         }
     }
-    step_chunk_body(cols, net, p, task)
+    step_chunk_body(low, p, task)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn step_chunk_avx2(cols: &Columns, net: &Network, p: &StepParams, task: Task) {
-    step_chunk_body(cols, net, p, task)
+unsafe fn step_chunk_avx2(low: &LowRank, p: &StepParams, task: Task) {
+    step_chunk_body(low, p, task)
 }
 
 #[inline(always)]
-fn step_chunk_body(cols: &Columns, net: &Network, p: &StepParams, task: Task) {
-    let len = task.rates.len();
-    let range = task.start..task.start + len;
+fn step_chunk_body(low: &LowRank, p: &StepParams, task: Task) {
     let mut current = [0.0f64; CHUNK];
-    let current = &mut current[..len];
-    current.copy_from_slice(&net.bias[range.clone()]);
-    if let Some(d) = task.dense {
-        for (c, x) in current.iter_mut().zip(d) {
-            *c += x;
-        }
-    }
-    for (k, &zk) in task.z.iter().enumerate() {
-        for (c, m) in current.iter_mut().zip(&cols.m[k][range.clone()]) {
-            *c += m * zk;
-        }
-    }
-    for (ci, &uc) in task.u.iter().enumerate() {
-        if uc != 0.0 {
-            for (c, bw) in current.iter_mut().zip(&cols.b[ci][range.clone()]) {
-                *c += bw * uc;
-            }
-        }
-    }
+    let current = &mut current[..task.rates.len()];
+    low.currents(task.start, task.dense, task.z, task.u, current);
     if p.noise > 0.0 {
         for c in current.iter_mut() {
             *c += p.noise * task.rng.normal_fast();
@@ -327,18 +374,14 @@ fn step_chunk_body(cols: &Columns, net: &Network, p: &StepParams, task: Task) {
             }
         }
     }
-    for (k, out) in task.partial.iter_mut().enumerate() {
-        *out = lane_dot(&cols.n[k][range.clone()], task.rates);
-    }
-    let obs = task.observed;
-    for (k, out) in task.partial_observed.iter_mut().enumerate() {
-        *out = lane_dot(&cols.n[k][task.start..task.start + obs], &task.rates[..obs]);
-    }
+    low.encode_chunk(task.start, task.rates, task.partial);
+    low.encode_chunk(task.start, &task.rates[..task.observed], task.partial_observed);
 }
 
 /// The exactly closed latent dynamics of the low-rank part (SCIENCE §1):
 /// z[t+1] = (1−α) z[t] + α Nᵀ φ(M z[t] + B u[t] + b). Returns z at t = 0..=steps (steps+1 × K).
 pub fn simulate_latent(net: &Network, z0: &[f64], steps: usize, inputs: &[f64], constant_input: &[f64]) -> Vec<f64> {
+    let low = LowRank::new(net);
     let k = net.rank;
     let ni = net.inputs;
     let alpha = net.alpha();
@@ -350,7 +393,7 @@ pub fn simulate_latent(net: &Network, z0: &[f64], steps: usize, inputs: &[f64], 
             u[c] = if inputs.is_empty() { 0.0 } else { inputs[t * ni + c] }
                 + constant_input.get(c).copied().unwrap_or(0.0);
         }
-        let drive = crate::analysis::flow::latent_drive(net, &z, &u);
+        let drive = low.drive(&z, &u);
         for kk in 0..k {
             z[kk] = (1.0 - alpha) * z[kk] + alpha * drive[kk];
         }

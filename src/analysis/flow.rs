@@ -2,67 +2,28 @@
 //! A random dense part, if any, is not part of the latent flow (the dynamics are then not
 //! exactly closed, SCIENCE §1).
 
+use crate::lowrank::{lane_dot, LowRank, CHUNK};
 use crate::network::Network;
-use crate::nonlinearity::Phi;
-use crate::simulate::{lane_dot, CHUNK};
 
-/// Column-major view of a network's low-rank part, built once and shared by many evaluations.
+/// A network's low-rank part seen as a K-dimensional dynamical system: its flow and Jacobian.
+/// Built once (it holds the [`LowRank`] column layout) and shared by many evaluations; it
+/// dereferences to that layout, so `lpu.rank`, `lpu.tau` and `lpu.drive(z, u)` read through.
 pub struct Lpu {
-    pub rank: usize,
-    pub tau: f64,
-    phi: Phi,
-    m: Vec<Vec<f64>>,
-    n: Vec<Vec<f64>>,
-    b: Vec<Vec<f64>>,
-    bias: Vec<f64>,
+    layout: LowRank,
+}
+
+impl std::ops::Deref for Lpu {
+    type Target = LowRank;
+
+    fn deref(&self) -> &LowRank {
+        &self.layout
+    }
 }
 
 impl Lpu {
+    /// Copies `net`'s low-rank part into the column layout (O(N·(2K + I)) once).
     pub fn new(net: &Network) -> Self {
-        let col = |v: &[f64], width: usize, c: usize| (0..net.neurons).map(|i| v[i * width + c]).collect();
-        Lpu {
-            rank: net.rank,
-            tau: net.tau,
-            phi: net.phi,
-            m: (0..net.rank).map(|k| col(&net.embedding, net.rank, k)).collect(),
-            n: (0..net.rank).map(|k| col(&net.encoding, net.rank, k)).collect(),
-            b: (0..net.inputs).map(|c| col(&net.input, net.inputs, c)).collect(),
-            bias: net.bias.clone(),
-        }
-    }
-
-    fn currents(&self, start: usize, len: usize, z: &[f64], u: &[f64], out: &mut [f64]) {
-        let range = start..start + len;
-        out.copy_from_slice(&self.bias[range.clone()]);
-        for (mk, &zk) in self.m.iter().zip(z) {
-            for (c, m) in out.iter_mut().zip(&mk[range.clone()]) {
-                *c += m * zk;
-            }
-        }
-        for (bc, &uc) in self.b.iter().zip(u) {
-            if uc != 0.0 {
-                for (c, w) in out.iter_mut().zip(&bc[range.clone()]) {
-                    *c += w * uc;
-                }
-            }
-        }
-    }
-
-    /// Nᵀ φ(M z + B u + b), summed in the simulator's fixed chunk-and-lane order.
-    pub fn drive(&self, z: &[f64], u: &[f64]) -> Vec<f64> {
-        let n = self.bias.len();
-        let mut out = vec![0.0; self.rank];
-        let mut buf = vec![0.0; CHUNK.min(n)];
-        for start in (0..n).step_by(CHUNK) {
-            let len = CHUNK.min(n - start);
-            let cur = &mut buf[..len];
-            self.currents(start, len, z, u, cur);
-            self.phi.apply_slice(cur);
-            for (o, nk) in out.iter_mut().zip(&self.n) {
-                *o += lane_dot(&nk[start..start + len], cur);
-            }
-        }
-        out
+        Lpu { layout: LowRank::new(net) }
     }
 
     /// τ dz/dt = −z + Nᵀ φ(…): the flow in units of 1/τ.
@@ -78,22 +39,22 @@ impl Lpu {
 
     /// −I + Nᵀ diag(φ′(M z + B u + b)) M, row-major K × K (the Jacobian times τ).
     pub fn scaled_jacobian(&self, z: &[f64], u: &[f64]) -> Vec<f64> {
-        let (n, k) = (self.bias.len(), self.rank);
+        let (n, k) = (self.neurons(), self.rank);
         let mut g = vec![0.0; k * k];
         let mut cur = vec![0.0; CHUNK.min(n)];
         let mut w = vec![0.0; CHUNK.min(n)];
         for start in (0..n).step_by(CHUNK) {
             let len = CHUNK.min(n - start);
-            self.currents(start, len, z, u, &mut cur[..len]);
+            self.currents(start, None, z, u, &mut cur[..len]);
             for c in cur[..len].iter_mut() {
                 *c = self.phi.derivative(*c);
             }
             for a in 0..k {
-                for (wi, (d, nv)) in w[..len].iter_mut().zip(cur[..len].iter().zip(&self.n[a][start..start + len])) {
+                for (wi, (d, nv)) in w[..len].iter_mut().zip(cur[..len].iter().zip(&self.n(a)[start..start + len])) {
                     *wi = d * nv;
                 }
                 for bcol in 0..k {
-                    g[a * k + bcol] += lane_dot(&w[..len], &self.m[bcol][start..start + len]);
+                    g[a * k + bcol] += lane_dot(&w[..len], &self.m(bcol)[start..start + len]);
                 }
             }
         }
@@ -109,7 +70,9 @@ impl Lpu {
     }
 }
 
-/// Nᵀ φ(M z + B u + b) for a network (convenience for one-off evaluations).
+/// Nᵀ φ(M z + B u + b) for a network, for one-off evaluations: it lays out the columns anew at
+/// every call, which at large N costs more than the evaluation, so repeated callers keep an
+/// [`Lpu`] (or a [`LowRank`]).
 pub fn latent_drive(net: &Network, z: &[f64], u: &[f64]) -> Vec<f64> {
     Lpu::new(net).drive(z, u)
 }
@@ -129,6 +92,8 @@ pub struct FlowGrid {
     pub speed: Vec<f64>,
 }
 
+/// The flow on a `points` × `points` grid (or `points` for K = 1) over [−extent, extent], the
+/// other latent coordinates held at `held_value`; `None` for K = 0 or fewer than 2 points.
 pub fn flow_grid(lpu: &Lpu, u: &[f64], extent: f64, points: usize, held_value: f64) -> Option<FlowGrid> {
     if lpu.rank == 0 || points < 2 {
         return None;
