@@ -120,6 +120,7 @@ fn edge(
     }
 }
 
+/// The transpose of the n × n row-major matrix `w` (for [`product`], which takes Wᵀ).
 pub fn transpose(w: &[f64], n: usize) -> Vec<f64> {
     let mut t = vec![0.0; n * n];
     for i in 0..n {

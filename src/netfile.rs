@@ -5,7 +5,9 @@ use crate::network::Network;
 use crate::nonlinearity::Phi;
 use serde::{Deserialize, Serialize};
 
+/// The file's `format` member.
 pub const FORMAT: &str = "lpu-network";
+/// The file's `version` member: files of another version are refused.
 pub const VERSION: u32 = 1;
 
 #[derive(Serialize, Deserialize)]
@@ -30,6 +32,8 @@ fn rows(v: &[f64], width: usize, n: usize) -> Vec<Vec<f64>> {
     (0..n).map(|i| v[i * width..(i + 1) * width].to_vec()).collect()
 }
 
+/// The network as a network file (compact JSON): weight matrices as one row per neuron,
+/// `random` (N × N, row i = weights onto neuron i) or null.
 pub fn to_json(net: &Network) -> String {
     let n = net.neurons;
     let file = File {

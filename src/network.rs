@@ -5,15 +5,21 @@
 
 use crate::nonlinearity::Phi;
 
+/// A leaky firing-rate network: low-rank connectivity M Nᵀ, an optional dense part W_rand,
+/// input weights B, bias b, the neuron time constant τ and the Euler step Δt.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Network {
+    /// Number of neurons N.
     pub neurons: usize,
+    /// Rank K of the low-rank part: the number of latent variables.
     pub rank: usize,
+    /// Number of input channels I.
     pub inputs: usize,
     /// Neuron time constant τ, seconds.
     pub tau: f64,
     /// Euler step Δt, seconds.
     pub dt: f64,
+    /// The nonlinearity φ.
     pub phi: Phi,
     /// M, N × K, neuron-major.
     pub embedding: Vec<f64>,
@@ -21,6 +27,7 @@ pub struct Network {
     pub encoding: Vec<f64>,
     /// B, N × I, neuron-major.
     pub input: Vec<f64>,
+    /// Bias b, one value per neuron.
     pub bias: Vec<f64>,
     /// Optional dense part W_rand, N × N, row i = weights onto neuron i.
     pub random: Option<Vec<f64>>,
@@ -32,10 +39,12 @@ impl Network {
         self.dt / self.tau
     }
 
+    /// Embedding weight m_i^(k) of neuron `i` on latent `k`.
     pub fn m(&self, i: usize, k: usize) -> f64 {
         self.embedding[i * self.rank + k]
     }
 
+    /// Encoding weight n_i^(k) of neuron `i` on latent `k` (with the 1/N already in it).
     pub fn n(&self, i: usize, k: usize) -> f64 {
         self.encoding[i * self.rank + k]
     }

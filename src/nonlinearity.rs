@@ -7,18 +7,26 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The nonlinearity φ applied to each neuron's input current; its query and file name is the
+/// lowercase variant name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Phi {
+    /// tanh(x), rates in (−1, 1); the default of every experiment.
     Tanh,
+    /// max(x, 0).
     Relu,
+    /// −1, 0 or +1 by the sign of x; its derivative is taken as 0 everywhere.
     Sign,
+    /// sin(x).
     Sin,
 }
 
 impl Phi {
+    /// The names of the variants, in declaration order (network file, query values).
     pub const NAMES: [&'static str; 4] = ["tanh", "relu", "sign", "sin"];
 
+    /// The name used in network files and queries.
     pub fn name(self) -> &'static str {
         match self {
             Phi::Tanh => "tanh",
@@ -28,6 +36,7 @@ impl Phi {
         }
     }
 
+    /// The nonlinearity called `s` (one of [`Phi::NAMES`]), if any.
     pub fn from_name(s: &str) -> Option<Phi> {
         match s {
             "tanh" => Some(Phi::Tanh),
@@ -38,6 +47,7 @@ impl Phi {
         }
     }
 
+    /// φ(x); tanh is the project's own, bit-identical natively and in wasm.
     #[inline(always)]
     pub fn apply(self, x: f64) -> f64 {
         match self {

@@ -1,12 +1,14 @@
 //! Order-preserving parallel map: threads natively, sequential in wasm (one worker each).
 //! Each item is computed by the same sequential code, so the results are identical.
 
+/// `f` over `items` on rayon's thread pool, results in the order of `items`.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
     use rayon::prelude::*;
     items.par_iter().map(f).collect()
 }
 
+/// `f` over `items` one after another (wasm has no threads here), results in order.
 #[cfg(target_arch = "wasm32")]
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
     items.iter().map(f).collect()

@@ -9,11 +9,15 @@ use std::fmt;
 /// What is wrong with one parameter; `Display` gives the one-line message users see.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamError {
+    /// The offending query key (`exp`, `v`, a view key or a parameter); a cross-key check
+    /// names the key that is reset to its default.
     pub key: String,
+    /// What is wrong, with the allowed values, without the key.
     pub message: String,
 }
 
 impl ParamError {
+    /// An error about `key`.
     pub fn new(key: &str, message: impl Into<String>) -> Self {
         ParamError { key: key.to_string(), message: message.into() }
     }
@@ -28,16 +32,21 @@ impl fmt::Display for ParamError {
 /// Allowed values of one parameter.
 #[derive(Clone, Copy, Debug)]
 pub struct Bounds {
+    /// Smallest allowed value (of each item of a list).
     pub min: f64,
+    /// Largest allowed value (of each item of a list).
     pub max: f64,
     /// Longest list, for list-valued parameters.
     pub max_len: usize,
 }
 
+/// Values in [min, max] (integers: min..=max); ignored by [`Choice`] parameters, which pass
+/// `range(0.0, 0.0)`.
 pub const fn range(min: f64, max: f64) -> Bounds {
     Bounds { min, max, max_len: 0 }
 }
 
+/// Lists of at most `max_len` items, each in [min, max].
 pub const fn list(min: f64, max: f64, max_len: usize) -> Bounds {
     Bounds { min, max, max_len }
 }

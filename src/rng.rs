@@ -13,11 +13,17 @@ use rand_core::{RngCore, SeedableRng};
 /// Stream identifiers: one per purpose, so that adding draws for one purpose never shifts
 /// the numbers of another.
 pub mod stream {
+    /// Weights of designed networks (bistable and flip-flop LPUs).
     pub const DESIGN: u64 = 1;
+    /// Flip-flop pulses: stream `TASK + trial * 2^8`.
     pub const TASK: u64 = 2;
+    /// Initial rates of a simulation.
     pub const INITIAL_RATES: u64 = 3;
+    /// Random starting points of the fixed-point search.
     pub const FIXED_POINT_STARTS: u64 = 4;
+    /// Which neurons are copied when a network is resampled to another N.
     pub const RESAMPLE: u64 = 5;
+    /// Entries of a random dense matrix W_rand.
     pub const RANDOM_NETWORK: u64 = 6;
     /// Drift ΔM: stream `DRIFT + run * 2^8`.
     pub const DRIFT: u64 = 7;
@@ -68,18 +74,23 @@ fn ziggurat() -> &'static Ziggurat {
     })
 }
 
+/// The project's random number generator: ChaCha8 on one named stream, with its own uniform
+/// and normal conversions so that every draw is the same natively and in wasm.
 pub struct Rng {
     inner: ChaCha8Rng,
     spare_normal: Option<f64>,
 }
 
 impl Rng {
+    /// The generator for `seed` on `stream` (one of [`stream`]'s constants, possibly offset by
+    /// a run or trial index).
     pub fn new(seed: u64, stream: u64) -> Self {
         let mut inner = ChaCha8Rng::seed_from_u64(seed);
         inner.set_stream(stream);
         Rng { inner, spare_normal: None }
     }
 
+    /// The next 64 raw bits of the stream.
     pub fn next_u64(&mut self) -> u64 {
         self.inner.next_u64()
     }
@@ -145,6 +156,8 @@ impl Rng {
         }
     }
 
+    /// Fills `out` with independent normals of mean `mean` and s.d. `sd` (Box–Muller, so the
+    /// same values as repeated [`Rng::normal`]).
     pub fn fill_normal(&mut self, out: &mut [f64], mean: f64, sd: f64) {
         for x in out {
             *x = mean + sd * self.normal();

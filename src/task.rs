@@ -7,15 +7,20 @@
 
 use crate::rng::{stream, Rng};
 
+/// The flip-flop task's settings; [`FlipFlopTask::trial`] draws trials from them.
 #[derive(Clone, Debug)]
 pub struct FlipFlopTask {
+    /// Number of bits K: input channels and targets.
     pub bits: usize,
+    /// Trial length in Euler steps.
     pub steps: usize,
     /// Euler steps per bin.
     pub bin_steps: usize,
+    /// Probability that a channel emits a pulse in a bin.
     pub pulse_prob: f64,
 }
 
+/// One trial of the task, flat and step-major (row t holds step t's K values).
 pub struct Trial {
     /// steps × K inputs.
     pub inputs: Vec<f64>,
@@ -26,6 +31,8 @@ pub struct Trial {
 }
 
 impl FlipFlopTask {
+    /// Trial number `index` of `seed`: each index has its own stream, so trials are independent
+    /// and reproducible one by one.
     pub fn trial(&self, seed: u64, index: u64) -> Trial {
         let mut rng = Rng::new(seed, stream::TASK + (index << 8));
         let k = self.bits;

@@ -17,9 +17,11 @@ use crate::simulate::{Compute, Cpu, SimJob};
 use crate::task::{FlipFlopTask, Trial};
 use serde::{Deserialize, Serialize};
 
+/// Most neuron-steps one run may take, N × (steps + after), to keep runs bounded.
 pub const MAX_WORK: f64 = 2e9;
 
 crate::params! {
+    /// The query keys of `exp=drift`, with their ranges and defaults.
     pub struct DriftParams {
         bits: usize = 2, range(1.0, 8.0), "bits K", "", network, "flip-flop bits K";
         neurons: usize = 1000, range(10.0, 300_000.0), "neurons N", "", network, "neurons N after resampling the designed network";
@@ -118,35 +120,55 @@ pub fn segment(
     )
 }
 
+/// The LPU of one network without input: what a portrait plot draws.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Portrait {
+    /// Fixed points of the latent flow, classified stable, saddle or unstable.
     pub fixed_points: Vec<FixedPoint>,
+    /// Flow field in latent units per second over ±`extent` (for K ≥ 3 the (z1, z2) plane at
+    /// z3…z_K = 1).
     pub flow: Option<FlowGrid>,
 }
 
+/// What `exp=drift` gives: one trial of T = `steps` + `after` rows (the drift applied
+/// between the two segments), accuracy on each segment, and the LPU and a neuron's tuning
+/// before and after.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DriftResult {
-    /// State accuracy on the last `score` steps before and after the drift.
+    /// State accuracy on the scored bin ends of the last `score` steps before the drift.
     pub accuracy_before: f64,
+    /// State accuracy on the scored bin ends of the last `score` steps after the drift.
     pub accuracy_after: f64,
-    /// The same from the first n_obs neurons (null when all are observed).
+    /// `accuracy_before` read from the first n_obs neurons (null when all are observed).
     pub observed_accuracy_before: Option<f64>,
+    /// `accuracy_after` read from the first n_obs neurons (null when all are observed).
     pub observed_accuracy_after: Option<f64>,
-    /// Time of each row, s; the drift happens after row `drift_index`.
+    /// Time of each row, s: (t+1)·Δt for row t, Δt = 1 ms.
     pub time: Vec<f64>,
+    /// The last row before the drift (`steps` − 1): later rows ran on the drifted network.
     pub drift_index: usize,
+    /// T × K pulse inputs (±1 or 0) on 10 ms bins; row t drives the step that ends at
+    /// `time[t]`.
     pub inputs: Vec<Vec<f64>>,
+    /// T × K targets: the sign of each channel's last pulse (0 before its first).
     pub targets: Vec<Vec<f64>>,
+    /// T × K latent z = Nᵀ r of the noisy run, latent units.
     pub latent: Vec<Vec<f64>>,
+    /// T × K latent read from the first n_obs neurons (null when all are observed).
     pub observed_latent: Option<Vec<Vec<f64>>>,
+    /// The LPU of the network before the drift.
     pub before: Portrait,
+    /// The LPU of the drifted network.
     pub after: Portrait,
+    /// Tuning curves of neuron `tuning` before the drift, one per latent dimension.
     pub tuning_before: Vec<TuningCurve>,
+    /// The same neuron's tuning curves after the drift.
     pub tuning_after: Vec<TuningCurve>,
     /// Fraction of neurons whose coding group (largest |m_ik| with its sign) is unchanged.
     pub fraction_keeping_coding: f64,
-    /// Measured s.d. of ΔM, and the norm of its part inside span{n^(k)} over its whole norm.
+    /// Measured s.d. of the drift ΔM over all its N × K entries.
     pub delta_sd: f64,
+    /// ‖ΔM inside span{n^(k)}‖ / ‖ΔM‖: about 0 for orthogonal drift, 1 for tangential.
     pub delta_tangential_fraction: f64,
 }
 

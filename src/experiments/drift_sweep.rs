@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_WORK: f64 = 4e10;
 
 crate::params! {
+    /// The query keys of `exp=drift_sweep`, with their ranges and defaults.
     pub struct DriftSweepParams {
         bits: usize = 3, range(1.0, 8.0), "bits K", "", network, "flip-flop bits K (LCF Fig. 4D: 3)";
         neurons: Vec<usize> = vec![100, 1000, 10000], list(10.0, 300_000.0, 8), "sizes N", "", network, "network sizes N (each resampled from the same designed network)";
@@ -72,41 +73,61 @@ fn work(p: &DriftSweepParams) -> f64 {
 }
 
 impl DriftSweepParams {
+    /// The swept drift strengths: `points` values log-spaced from `sigma_min` to `sigma_max`,
+    /// both included.
     pub fn sigmas(&self) -> Vec<f64> {
         crate::numerics::grid::geomspace(self.sigma_min, self.sigma_max, self.points)
     }
 }
 
+/// Accuracy against σ for one N and one kind of drift, with its sigmoid fits.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Curve {
-    /// Mean accuracy over runs at each σ, from all neurons and from the first n_obs.
+    /// Mean state accuracy over runs at each σ of `sigma`, read from all neurons.
     pub accuracy: Vec<f64>,
+    /// The same read from the first n_obs neurons (equal to `accuracy` when n_obs ≥ N).
     pub accuracy_observed: Vec<f64>,
+    /// Sigmoid fit of `accuracy` against ln σ between 1 and chance; its midpoint is σ*.
     pub fit: SigmoidFit,
+    /// Sigmoid fit of `accuracy_observed`.
     pub fit_observed: SigmoidFit,
 }
 
+/// The curves of one network size.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SizeResult {
+    /// The network size N.
     pub neurons: usize,
-    /// Null for a kind that was not swept.
+    /// Random drift; null for a kind that was not swept (likewise below).
     pub random: Option<Curve>,
+    /// Drift orthogonal to span{n^(k)}.
     pub orthogonal: Option<Curve>,
+    /// Drift inside span{n^(k)}.
     pub tangential: Option<Curve>,
 }
 
+/// The tolerable drift σ* (the fitted sigmoid's midpoint) of one network size per kind;
+/// null for a kind that was not swept. Where the fit is censored σ* is only a bound.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Tolerable {
+    /// The network size N.
     pub neurons: usize,
+    /// σ* of random drift.
     pub random: Option<f64>,
+    /// σ* of orthogonal drift.
     pub orthogonal: Option<f64>,
+    /// σ* of tangential drift.
     pub tangential: Option<f64>,
 }
 
+/// What `exp=drift_sweep` gives: accuracy-against-σ curves per N and kind, and σ* per N.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DriftSweepResult {
+    /// The swept drift strengths σ (log-spaced), shared by every curve.
     pub sigma: Vec<f64>,
+    /// Chance accuracy 2^−K, the lower end of the sigmoid fits.
     pub chance: f64,
+    /// Curves per network size, in the order of `neurons`.
     pub sizes: Vec<SizeResult>,
     /// σ* per N and kind, from all neurons.
     pub tolerable_drift: Vec<Tolerable>,

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_WORK: f64 = 2e9;
 
 crate::params! {
+    /// The query keys of `exp=flipflop`, with their ranges and defaults.
     pub struct FlipflopParams {
         bits: usize = 2, range(1.0, 8.0), "bits K", "", network, "flip-flop bits K (latent dimensions, input channels)";
         neurons: usize = 100, range(2.0, 1_000_000.0), "neurons N", "", network, "neurons N (population k holds neurons i with i mod K = k)";
@@ -97,6 +98,8 @@ fn check(p: &FlipflopParams) -> Result<(), ParamError> {
     Ok(())
 }
 
+/// What `exp=flipflop` gives: one trial of length T = `steps` (rows aligned with `time`),
+/// its state accuracy, and the LPU's fixed points, flow and tuning under the constant input.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FlipflopResult {
     /// Noise-free state accuracy of the trial (readout from all or the first n_obs neurons).
@@ -107,16 +110,23 @@ pub struct FlipflopResult {
     pub scored_points: usize,
     /// Time of each row, s (after step t: (t+1)·Δt).
     pub time: Vec<f64>,
-    /// T × I inputs, T × K targets, T × K latent z = Nᵀ r (with noise if σ > 0).
+    /// T × K pulse inputs (±1 or 0, without the constant input); row t drives the step that
+    /// ends at `time[t]`.
     pub inputs: Vec<Vec<f64>>,
+    /// T × K targets: the sign of each channel's last pulse (0 before its first).
     pub targets: Vec<Vec<f64>>,
+    /// T × K latent z = Nᵀ r, latent units (the noisy run if σ > 0).
     pub latent: Vec<Vec<f64>>,
     /// T × K latent read from the first n_obs neurons (null when all are observed).
     pub observed_latent: Option<Vec<Vec<f64>>>,
+    /// Fixed points of the latent flow under the constant input, classified stable, saddle or
+    /// unstable (starts: a grid and random points in the latent window, and the trajectory).
     pub fixed_points: Vec<FixedPoint>,
     /// Flow field (latent units per second): the line for K = 1, the (z1, z2) plane (a slice
     /// at z3…z_K = `slice`) for K ≥ 2.
     pub flow: Option<FlowGrid>,
+    /// Tuning curves r_i(z): for each neuron of `tuning`, one per latent dimension (K in a
+    /// row), over ±`extent` with the other latents at 0 and the constant input applied.
     pub tuning: Vec<TuningCurve>,
     /// Rates of the first `record` neurons over the trial.
     pub activity: Activity,
@@ -127,6 +137,7 @@ pub struct FlipflopResult {
 /// Rates of a few neurons, subsampled in time to at most [`ACTIVITY_COLUMNS`] columns.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Activity {
+    /// Indices of the neurons shown, one per row of `rates`.
     pub neurons: Vec<usize>,
     /// Time of each column, s.
     pub time: Vec<f64>,
@@ -134,14 +145,18 @@ pub struct Activity {
     pub rates: Vec<Vec<f64>>,
 }
 
+/// Most time columns of [`Activity`]: longer trials are subsampled with an even stride.
 pub const ACTIVITY_COLUMNS: usize = 500;
 
 /// The part of the result a dragged input slider redraws: flow, fixed points and the
 /// launched trajectory, without the trial simulation.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Portrait {
+    /// As [`FlipflopResult::fixed_points`], without trajectory starts.
     pub fixed_points: Vec<FixedPoint>,
+    /// As [`FlipflopResult::flow`].
     pub flow: Option<FlowGrid>,
+    /// As [`FlipflopResult::launched`].
     pub launched: Option<Vec<Vec<f64>>>,
 }
 

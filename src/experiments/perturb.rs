@@ -14,10 +14,13 @@ use crate::simulate::SimJob;
 use crate::task::FlipFlopTask;
 use serde::{Deserialize, Serialize};
 
+/// The group of neurons the stimulus reaches (`stimulate=`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Group {
+    /// The neurons of the designed flip-flop, which carry the latent.
     Coding,
+    /// The added neurons: tuned through their embedding weights but causally inert.
     Redundant,
 }
 
@@ -33,6 +36,7 @@ impl crate::params::Choice for Group {
 }
 
 crate::params! {
+    /// The query keys of `exp=perturb`, with their ranges and defaults.
     pub struct PerturbParams {
         neurons: usize = 100, range(4.0, 2000.0), "neurons N", "", network, "coding neurons (the designed 2-bit flip-flop)";
         redundant: usize = 100, range(0.0, 2000.0), "redundant neurons", "", network, "redundant neurons: embedding weights, no encoding or input weights";
@@ -135,8 +139,11 @@ pub fn network(p: &PerturbParams) -> (Network, f64) {
     )
 }
 
+/// What `exp=perturb` gives: one trial of T = `length`/Δt steps from the attractor (+1, +1)
+/// with the stimulus, the state read from both groups, and the connectivity.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PerturbResult {
+    /// Time of each row, s: (t+1)·Δt for row t, Δt = 1 ms.
     pub time: Vec<f64>,
     /// Stimulus amplitude at each step.
     pub stimulus: Vec<f64>,
@@ -145,19 +152,26 @@ pub struct PerturbResult {
     pub target: Vec<Vec<f64>>,
     /// Latent read from coding neurons with their encoding weights (T × 2).
     pub latent_coding: Vec<Vec<f64>>,
-    /// Latent read from redundant neurons by a linear readout fitted on a training trial.
+    /// Latent read from redundant neurons by a linear readout fitted on a training trial
+    /// (T × 2; null without redundant neurons).
     pub latent_redundant: Option<Vec<Vec<f64>>>,
     /// R² of that readout on its training trial.
     pub redundant_readout_r2: Option<f64>,
-    /// Sign of z1 before the stimulus, at its end, and at the end of the trial.
+    /// Signs of (z1, z2) read from coding neurons at the onset, before the stimulus acts.
     pub state_before: Vec<f64>,
+    /// The same 50 ms after the stimulus ends (or at the end of the trial).
     pub state_after_stimulus: Vec<f64>,
+    /// The same at the end of the trial.
     pub state_end: Vec<f64>,
+    /// Whether the sign of z1 at the end of the trial differs from before the stimulus.
     pub switched: bool,
-    /// Connectivity for the matrix plot (subsampled to at most 200 × 200 neurons) and the index
-    /// where the redundant block starts in it.
+    /// Connectivity W = M Nᵀ + W_rand for the matrix plot, subsampled evenly to at most
+    /// 200 × 200 neurons (row i = weights onto neuron i).
     pub connectivity: Vec<Vec<f64>>,
+    /// The first row (and column) of `connectivity` that is a redundant neuron.
     pub redundant_from: usize,
+    /// S.d. of the random connectivity W_rand used: the `random` parameter, or by default
+    /// twice the s.d. of the entries of M Nᵀ.
     pub random_sd: f64,
 }
 

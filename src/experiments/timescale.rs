@@ -12,6 +12,7 @@ use crate::params::{range, ParamError, MAX_SAFE_INTEGER};
 use serde::{Deserialize, Serialize};
 
 crate::params! {
+    /// The query keys of `exp=timescale`, with their ranges and defaults.
     pub struct TimescaleParams {
         neurons: usize = 1000, range(10.0, 1_000_000.0), "neurons N", "", network, "neurons N";
         tau: f64 = 0.001, range(1e-4, 1.0), "τ", "s", network, "neuron time constant τ in s (LCF Fig. 1H–I: 1 ms)";
@@ -34,6 +35,8 @@ fn check(p: &TimescaleParams) -> Result<(), ParamError> {
     Ok(())
 }
 
+/// The growth rate of the latent at the origin, measured on the network and set by design
+/// (the "growth" plot).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct GrowthRate {
     /// λ̂ = J_z(0), the network's growth rate at the origin, 1/s.
@@ -46,32 +49,49 @@ pub struct GrowthRate {
     pub predicted_sd: f64,
 }
 
+/// The distribution the pairs (m_i, ñ_i) were drawn from, after rescaling the mean-field
+/// attractors to ±1.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Design {
+    /// S.d. of the embedding weights m_i.
     pub sigma_m: f64,
+    /// S.d. of the unnormalised encoding weights ñ_i.
     pub sigma_n: f64,
+    /// Covariance of (m_i, ñ_i): 1 + τ/τ_z, which sets the growth rate at the origin.
     pub sigma_mn: f64,
+    /// Correlation of (m_i, ñ_i), the `rho` parameter.
     pub rho: f64,
 }
 
+/// The connectivity of the first `cloud` neurons, for the scatter plot.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Cloud {
+    /// Embedding weights m_i.
     pub m: Vec<f64>,
     /// ñ_i = N n_i.
     pub n_tilde: Vec<f64>,
 }
 
+/// What `exp=timescale` gives: the flow of the finite-N network beside its mean field on a
+/// latent grid, their fixed points, the growth rate at the origin and the design.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TimescaleResult {
+    /// The latent grid: `points` values evenly spaced over ±`extent`, latent units.
     pub z: Vec<f64>,
     /// dz/dt of the finite-N network, 1/s.
     pub flow: Vec<f64>,
     /// dz/dt of the mean field (N → ∞), 1/s.
     pub mean_field: Vec<f64>,
+    /// Fixed points of the network's flow (sign changes on the grid, refined by bisection),
+    /// classified stable or unstable.
     pub fixed_points: Vec<FixedPoint>,
+    /// Latent values where the mean-field flow vanishes (found the same way), latent units.
     pub mean_field_fixed_points: Vec<f64>,
+    /// Growth rate at the origin against its target 1/τ_z.
     pub growth_rate: GrowthRate,
+    /// The statistics (m, ñ) were drawn with.
     pub design: Design,
+    /// (m_i, ñ_i) of the first neurons.
     pub cloud: Cloud,
 }
 
