@@ -11,23 +11,31 @@ use crate::rng::{stream, Rng};
 /// mean-field attractors sit at ±1.
 #[derive(Clone, Debug)]
 pub struct Bistable {
+    /// Neuron time constant τ, s.
     pub tau: f64,
+    /// Target latent time scale τ_z at the origin, s.
     pub tau_latent: f64,
+    /// Correlation of (m, ñ).
     pub rho: f64,
+    /// The nonlinearity.
     pub phi: Phi,
 }
 
+/// The connectivity statistics of a [`Bistable`] design.
 #[derive(Clone, Debug)]
 pub struct BistableStats {
     /// After rescaling: standard deviations and covariance of (m, ñ).
     pub sigma_m: f64,
+    /// Standard deviation of ñ after rescaling.
     pub sigma_n: f64,
+    /// Covariance of (m, ñ) after rescaling.
     pub sigma_mn: f64,
     /// Mean-field attractor before rescaling (the rescale factor).
     pub unscaled_attractor: f64,
 }
 
 impl Bistable {
+    /// The covariance σ_mn = 1 + τ/τ_z that gives the target growth rate.
     pub fn sigma_mn(&self) -> f64 {
         1.0 + self.tau / self.tau_latent
     }
@@ -37,6 +45,7 @@ impl Bistable {
         1.0 / self.tau_latent
     }
 
+    /// The statistics of (m, ñ), rescaled so that the mean-field attractors sit at ±1.
     pub fn stats(&self) -> BistableStats {
         let c = self.sigma_mn();
         // Before rescaling σ_m = 1 and σ_n = σ_mn / ρ; z* scales m by z* and ñ by 1/z*.
@@ -96,17 +105,26 @@ impl Bistable {
 /// seed or N beyond the shape of the flow between the fixed points.
 #[derive(Clone, Debug)]
 pub struct FlipFlop {
+    /// Bits K: latent dimensions and input channels.
     pub bits: usize,
+    /// Neurons N (population k holds neurons i with i mod K = k).
     pub neurons: usize,
+    /// Neuron time constant τ, s.
     pub tau: f64,
+    /// Euler step Δt, s.
     pub dt: f64,
+    /// Latent time scale τ_z of each bit at the origin, s.
     pub tau_latent: f64,
+    /// Correlation of (m, ñ) within a population.
     pub rho: f64,
+    /// Input gain β: channel k enters along β m^(k).
     pub gain: f64,
+    /// The nonlinearity.
     pub phi: Phi,
 }
 
 impl FlipFlop {
+    /// Draws the network for `seed`.
     pub fn network(&self, seed: u64) -> Network {
         let (n, k) = (self.neurons, self.bits);
         let mut rng = Rng::new(seed, stream::DESIGN);

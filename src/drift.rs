@@ -9,18 +9,25 @@ use crate::params::Choice;
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
 
+/// How ΔM is drawn relative to the encoding subspace span{n^(k)}.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DriftKind {
+    /// Isotropic Gaussian.
     Random,
+    /// Projected off span{n^(k)}: the latent dynamics are untouched in the limit.
     Orthogonal,
+    /// Projected onto span{n^(k)}: it moves the LPU itself.
     Tangential,
 }
 
 impl DriftKind {
+    /// Every kind, in the order of [`DriftKind::NAMES`].
     pub const ALL: [DriftKind; 3] = [DriftKind::Random, DriftKind::Orthogonal, DriftKind::Tangential];
+    /// The query word of each kind.
     pub const NAMES: [&'static str; 3] = ["random", "orthogonal", "tangential"];
 
+    /// The query word of this kind.
     pub fn name(self) -> &'static str {
         Self::NAMES[self as usize]
     }
@@ -112,6 +119,7 @@ pub fn fraction_keeping_coding(before: &Network, after: &Network, threshold: f64
 pub struct SigmoidFit {
     /// σ*, the tolerable drift (where the sigmoid term halves).
     pub midpoint: f64,
+    /// Steepness s of the sigmoid against ln σ.
     pub slope: f64,
     /// "above" or "below" when σ* lies outside the swept range (it is then a bound), else null.
     pub censored: Option<Censored>,

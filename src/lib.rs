@@ -3,7 +3,7 @@
 //!
 //! A plain library (no web dependency) for x86_64 and wasm32. Layers, lowest first (a module
 //! never imports one above it; see `ARCHITECTURE.md`): the floor ([`rng`], [`progress`],
-//! [`parallel`]), [`numerics`], [`params`] and [`link`] (the share-link grammar), the model
+//! [`parallel`]), [`numerics`], [`params`](mod@params) and [`link`] (the share-link grammar), the model
 //! ([`network`], [`nonlinearity`], [`dense`], [`netfile`], and [`lowrank`]: THE column layout
 //! and drive kernel), compute ([`simulate`]), [`design`], [`meanfield`], [`task`], [`drift`],
 //! [`analysis`], [`experiments`], [`plot`], [`registry`] and [`protocol`] on top.

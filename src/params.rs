@@ -1,6 +1,6 @@
 //! Typed, range-checked experiment parameters and the share-link query that carries them.
 //!
-//! Each experiment declares its parameters once with [`params!`]; that declaration gives the
+//! Each experiment declares its parameters once with [`params!`](crate::params!); that declaration gives the
 //! struct, its defaults, parsing with range checks, the canonical query string, the JSON
 //! echo in results, and the list of keys with their allowed ranges (CLI help, UI controls).
 

@@ -90,7 +90,7 @@ pub trait Params: Send {
     fn split(&self) -> Vec<Box<dyn Params>>;
     /// The whole document from the result documents of `split`'s parts.
     fn merge(&self, parts: &[serde_json::Value]) -> Result<String, String>;
-    /// The typed parameters inside, for [`into_typed`](<dyn Params>::into_typed).
+    /// The typed parameters inside, for `into_typed`.
     fn into_any(self: Box<Self>) -> Box<dyn std::any::Any>;
 
     /// The experiment's name.

@@ -1,6 +1,8 @@
 //! Batch simulation of the Euler-discretised network (SCIENCE §1, LCF Eq. M83):
 //!
+//! ```text
 //!   r[t+1] = (1 − α) r[t] + α φ(M z[t] + W_rand r[t] + B u[t] + b + σ ξ[t]),  z = Nᵀ r.
+//! ```
 //!
 //! Cost per step is O(N K) (+ O(N²) with a random part); W = M Nᵀ is never formed. Neurons are
 //! processed in fixed chunks of [`CHUNK`] and every reduction is summed in a fixed order, so the
@@ -21,14 +23,17 @@ use crate::rng::{stream, Rng};
 pub struct SimJob<'a> {
     /// Initial rates, batch × N (trial-major).
     pub initial: &'a [f64],
+    /// Independent trials run side by side.
     pub batch: usize,
+    /// Euler steps per trial.
     pub steps: usize,
-    /// Inputs u[t], batch × steps × I; empty means all zero.
+    /// Inputs `u[t]`, batch × steps × I; empty means all zero.
     pub inputs: &'a [f64],
     /// Added to every input at every step (I values, or empty), e.g. for bifurcations.
     pub constant_input: &'a [f64],
     /// σ of the current noise (0 = deterministic).
     pub noise: f64,
+    /// Seed of the current noise (one stream per trial and chunk).
     pub seed: u64,
     /// Neurons whose rates are recorded at every time point.
     pub record: &'a [usize],
@@ -379,7 +384,7 @@ fn step_chunk_body(low: &LowRank, p: &StepParams, task: Task) {
 }
 
 /// The exactly closed latent dynamics of the low-rank part (SCIENCE §1):
-/// z[t+1] = (1−α) z[t] + α Nᵀ φ(M z[t] + B u[t] + b). Returns z at t = 0..=steps (steps+1 × K).
+/// `z[t+1] = (1−α) z[t] + α Nᵀ φ(M z[t] + B u[t] + b)`. Returns z at t = 0..=steps (steps+1 × K).
 pub fn simulate_latent(net: &Network, z0: &[f64], steps: usize, inputs: &[f64], constant_input: &[f64]) -> Vec<f64> {
     let low = LowRank::new(net);
     let k = net.rank;

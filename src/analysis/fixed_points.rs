@@ -8,17 +8,24 @@ use crate::numerics::{eig, grid, roots, solve};
 use crate::rng::{stream, Rng};
 use serde::{Deserialize, Serialize};
 
+/// How a fixed point attracts or repels, from the real parts of its Jacobian eigenvalues.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    /// Every eigenvalue has a negative real part: an attractor.
     Stable,
+    /// Some eigenvalues have positive real parts, some negative.
     Saddle,
+    /// Every eigenvalue has a positive real part: a repeller.
     Unstable,
 }
 
+/// A fixed point of the latent flow, F(z) = 0, with its stability.
 #[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct FixedPoint {
+    /// Its position in latent space (K values).
     pub z: Vec<f64>,
+    /// Stable, saddle or unstable.
     pub kind: Kind,
     /// Number of eigenvalues with positive real part.
     pub unstable_dims: usize,
@@ -26,12 +33,15 @@ pub struct FixedPoint {
     pub eigenvalues: Vec<[f64; 2]>,
 }
 
+/// Where and how hard [`find`] looks for fixed points.
 pub struct SearchOptions {
     /// Starts are drawn inside [−extent, extent]^K.
     pub extent: f64,
     /// Extra starts (e.g. points of a trajectory).
     pub extra_starts: Vec<Vec<f64>>,
+    /// Starts drawn uniformly inside the window, in addition to the grid.
     pub random_starts: usize,
+    /// Seed of the random starts.
     pub seed: u64,
     /// Largest number of grid starts; the grid is 5 points per axis while it fits, else 3.
     pub max_grid: usize,
@@ -47,6 +57,7 @@ impl Default for SearchOptions {
 const RESIDUAL_TOL: f64 = 1e-9;
 const DEDUP_TOL: f64 = 1e-6;
 
+/// The fixed point at `z` under input `u`, classified by the eigenvalues of the latent Jacobian there.
 pub fn classify(lpu: &Lpu, z: &[f64], u: &[f64]) -> FixedPoint {
     let k = lpu.rank;
     let j = lpu.jacobian(z, u);
@@ -60,6 +71,7 @@ pub fn classify(lpu: &Lpu, z: &[f64], u: &[f64]) -> FixedPoint {
     FixedPoint { z: z.to_vec(), kind, unstable_dims, eigenvalues: ev.iter().map(|e| [e.0, e.1]).collect() }
 }
 
+/// Every distinct fixed point found under constant input `u`, classified (exact roots for K = 1).
 pub fn find(lpu: &Lpu, u: &[f64], opts: &SearchOptions) -> Vec<FixedPoint> {
     let k = lpu.rank;
     if k == 0 {

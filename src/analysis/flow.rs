@@ -85,7 +85,7 @@ pub struct FlowGrid {
     pub axis: Vec<f64>,
     /// Values of z3…z_K on the slice (empty for K ≤ 2).
     pub held: Vec<f64>,
-    /// K = 1: one value per point; K ≥ 2: row-major over (z1 = axis[col], z2 = axis[row]),
+    /// K = 1: one value per point; K ≥ 2: row-major over (z1 = `axis[col]`, z2 = `axis[row]`),
     /// each point [F1, F2] (the in-plane components). Units: latent units per second.
     pub velocity: Vec<Vec<f64>>,
     /// ‖F‖ at each point (all K components), in latent units per second.

@@ -5,15 +5,20 @@ use crate::network::Network;
 use crate::numerics::grid::linspace;
 use serde::{Deserialize, Serialize};
 
+/// A neuron's rate as one latent variable sweeps the window (LCF Eq. 5).
 #[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct TuningCurve {
+    /// The neuron (its index).
     pub neuron: usize,
     /// Latent dimension varied (the others are held at 0).
     pub dimension: usize,
+    /// Values of the varied latent variable.
     pub z: Vec<f64>,
+    /// r_i(z) = φ(m_i·z + B_i u + b_i) at each value.
     pub rate: Vec<f64>,
 }
 
+/// The tuning curve of `neuron` against latent `dimension` over [−extent, extent] at `points` values, under constant input `u`.
 pub fn tuning_curve(
     net: &Network,
     neuron: usize,

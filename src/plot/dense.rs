@@ -21,6 +21,7 @@ fn hex(c: RGBColor) -> String {
 }
 
 impl Layer {
+    /// An empty layer clipped to the plot area of `frame`.
     pub fn new(frame: &Frame) -> Self {
         Layer { clip: frame.pixels, body: String::new() }
     }

@@ -27,9 +27,12 @@ pub trait Figures: Experiment {
     fn render(name: &str, p: &Self::Params, r: &Self::Result, opts: &PlotOptions) -> DrawResult<Figure>;
 }
 
+/// Size and time cursor of a drawing.
 #[derive(Clone, Debug)]
 pub struct PlotOptions {
+    /// Width in SVG pixels (clamped to 200–4000).
     pub width: u32,
+    /// Height in SVG pixels (clamped to 150–4000).
     pub height: u32,
     /// Time index (row of the trajectory) up to which a running trial is drawn; all if None.
     pub upto: Option<usize>,
@@ -65,22 +68,27 @@ impl Frame {
         }
     }
 
+    /// The SVG x pixel of data x.
     pub fn px(&self, x: f64) -> f64 {
         self.pixels[0] + (x - self.data[0]) / (self.data[1] - self.data[0]) * (self.pixels[2] - self.pixels[0])
     }
 
+    /// The SVG y pixel of data y.
     pub fn py(&self, y: f64) -> f64 {
         self.pixels[3] - (y - self.data[2]) / (self.data[3] - self.data[2]) * (self.pixels[3] - self.pixels[1])
     }
 }
 
+/// One drawn plot.
 #[derive(Clone, Debug, Serialize)]
 pub struct Figure {
+    /// The SVG document.
     pub svg: String,
     /// The clickable panel (the portrait), if the plot has one.
     pub frame: Option<Frame>,
 }
 
+/// A drawing, or why it could not be drawn.
 pub type DrawResult<T> = Result<T, String>;
 
 fn err<E: std::fmt::Debug>(e: E) -> String {
@@ -92,11 +100,13 @@ fn unknown<E: Experiment>(name: &str) -> String {
     format!("no plot \"{name}\" for exp={}", E::NAME)
 }
 
+/// A plotters chart with f64 axes on the SVG backend.
 pub type Chart<'a, 'b> = ChartContext<
     'a,
     SVGBackend<'b>,
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
+/// A region of the SVG picture.
 pub type Area<'b> = DrawingArea<SVGBackend<'b>, plotters::coord::Shift>;
 
 /// Axes with labelled ticks and a light grid; `x_desc` empty hides the x tick labels.
@@ -170,8 +180,11 @@ fn legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(
 
 // ---- shared style ----
 
+/// The font family of every label.
 pub const FONT: &str = "sans-serif";
+/// Text and target lines.
 pub const INK: RGBColor = RGBColor(33, 37, 41);
+/// Axes and secondary marks.
 pub const MUTED: RGBColor = RGBColor(134, 142, 150);
 /// One colour per latent dimension / neuron (colour-blind-safe, Okabe–Ito).
 pub const PALETTE: [RGBColor; 8] = [
@@ -184,8 +197,11 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(120, 94, 240),
     RGBColor(0, 0, 0),
 ];
+/// Stable fixed points.
 pub const STABLE: RGBColor = RGBColor(0, 120, 60);
+/// Saddles.
 pub const SADDLE: RGBColor = RGBColor(230, 130, 0);
+/// Unstable fixed points and event markers.
 pub const UNSTABLE: RGBColor = RGBColor(200, 30, 45);
 
 fn kind_colour(kind: Kind) -> RGBColor {
