@@ -26,9 +26,9 @@ step "clippy (wasm32: library, page and worker)"
 cargo clippy --release --target wasm32-unknown-unknown --no-default-features --features web --lib --bins -- -D warnings
 if [ $full = 1 ]; then
   step "all tests, the browser's included"
-  cargo test --release
+  cargo test --release --no-fail-fast
 else
   step "tests (without the browser: bash check.sh --full adds it)"
-  cargo test --release -- --skip explorer_in_headless_chromium
+  cargo test --release --no-fail-fast -- --skip explorer_in_headless_chromium
 fi
 step "all checks passed"

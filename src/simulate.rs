@@ -42,6 +42,24 @@ pub struct SimJob<'a> {
     pub observed: usize,
 }
 
+impl<'a> SimJob<'a> {
+    /// One trial of `steps` steps from `initial`: no inputs, no noise, nothing recorded, the
+    /// latent read from all neurons. Set other fields with `SimJob { noise, ..SimJob::trial(..) }`.
+    pub fn trial(initial: &'a [f64], steps: usize) -> Self {
+        SimJob {
+            initial,
+            batch: 1,
+            steps,
+            inputs: &[],
+            constant_input: &[],
+            noise: 0.0,
+            seed: 0,
+            record: &[],
+            observed: 0,
+        }
+    }
+}
+
 /// What a [`SimJob`] returns; every array is trial-major.
 pub struct SimOutput {
     /// z = Nᵀ r at t = 0..=steps, batch × (steps+1) × K.

@@ -16,17 +16,7 @@ fn full_simulation_projects_onto_the_latent_simulation() {
         // Closure holds from any initial rates: z[t+1] = (1−α) Nᵀr[t] + α Nᵀφ(M Nᵀr[t] + …).
         let full = Cpu.simulate(
             &net,
-            &SimJob {
-                initial: &initial,
-                batch: 1,
-                steps,
-                inputs: &inputs,
-                constant_input: &[0.1, -0.2],
-                noise: 0.0,
-                seed,
-                record: &[],
-                observed: 0,
-            },
+            &SimJob { inputs: &inputs, constant_input: &[0.1, -0.2], seed, ..SimJob::trial(&initial, steps) },
         );
         let z0 = net.encode(&initial);
         let latent = simulate_latent(&net, &z0, steps, &inputs, &[0.1, -0.2]);

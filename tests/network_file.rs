@@ -81,20 +81,7 @@ print(json.dumps(list(N.T @ r)))
     );
     let numpy: Vec<f64> = serde_json::from_slice(&out.stdout).unwrap();
     let inputs: Vec<f64> = (0..steps).flat_map(|_| u).collect();
-    let sim = Cpu.simulate(
-        &net,
-        &SimJob {
-            initial: &initial,
-            batch: 1,
-            steps,
-            inputs: &inputs,
-            constant_input: &[],
-            noise: 0.0,
-            seed: 0,
-            record: &[],
-            observed: 0,
-        },
-    );
+    let sim = Cpu.simulate(&net, &SimJob { inputs: &inputs, ..SimJob::trial(&initial, steps) });
     let ours = &sim.latent[steps * 2..];
     for (a, b) in ours.iter().zip(&numpy) {
         assert!((a - b).abs() < 1e-12 * (1.0 + b.abs()), "ours {ours:?}, numpy {numpy:?}");

@@ -63,20 +63,7 @@ fn launched_trajectory_equals_the_full_network_started_there() {
             *r += zk * net.n(i, k) / norm;
         }
     }
-    let full = Cpu.simulate(
-        &net,
-        &SimJob {
-            initial: &r0,
-            batch: 1,
-            steps: 400,
-            inputs: &[],
-            constant_input: &[0.2, 0.0],
-            noise: 0.0,
-            seed: 0,
-            record: &[],
-            observed: 0,
-        },
-    );
+    let full = Cpu.simulate(&net, &SimJob { constant_input: &[0.2, 0.0], ..SimJob::trial(&r0, 400) });
     let flat: Vec<f64> = launched.concat();
     let err = common::max_rel_err(&flat, &full.latent);
     assert!(err < 1e-9, "launched vs full network: {err}");

@@ -1,7 +1,6 @@
 //! The page ↔ worker protocol, natively: requests answer as `lpu run` does, every failure is
 //! one typed error, and a cancelled run stops without a result and leaves the worker usable.
 use lpu::protocol::{handle, ErrorKind, Reply, Request, WireError, WorkerState};
-use std::cell::Cell;
 use std::rc::Rc;
 
 fn ask(state: &mut WorkerState, r: Request) -> Result<String, WireError> {
@@ -31,9 +30,18 @@ fn a_run_answers_with_the_document_lpu_run_gives_and_keeps_its_network() {
     assert_eq!(text, lpu::run_query(q).unwrap().json);
     let net: serde_json::Value = serde_json::from_str(&ask(&mut s, Request::NetworkFile).unwrap()).unwrap();
     assert_eq!(net["neurons"], 30);
-    let live: serde_json::Value =
-        serde_json::from_str(&ask(&mut s, Request::Live { query: format!("{q}&input=0.3") }).unwrap()).unwrap();
-    assert!(live["fixed_points"].as_array().unwrap().len() >= 2);
+    // Below the bifurcation (c* ≈ 0.125) one bit keeps two attractors and the repeller between;
+    // above it one attractor is left.
+    let mut kinds = |input: f64| -> Vec<String> {
+        let live: serde_json::Value =
+            serde_json::from_str(&ask(&mut s, Request::Live { query: format!("{q}&input={input}") }).unwrap()).unwrap();
+        let mut k: Vec<String> =
+            live["fixed_points"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap().to_string()).collect();
+        k.sort();
+        k
+    };
+    assert_eq!(kinds(0.05), ["stable", "stable", "unstable"]);
+    assert_eq!(kinds(0.3), ["stable"]);
 }
 
 #[test]
@@ -52,13 +60,18 @@ fn a_cancelled_run_stops_between_chunks_and_the_worker_goes_on() {
     let mut s = WorkerState::default();
     // Cancel once the run has reported some progress: it must stop without a result, well
     // before the end.
-    let seen = Rc::new(Cell::new(0.0f64));
+    let seen = Rc::new(std::cell::RefCell::new(vec![]));
     let (a, b) = (seen.clone(), seen.clone());
     let q = "exp=flipflop&bits=2&neurons=20000&steps=20000";
-    let e = handle(&mut s, Request::Run { query: q.into() }, move |f| a.set(f), move || b.get() > 0.1).unwrap_err();
+    let cancel = move || b.borrow().last().is_some_and(|&f: &f64| f > 0.1);
+    let e = handle(&mut s, Request::Run { query: q.into() }, move |f| a.borrow_mut().push(f), cancel).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Cancelled);
     assert!(!e.fatal);
-    assert!(seen.get() < 0.5, "stopped at {}", seen.get());
+    // The simulation (progress 0.05 to 0.85) stops at its next chunk: nothing is reported
+    // between there and the stage's end.
+    let seen = seen.borrow();
+    assert!(!seen.iter().any(|&f| f > 0.2 && f < 0.85), "went on after the cancel: {seen:?}");
+    assert!(seen.iter().all(|&f| f <= 0.85 + 1e-12), "the run went past the simulation: {seen:?}");
     // The same worker state answers the next request.
     let q = "exp=flipflop&bits=1&neurons=30&steps=100";
     assert_eq!(ask(&mut s, Request::Run { query: q.into() }).unwrap(), lpu::run_query(q).unwrap().json);

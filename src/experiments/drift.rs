@@ -107,15 +107,11 @@ pub fn segment(
     Cpu.simulate(
         net,
         &SimJob {
-            initial,
-            batch: 1,
-            steps: len,
             inputs: &trial.inputs[offset * k..(offset + len) * k],
-            constant_input: &[],
             noise,
             seed,
-            record: &[],
             observed,
+            ..SimJob::trial(initial, len)
         },
     )
 }

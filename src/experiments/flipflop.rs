@@ -235,15 +235,13 @@ fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunEr
         ctx.backend().simulate(
             &net,
             &SimJob {
-                initial: &initial,
-                batch: 1,
-                steps: p.steps,
                 inputs: &trial.inputs,
                 constant_input: &constant,
                 noise,
                 seed: p.seed,
                 record: &record,
                 observed,
+                ..SimJob::trial(&initial, p.steps)
             },
         )
     };

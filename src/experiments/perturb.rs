@@ -190,20 +190,8 @@ fn run(p: &PerturbParams, ctx: &RunCtx) -> Result<Output<PerturbResult>, RunErro
     // Start on the attractor (+1, +1): r = φ(M z*).
     let initial: Vec<f64> = (0..n).map(|i| net.phi.apply(net.embedding[i * k] + net.embedding[i * k + 1])).collect();
     let record: Vec<usize> = (p.neurons..n).collect();
-    let out = ctx.backend().simulate(
-        &net,
-        &SimJob {
-            initial: &initial,
-            batch: 1,
-            steps,
-            inputs: &inputs,
-            constant_input: &[],
-            noise: 0.0,
-            seed: 0,
-            record: &record,
-            observed: 0,
-        },
-    );
+    let out =
+        ctx.backend().simulate(&net, &SimJob { inputs: &inputs, record: &record, ..SimJob::trial(&initial, steps) });
     let coding = &out.latent[k..];
     // Redundant readout: least squares from the redundant rates (plus a constant) to the latent,
     // on a training trial with random pulses.
@@ -216,20 +204,9 @@ fn run(p: &PerturbParams, ctx: &RunCtx) -> Result<Output<PerturbResult>, RunErro
             u[t * 4] = trial.inputs[t * k];
             u[t * 4 + 1] = trial.inputs[t * k + 1];
         }
-        let train = ctx.backend().simulate(
-            &net,
-            &SimJob {
-                initial: &initial,
-                batch: 1,
-                steps: train_steps,
-                inputs: &u,
-                constant_input: &[],
-                noise: 0.0,
-                seed: 0,
-                record: &record,
-                observed: 0,
-            },
-        );
+        let train = ctx
+            .backend()
+            .simulate(&net, &SimJob { inputs: &u, record: &record, ..SimJob::trial(&initial, train_steps) });
         let r = record.len();
         // Ridge-regularised (λ = 1) because untuned redundant neurons are constant and tuned ones
         // nearly collinear.

@@ -13,7 +13,11 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'applic
 
 let total = 0, totalRaw = 0;
 console.log('transfer size (gzip -9)');
-for (const f of (await readdir(dist)).sort()) {
+const files = (await readdir(dist, { recursive: true, withFileTypes: true }))
+  .filter((e) => e.isFile())
+  .map((e) => join(e.parentPath ?? e.path, e.name).slice(dist.length + 1))
+  .sort();
+for (const f of files) {
   const body = await readFile(join(dist, f));
   const gz = gzipSync(body, { level: 9 }).length;
   total += gz; totalRaw += body.length;
