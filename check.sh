@@ -22,8 +22,9 @@ step "cargo fmt --check"
 cargo fmt --check
 step "clippy (native, all targets)"
 cargo clippy --release --all-targets -- -D warnings
-step "clippy (wasm32: library, page and worker)"
-cargo clippy --release --target wasm32-unknown-unknown --no-default-features --features web --lib --bins -- -D warnings
+step "clippy (wasm32: the page's build, and the worker's)"
+cargo clippy --release --target wasm32-unknown-unknown --no-default-features --features page --lib --bins -- -D warnings
+cargo clippy --release --target wasm32-unknown-unknown --no-default-features --features worker --lib --bins -- -D warnings
 if [ $full = 1 ]; then
   step "all tests, the browser's included"
   cargo test --release --no-fail-fast

@@ -26,10 +26,13 @@ pub mod parallel;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod progress;
+#[cfg(feature = "compute")]
 pub mod protocol;
 pub mod registry;
 pub mod rng;
 pub mod simulate;
 pub mod task;
 
-pub use registry::{parse_lenient, parse_strict, run_query, Outcome};
+#[cfg(feature = "compute")]
+pub use registry::run_query;
+pub use registry::{parse_lenient, parse_strict, Outcome};

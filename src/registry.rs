@@ -4,7 +4,7 @@
 
 use crate::experiments::{
     self, drift::Drift, drift_sweep::DriftSweep, flipflop::Flipflop, perturb::Perturb, timescale::Timescale, Csv,
-    Experiment, PlotSpec, RunCtx, RunError, Timeline, ViewSpec, QUERY_VERSION,
+    Experiment, PlotSpec, Timeline, ViewSpec, QUERY_VERSION,
 };
 use crate::link::{ViewOptions, VIEW_KEYS};
 use crate::network::Network;
@@ -81,8 +81,10 @@ pub trait Params: Send {
     /// Every key with its value as query text, in declaration order.
     fn pairs(&self) -> Vec<(&'static str, String)>;
     /// Runs the experiment.
-    fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError>;
+    #[cfg(feature = "compute")]
+    fn run(&self, ctx: &crate::experiments::RunCtx) -> Result<Outcome, crate::experiments::RunError>;
     /// The live update a dragged slider asks for (JSON), if the experiment has one.
+    #[cfg(feature = "compute")]
     fn live(&self) -> Option<String>;
     /// The relative cost of the run, for a worker pool's progress and ordering.
     fn cost(&self) -> f64;
@@ -240,11 +242,13 @@ impl<E: Registrable> Params for TypedParams<E> {
     fn pairs(&self) -> Vec<(&'static str, String)> {
         self.0.pairs()
     }
-    fn run(&self, ctx: &RunCtx) -> Result<Outcome, RunError> {
+    #[cfg(feature = "compute")]
+    fn run(&self, ctx: &crate::experiments::RunCtx) -> Result<Outcome, crate::experiments::RunError> {
         let out = E::run(&self.0, ctx)?;
         let doc = TypedDocument::<E> { params: self.0.clone(), result: out.result };
         Ok(Outcome { json: doc.envelope(), network: out.network, document: Box::new(doc) })
     }
+    #[cfg(feature = "compute")]
     fn live(&self) -> Option<String> {
         E::live(&self.0)
     }
@@ -434,9 +438,12 @@ pub fn parse_strict(query: &str) -> Result<Box<dyn Params>, ParamError> {
 
 /// Runs a share-link query (strict) to the end: the result document, or the first parameter
 /// error.
+#[cfg(feature = "compute")]
 pub fn run_query(query: &str) -> Result<Outcome, ParamError> {
     let params = parse_strict(query)?;
-    params.run(&RunCtx::default()).map_err(|e| ParamError::new("exp", format!("the run stopped: {e}")))
+    params
+        .run(&crate::experiments::RunCtx::default())
+        .map_err(|e| ParamError::new("exp", format!("the run stopped: {e}")))
 }
 
 /// The catalogue the page builds itself from: experiments with their parameters and plots,

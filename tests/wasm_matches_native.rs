@@ -26,6 +26,8 @@ fn wasm_and_native_give_identical_bytes() {
             "--target",
             "wasm32-unknown-unknown",
             "--no-default-features",
+            "--features",
+            "compute",
             "--example",
             "wasm_query",
         ])
