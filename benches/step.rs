@@ -34,20 +34,7 @@ fn ours(net: &Network, batch: usize) -> f64 {
     let initial = vec![0.1; net.neurons * batch];
     let time = |steps: usize| {
         let t = Instant::now();
-        Cpu.simulate(
-            net,
-            &SimJob {
-                initial: &initial,
-                batch,
-                steps,
-                inputs: &[],
-                constant_input: &[],
-                noise: 0.0,
-                seed: 0,
-                record: &[],
-                observed: 0,
-            },
-        );
+        Cpu.simulate(net, &SimJob { batch, ..SimJob::trial(&initial, steps) });
         t.elapsed().as_secs_f64()
     };
     let mut steps = 1;
