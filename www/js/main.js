@@ -113,7 +113,7 @@ function setValue(key, text) {
   clearMessages('control');
   for (const c of document.querySelectorAll('.control.invalid')) c.classList.remove('invalid');
   const own = link.errors.filter((e) => e.key === key);
-  for (const e of own.length ? own : []) {
+  for (const e of own) {
     showMessage('Not applied: ' + e.message, 'error', 'control');
     const c = document.querySelector(`.control[data-key="${CSS.escape(e.key)}"]`);
     if (c) c.classList.add('invalid');
