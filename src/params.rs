@@ -320,8 +320,9 @@ pub struct ParamSpec {
 #[derive(Clone, Debug, serde::Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Widget {
-    /// One slider per list item, as many as the value of `count_key`, spanning ±`span`
-    /// (typing allows the whole range); dragging asks for the experiment's live update.
+    /// One slider per list item, as many as the value of `count_key`, spanning ±`span` (or
+    /// further, up to the key's range, when a link sets a larger value); dragging asks for the
+    /// experiment's live update, releasing applies the value.
     Sliders {
         /// The key whose value is the number of sliders.
         count_key: &'static str,
@@ -329,6 +330,8 @@ pub enum Widget {
         span: f64,
         /// The label of slider c is this followed by c + 1.
         item_label: &'static str,
+        /// What dragging shows, for the control's help line.
+        hint: &'static str,
     },
 }
 
@@ -399,23 +402,33 @@ macro_rules! params {
     };
 }
 
-/// Splits a query string (with or without a leading `?`) into decoded key/value pairs.
-pub fn split_query(query: &str) -> Result<Vec<(String, String)>, ParamError> {
+/// Splits a query string (with or without a leading `?`) into decoded key/value pairs. A
+/// malformed pair, or a key given again, is reported and skipped; the rest still applies.
+pub fn split_query(query: &str) -> (Vec<(String, String)>, Vec<ParamError>) {
     let q = query.trim();
     let q = q.strip_prefix('?').unwrap_or(q);
     let mut out: Vec<(String, String)> = vec![];
+    let mut errors = vec![];
     for part in q.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = part
-            .split_once('=')
-            .ok_or_else(|| ParamError::new(&decode(part).unwrap_or_else(|| part.into()), "expected key=value"))?;
-        let key = decode(k).ok_or_else(|| ParamError::new(k, "key is not valid percent-encoded UTF-8"))?;
-        let value = decode(v).ok_or_else(|| ParamError::new(&key, "value is not valid percent-encoded UTF-8"))?;
+        let Some((k, v)) = part.split_once('=') else {
+            errors.push(ParamError::new(&decode(part).unwrap_or_else(|| part.into()), "expected key=value"));
+            continue;
+        };
+        let Some(key) = decode(k) else {
+            errors.push(ParamError::new(k, "key is not valid percent-encoded UTF-8"));
+            continue;
+        };
+        let Some(value) = decode(v) else {
+            errors.push(ParamError::new(&key, "value is not valid percent-encoded UTF-8"));
+            continue;
+        };
         if out.iter().any(|(k2, _)| *k2 == key) {
-            return Err(ParamError::new(&key, "given more than once"));
+            errors.push(ParamError::new(&key, "given more than once (the first applies)"));
+            continue;
         }
         out.push((key, value));
     }
-    Ok(out)
+    (out, errors)
 }
 
 /// Percent-decoding with `+` as space; None for bad escapes or invalid UTF-8.

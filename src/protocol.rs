@@ -21,8 +21,11 @@ pub enum Request {
         /// The share-link query.
         query: String,
     },
-    /// The network file of the last run.
-    NetworkFile,
+    /// The network file of the run of `query` (the last run of this worker).
+    NetworkFile {
+        /// The canonical query of the result whose network is wanted.
+        query: String,
+    },
     /// Panic on purpose (the page's test hook for the error path).
     Panic,
 }
@@ -107,7 +110,8 @@ impl From<RunError> for WireError {
 /// What a worker keeps between requests.
 #[derive(Default)]
 pub struct WorkerState {
-    network: Option<Network>,
+    /// The last run's canonical query and network.
+    network: Option<(String, Network)>,
 }
 
 /// Answers one request. Progress goes to `progress`; `cancelled` is asked between chunks of
@@ -124,7 +128,7 @@ pub fn handle(
         Request::Run { query } => {
             let p = params(&query)?;
             let outcome = crate::progress::with_hooks(progress, cancelled, || p.run(&RunCtx::default()))?;
-            state.network = Some(outcome.network);
+            state.network = Some((p.query(), outcome.network));
             Ok(outcome.json)
         }
         Request::Live { query } => {
@@ -132,7 +136,14 @@ pub fn handle(
             p.live()
                 .ok_or_else(|| WireError::new(ErrorKind::Failed, format!("exp={} has no live update", p.experiment())))
         }
-        Request::NetworkFile => Ok(state.network.as_ref().map(crate::netfile::to_json).unwrap_or_default()),
+        Request::NetworkFile { query } => match &state.network {
+            Some((q, net)) if *q == query => Ok(crate::netfile::to_json(net)),
+            _ => Err(WireError::new(
+                ErrorKind::Failed,
+                "this worker does not hold the network of the result shown (it ran on the worker pool, or a \
+                 later run replaced it): press Run, then export",
+            )),
+        },
         Request::Panic => panic!("deliberate panic requested by the page's test hook"),
     }
 }

@@ -325,6 +325,9 @@ pub fn read_document(text: &str) -> Result<Box<dyn Document>, String> {
     if doc.get("format").and_then(|f| f.as_str()) != Some("lpu-result") {
         return Err("not an lpu-result document".into());
     }
+    if doc.get("version").and_then(|v| v.as_u64()) != Some(1) {
+        return Err("an lpu-result document of another version (this explorer reads version 1)".into());
+    }
     let exp = doc.get("experiment").and_then(|e| e.as_str()).ok_or("not an lpu-result document (no \"experiment\")")?;
     find(exp).ok_or_else(|| format!("unknown experiment \"{exp}\""))?.document(&doc)
 }
@@ -352,10 +355,8 @@ pub fn parse_lenient(query: &str) -> (Option<Box<dyn Params>>, Vec<ParamError>) 
 pub fn parse_link(query: &str, default_experiment: Option<&str>) -> Link {
     let mut view = ViewOptions::default();
     let mut errors = vec![];
-    let mut pairs = split_query(query).unwrap_or_else(|e| {
-        errors.push(e);
-        vec![]
-    });
+    let (mut pairs, mut bad) = split_query(query);
+    errors.append(&mut bad);
     let all_views = views();
     let view_names: Vec<&str> = all_views.iter().map(|(v, _)| v.name).collect();
     pairs.retain(|(k, v)| {
@@ -389,6 +390,7 @@ fn parse_params(pairs: Vec<(String, String)>) -> (Option<Box<dyn Params>>, Vec<P
         },
         None => return (None, vec![ParamError::new("exp", format!("is required: one of {names}"))]),
     };
+    let mut applied: Vec<(&str, &str)> = vec![];
     for (key, value) in &pairs {
         match key.as_str() {
             "exp" => {}
@@ -401,7 +403,7 @@ fn parse_params(pairs: Vec<(String, String)>) -> (Option<Box<dyn Params>>, Vec<P
                 }
             }
             _ => match params.set(key, value) {
-                Ok(true) => {}
+                Ok(true) => applied.push((key, value)),
                 Ok(false) => {
                     let keys = params.entry().specs().iter().map(|s| s.key).collect::<Vec<_>>().join(", ");
                     errors.push(ParamError::new(
@@ -413,13 +415,36 @@ fn parse_params(pairs: Vec<(String, String)>) -> (Option<Box<dyn Params>>, Vec<P
             },
         }
     }
-    // Cross-parameter limits: reset the named key and check again.
-    for _ in 0..32 {
-        match params.check() {
-            Ok(()) => break,
-            Err(e) => {
-                params.reset(&e.key);
-                errors.push(e);
+    // Cross-parameter limits: reset the key a check names and check again. When its default
+    // does not satisfy the limit either, another key of the link breaks it: put back the one
+    // (the last given first) whose default clears this error, and say so. The defaults always
+    // pass, so this ends.
+    let mut reset: Vec<String> = vec![];
+    while let Err(e) = params.check() {
+        if !reset.contains(&e.key) {
+            params.reset(&e.key);
+            reset.push(e.key.clone());
+            errors.push(e);
+            continue;
+        }
+        let mut culprit = None;
+        for &(k, v) in applied.iter().rev().filter(|(k, _)| !reset.iter().any(|r| r == k)) {
+            params.reset(k);
+            if params.check().err().as_ref() != Some(&e) {
+                culprit = Some(k);
+                break;
+            }
+            let _ = params.set(k, v);
+        }
+        match culprit {
+            Some(k) => {
+                reset.push(k.to_string());
+                errors.push(ParamError::new(k, format!("reset to its default as well, since {e}")));
+            }
+            None => {
+                params = params.entry().defaults();
+                errors.push(ParamError::new("exp", format!("every key reset to its default, since {e}")));
+                break;
             }
         }
     }

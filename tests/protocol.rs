@@ -11,8 +11,8 @@ fn ask(state: &mut WorkerState, r: Request) -> Result<String, WireError> {
 fn requests_have_the_wire_shape_the_page_sends() {
     let r: Request = serde_json::from_str(r#"{"kind":"run","query":"exp=flipflop"}"#).unwrap();
     assert_eq!(r, Request::Run { query: "exp=flipflop".into() });
-    let r: Request = serde_json::from_str(r#"{"kind":"network_file"}"#).unwrap();
-    assert_eq!(r, Request::NetworkFile);
+    let r: Request = serde_json::from_str(r#"{"kind":"network_file","query":"exp=perturb"}"#).unwrap();
+    assert_eq!(r, Request::NetworkFile { query: "exp=perturb".into() });
     assert!(serde_json::from_str::<Request>(r#"{"kind":"format_disk"}"#).is_err());
     let reply = Reply::Failed { id: 3, error: WireError::panic("boom") };
     let v: serde_json::Value = serde_json::to_value(&reply).unwrap();
@@ -24,12 +24,17 @@ fn requests_have_the_wire_shape_the_page_sends() {
 #[test]
 fn a_run_answers_with_the_document_lpu_run_gives_and_keeps_its_network() {
     let mut s = WorkerState::default();
-    assert_eq!(ask(&mut s, Request::NetworkFile).unwrap(), "");
     let q = "exp=flipflop&bits=1&neurons=30&steps=200";
+    let canonical = lpu::parse_strict(q).unwrap().query();
+    let file = |s: &mut WorkerState, query: &str| ask(s, Request::NetworkFile { query: query.into() });
+    assert_eq!(file(&mut s, &canonical).unwrap_err().kind, ErrorKind::Failed);
     let text = ask(&mut s, Request::Run { query: q.into() }).unwrap();
     assert_eq!(text, lpu::run_query(q).unwrap().json);
-    let net: serde_json::Value = serde_json::from_str(&ask(&mut s, Request::NetworkFile).unwrap()).unwrap();
+    let net: serde_json::Value = serde_json::from_str(&file(&mut s, &canonical).unwrap()).unwrap();
     assert_eq!(net["neurons"], 30);
+    // The network of another result is not this worker's to give.
+    let other = lpu::parse_strict("exp=flipflop&bits=1&neurons=31").unwrap().query();
+    assert_eq!(file(&mut s, &other).unwrap_err().kind, ErrorKind::Failed);
     // Below the bifurcation (c* ≈ 0.125) one bit keeps two attractors and the repeller between;
     // above it one attractor is left.
     let mut kinds = |input: f64| -> Vec<String> {
@@ -75,4 +80,16 @@ fn a_cancelled_run_stops_between_chunks_and_the_worker_goes_on() {
     // The same worker state answers the next request.
     let q = "exp=flipflop&bits=1&neurons=30&steps=100";
     assert_eq!(ask(&mut s, Request::Run { query: q.into() }).unwrap(), lpu::run_query(q).unwrap().json);
+}
+
+#[test]
+fn every_experiment_stops_when_cancelled_and_returns_nothing() {
+    for e in lpu::registry::REGISTRY {
+        let mut s = WorkerState::default();
+        let err = handle(&mut s, Request::Run { query: e.example().into() }, |_| {}, || true).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Cancelled, "{}", e.name());
+        // Nothing of the cancelled run is kept.
+        let q = lpu::parse_strict(e.example()).unwrap().query();
+        assert_eq!(ask(&mut s, Request::NetworkFile { query: q }).unwrap_err().kind, ErrorKind::Failed);
+    }
 }

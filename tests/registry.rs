@@ -120,3 +120,62 @@ fn split_parts_merge_into_the_whole_for_every_experiment_that_splits() {
         );
     }
 }
+
+#[test]
+fn every_key_at_either_end_of_its_range_leaves_runnable_parameters() {
+    // A link may set any key to any allowed value; the lenient parse must then give
+    // parameters that pass the cross-key checks (resetting what does not fit), so the page
+    // always has something to run, and say each problem once.
+    for e in REGISTRY {
+        for s in e.specs() {
+            let values: Vec<String> = match s.kind {
+                Kind::Choice => s.options.iter().map(|o| o.to_string()).collect(),
+                _ => [s.min, s.max].iter().map(|v| format!("{v}")).collect(),
+            };
+            for v in values {
+                let q = format!("exp={}&{}={}", e.name(), s.key, v);
+                let link = registry::parse_link(&q, None);
+                let p = link.params.unwrap_or_else(|| panic!("{q}: no parameters"));
+                assert!(p.check().is_ok(), "{q}: {:?}", p.check());
+                let messages: Vec<String> = link.errors.iter().map(|e| e.to_string()).collect();
+                let unique: HashSet<&String> = messages.iter().collect();
+                assert_eq!(unique.len(), messages.len(), "{q}: repeated messages {messages:?}");
+            }
+        }
+    }
+    // A key whose own default breaks the limit with the linked value: the linked key goes too.
+    let link = registry::parse_link("exp=flipflop&tau=0.0005&seed=3", None);
+    let p = link.params.unwrap();
+    assert!(p.check().is_ok());
+    assert!(p.query().contains("&tau=0.01&") && p.query().contains("&seed=3"), "{}", p.query());
+    let keys: Vec<&str> = link.errors.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(keys, ["dt", "tau"]);
+}
+
+#[test]
+fn a_malformed_pair_is_reported_and_the_rest_of_the_link_applies() {
+    let link = registry::parse_link("exp=drift&sigma=1&sigma=2&junk&seed=%zz&neurons=300", None);
+    let p = link.params.unwrap();
+    assert_eq!(p.experiment(), "drift");
+    let q = p.query();
+    assert!(q.contains("&sigma=1&") && q.contains("&neurons=300&"), "{q}");
+    let msgs: Vec<String> = link.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(msgs.len(), 3, "{msgs:?}");
+    assert!(msgs[0].starts_with("sigma: given more than once"), "{msgs:?}");
+    assert!(msgs[1].starts_with("junk: expected key=value"), "{msgs:?}");
+    assert!(msgs[2].starts_with("seed: value is not valid"), "{msgs:?}");
+}
+
+#[test]
+fn documents_of_another_version_or_bit_count_are_refused() {
+    let json = lpu::run_query("exp=flipflop&bits=1&neurons=20&steps=100").unwrap().json;
+    let other = json.replacen("\"version\":1", "\"version\":2", 1);
+    assert!(registry::read_document(&other).err().unwrap().contains("version"));
+    // A live portrait for 2 bits does not go into a 1-bit trial.
+    let mut doc = registry::read_document(&json).unwrap();
+    let live = lpu::parse_strict("exp=flipflop&bits=2&neurons=20").unwrap().live().unwrap();
+    assert!(doc.apply_live(&live).err().unwrap().contains("1 bits"));
+    let same = lpu::parse_strict("exp=flipflop&bits=1&neurons=20&input=0.3").unwrap().live().unwrap();
+    doc.apply_live(&same).unwrap();
+    assert!(doc.render("portrait", &lpu::plot::PlotOptions::default()).is_ok());
+}

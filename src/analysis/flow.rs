@@ -99,7 +99,7 @@ pub fn flow_grid(lpu: &Lpu, u: &[f64], extent: f64, points: usize, held_value: f
         return None;
     }
     let held = vec![held_value; lpu.rank.saturating_sub(2)];
-    let axis: Vec<f64> = (0..points).map(|i| -extent + 2.0 * extent * i as f64 / (points - 1) as f64).collect();
+    let axis = crate::numerics::grid::linspace(-extent, extent, points);
     let zs: Vec<Vec<f64>> = if lpu.rank == 1 {
         axis.iter().map(|&x| vec![x]).collect()
     } else {

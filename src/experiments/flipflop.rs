@@ -337,7 +337,12 @@ impl Experiment for Flipflop {
     fn specs() -> Vec<ParamSpec> {
         let mut specs = FlipflopParams::specs();
         for s in specs.iter_mut().filter(|s| s.key == "input") {
-            s.widget = Some(Widget::Sliders { count_key: "bits", span: 2.0, item_label: "channel " });
+            s.widget = Some(Widget::Sliders {
+                count_key: "bits",
+                span: 2.0,
+                item_label: "channel ",
+                hint: "drag to watch the bifurcation: flow and fixed points are redrawn live (LCF Fig. 1F)",
+            });
         }
         specs
     }
@@ -404,6 +409,17 @@ impl Experiment for Flipflop {
     }
     fn apply_live(r: &mut FlipflopResult, live: &str) -> Result<(), String> {
         let p: Portrait = serde_json::from_str(live).map_err(|e| format!("not a flip-flop portrait: {e}"))?;
+        // A portrait of another bit count (the page's controls moved on) does not fit this trial.
+        let k = r.targets.first().map_or(0, Vec::len);
+        let in_plane = k.min(2);
+        let fits = p.fixed_points.iter().all(|f| f.z.len() == k)
+            && p.launched.iter().flatten().all(|z| z.len() == k)
+            && p.flow
+                .as_ref()
+                .is_none_or(|f| f.held.len() == k.saturating_sub(2) && f.velocity.iter().all(|v| v.len() == in_plane));
+        if !fits {
+            return Err(format!("the live portrait is not for {k} bits"));
+        }
         r.fixed_points = p.fixed_points;
         r.flow = p.flow;
         r.launched = p.launched;

@@ -51,9 +51,26 @@ crate::params! {
     }
 }
 
+/// Steps of the training trial the redundant readout is fitted on (3 s at Δt = 1 ms).
+const TRAIN_STEPS: usize = 3000;
+
+/// Most multiply-adds one run may take: the dense connectivity costs N² per step.
+pub const MAX_WORK: f64 = 2e10;
+
 fn check(p: &PerturbParams) -> Result<(), ParamError> {
     if p.onset + p.duration > p.length {
         return Err(ParamError::new("duration", format!("onset + duration must be at most length = {} s", p.length)));
+    }
+    let n = (p.neurons + p.redundant) as f64;
+    let steps = (p.length / 0.001).round() + if p.redundant > 0 { TRAIN_STEPS as f64 } else { 0.0 };
+    if n * n * steps > MAX_WORK {
+        return Err(ParamError::new(
+            "length",
+            format!(
+                "(neurons + redundant)² × steps must be at most {MAX_WORK:.0e}; with {n} neurons use length ≤ {:.2} s",
+                ((MAX_WORK / (n * n) - if p.redundant > 0 { TRAIN_STEPS as f64 } else { 0.0 }) * 0.001).max(0.0)
+            ),
+        ));
     }
     Ok(())
 }
@@ -190,13 +207,14 @@ fn run(p: &PerturbParams, ctx: &RunCtx) -> Result<Output<PerturbResult>, RunErro
     // Start on the attractor (+1, +1): r = φ(M z*).
     let initial: Vec<f64> = (0..n).map(|i| net.phi.apply(net.embedding[i * k] + net.embedding[i * k + 1])).collect();
     let record: Vec<usize> = (p.neurons..n).collect();
-    let out =
-        ctx.backend().simulate(&net, &SimJob { inputs: &inputs, record: &record, ..SimJob::trial(&initial, steps) });
+    let out = ctx.stage(0.0, 0.4, || {
+        ctx.backend().simulate(&net, &SimJob { inputs: &inputs, record: &record, ..SimJob::trial(&initial, steps) })
+    })?;
     let coding = &out.latent[k..];
     // Redundant readout: least squares from the redundant rates (plus a constant) to the latent,
     // on a training trial with random pulses.
     let (latent_redundant, r2) = if p.redundant > 0 {
-        let train_steps = 3000;
+        let train_steps = TRAIN_STEPS;
         let trial = FlipFlopTask { bits: k, steps: train_steps, bin_steps: 10, pulse_prob: 0.05 }
             .trial(derive_seed(p.seed, 77), 0);
         let mut u = vec![0.0; train_steps * 4];
@@ -204,9 +222,10 @@ fn run(p: &PerturbParams, ctx: &RunCtx) -> Result<Output<PerturbResult>, RunErro
             u[t * 4] = trial.inputs[t * k];
             u[t * 4 + 1] = trial.inputs[t * k + 1];
         }
-        let train = ctx
-            .backend()
-            .simulate(&net, &SimJob { inputs: &u, record: &record, ..SimJob::trial(&initial, train_steps) });
+        let train = ctx.stage(0.4, 0.95, || {
+            ctx.backend()
+                .simulate(&net, &SimJob { inputs: &u, record: &record, ..SimJob::trial(&initial, TRAIN_STEPS) })
+        })?;
         let r = record.len();
         // Ridge-regularised (λ = 1) because untuned redundant neurons are constant and tuned ones
         // nearly collinear.

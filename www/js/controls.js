@@ -45,8 +45,11 @@ function sliders(spec, values, handlers) {
   const inputs = [];
   const value = () => inputs.map((x) => +Number(x.value).toFixed(3)).join(',').replace(/(,0)+$/, '').replace(/^0$/, '');
   for (let c = 0; c < count; c++) {
-    const s = el('input', { type: 'range', id: 'ctl-' + spec.key + '-' + c, min: -w.span, max: w.span, step: 0.01 });
-    s.value = current[c] ?? 0;
+    // The slider spans ±span, and further when the value (typed or linked) lies outside.
+    const v = current[c] ?? 0;
+    const reach = Math.min(spec.max, Math.max(w.span, Math.abs(v)));
+    const s = el('input', { type: 'range', id: 'ctl-' + spec.key + '-' + c, min: -reach, max: reach, step: 0.01 });
+    s.value = v;
     const out = el('output', { textContent: Number(s.value).toFixed(2) });
     s.addEventListener('input', () => { out.textContent = Number(s.value).toFixed(2); handlers.onLive(spec.key, value()); });
     s.addEventListener('change', () => handlers.onChange(spec.key, value()));
@@ -55,7 +58,7 @@ function sliders(spec, values, handlers) {
     row.style.gridColumn = '1 / -1';
     wrap.append(row);
   }
-  wrap.append(el('div', { className: 'help', textContent: spec.help + ' · drag to watch the flow and fixed points change' }));
+  wrap.append(el('div', { className: 'help', textContent: w.hint ? spec.help + ' · ' + w.hint : spec.help }));
   return wrap;
 }
 

@@ -182,8 +182,14 @@ function run() {
   setBusy(true);
   $('status').textContent = 'Running…';
   const t0 = performance.now();
-  const onProgress = (f) => { $('progress').value = f; $('status').textContent = `Running… ${Math.round(f * 100)}%`; };
-  return execute(query, onProgress)
+  const onProgress = (f) => {
+    if (id !== runSeq) return;
+    $('progress').value = f;
+    $('status').textContent = `Running… ${Math.round(f * 100)}%`;
+  };
+  // A throw inside the core becomes this run's failure, not a page stuck on "Running…".
+  return Promise.resolve()
+    .then(() => execute(query, onProgress))
     .then((text) => {
       if (id !== runSeq) return null;
       const doc = new wasm.Doc(text);
@@ -202,9 +208,12 @@ function run() {
       return state.docObject;
     })
     .catch((err) => {
-      if (id !== runSeq && !err.cancelled) return null;
-      if (err.cancelled) $('status').textContent = 'Cancelled — the plots show the last finished run.';
-      else { $('status').textContent = 'Failed'; clearMessages('run'); showMessage('The run failed: ' + err.message + '. The page keeps the last result; change a parameter to try again.', 'error', 'run'); }
+      // A superseded or cancelled run says nothing: its successor (or cancel()) has the status.
+      if (id !== runSeq || err.cancelled) throw err;
+      pool.cancel();
+      $('status').textContent = 'Failed';
+      clearMessages('run');
+      showMessage('The run failed: ' + (err.message || err) + '. The page keeps the last result; change a parameter to try again.', 'error', 'run');
       throw err;
     })
     .finally(() => { if (id === runSeq) setBusy(false); });
@@ -260,6 +269,7 @@ function switchView(name) {
   }
   state.view = name;
   player.upto = null;
+  if (state.viewOpts.plot && !viewOf(name).plots.includes(state.viewOpts.plot)) state.viewOpts.plot = null;
   renderAll();
   updateUrl();
   if (!state.doc) run().catch(() => {});
@@ -349,7 +359,7 @@ function start() {
   $('copy-embed').addEventListener('click', () => copyText(embedCode(), 'Embed code'));
   $('export-json').addEventListener('click', () => state.lastGood && download(new Blob([state.lastGood], { type: 'application/json' }), fileName('result') + '.json'));
   $('export-csv').addEventListener('click', () => state.doc && download(new Blob([state.doc.csv()], { type: 'text/csv' }), fileName('result') + '.csv'));
-  $('export-network').addEventListener('click', () => runner.request({ kind: 'network_file' }).then((t) => t && download(new Blob([t], { type: 'application/json' }), fileName('network') + '.json')).catch((e) => showMessage('Export failed: ' + e.message, 'error')));
+  $('export-network').addEventListener('click', () => state.docObject && runner.request({ kind: 'network_file', query: state.docObject.query }).then((t) => t && download(new Blob([t], { type: 'application/json' }), fileName('network') + '.json')).catch((e) => showMessage('Export failed: ' + e.message, 'error')));
   let resizeTimer = null;
   addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(drawAll, 150); });
   // Time runs only while the plots are on screen and the tab is visible.

@@ -16,10 +16,17 @@ function cancelledError() {
   return err;
 }
 
+/** How long a cancelled request may take to stop before its worker is replaced. */
+const STOP_MS = 5000;
+
 export class Runner {
   constructor() {
     this.seq = 0;
     this.pending = new Map();
+    // Cancelled requests the worker has not answered yet, and the timer that replaces the
+    // worker if it does not stop in time (a long stretch of work with no checkpoint).
+    this.stopping = new Set();
+    this.watchdog = null;
     this.flag = self.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
     this.spawn();
   }
@@ -34,6 +41,7 @@ export class Runner {
     if (this.flag) this.worker.postMessage({ cancelFlag: this.flag.buffer });
   }
   receive(msg) {
+    if (msg.type !== 'progress') this.stopping.delete(msg.id);
     const p = this.pending.get(msg.id);
     if (!p) return;
     if (msg.type === 'progress') { if (p.onProgress) p.onProgress(msg.value); return; }
@@ -43,14 +51,19 @@ export class Runner {
     err.kind = msg.error.kind;
     err.cancelled = msg.error.kind === 'cancelled';
     p.reject(err);
-    if (msg.error.fatal) this.restart();
+    if (msg.error.fatal) this.fail('the worker stopped: ' + msg.error.message);
   }
   fail(message) {
     for (const p of this.pending.values()) p.reject(new Error(message));
     this.pending.clear();
     this.restart();
   }
-  restart() { this.worker.terminate(); this.spawn(); }
+  restart() {
+    clearTimeout(this.watchdog);
+    this.stopping.clear();
+    this.worker.terminate();
+    this.spawn();
+  }
   /** Sends a request (`{kind: 'run', query}`, …); resolves with the answer's text. */
   request(request, onProgress) {
     const id = ++this.seq;
@@ -60,12 +73,18 @@ export class Runner {
     });
   }
   busyWith(kind) { for (const p of this.pending.values()) if (p.kind === kind) return true; return false; }
-  /** Cancels every pending request: cleanly through the shared flag, else by replacing the worker. */
+  /**
+   * Cancels every pending request: cleanly through the shared flag, else (or when the worker
+   * has not stopped within STOP_MS) by replacing the worker. An idle worker is left alone.
+   */
   cancel() {
-    for (const p of this.pending.values()) p.reject(cancelledError());
+    if (this.pending.size === 0) return;
+    for (const [id, p] of this.pending) { p.reject(cancelledError()); this.stopping.add(id); }
     this.pending.clear();
-    if (this.flag) Atomics.store(this.flag, 0, this.seq);
-    else this.restart();
+    if (!this.flag) { this.restart(); return; }
+    Atomics.store(this.flag, 0, this.seq);
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => { if (this.stopping.size) this.restart(); }, STOP_MS);
   }
 }
 
