@@ -108,21 +108,9 @@ impl Network {
         z
     }
 
-    /// Latent estimate from the first `observed` neurons: ẑ = (N/n_obs) Σ_{i<n_obs} n_i r_i.
-    pub fn encode_observed(&self, rates: &[f64], observed: usize) -> Vec<f64> {
-        let obs = observed.clamp(1, self.neurons);
-        let mut z = vec![0.0; self.rank];
-        for (i, r) in rates.iter().enumerate().take(obs) {
-            for (k, zk) in z.iter_mut().enumerate() {
-                *zk += self.n(i, k) * r;
-            }
-        }
-        let scale = self.neurons as f64 / obs as f64;
-        z.iter_mut().for_each(|x| *x *= scale);
-        z
-    }
-
-    /// Input current of neuron i from the low-rank part, inputs and bias (no W_rand).
+    /// Input current of neuron i from the low-rank part, inputs and bias (no W_rand): one
+    /// neuron's term of `lowrank::LowRank::currents`, for a tuning curve, without laying out
+    /// the whole network.
     #[inline]
     pub fn structured_current(&self, i: usize, z: &[f64], u: &[f64]) -> f64 {
         let mut c = self.bias[i];

@@ -41,7 +41,7 @@ export class Runner {
     if (this.flag) this.worker.postMessage({ cancelFlag: this.flag.buffer });
   }
   receive(msg) {
-    if (msg.type !== 'progress') this.stopping.delete(msg.id);
+    if (msg.type !== 'progress' && this.stopping.delete(msg.id) && msg.error && msg.error.kind === 'cancelled') timings.cleanStops = (timings.cleanStops || 0) + 1;
     const p = this.pending.get(msg.id);
     if (!p) return;
     if (msg.type === 'progress') { if (p.onProgress) p.onProgress(msg.value); return; }
