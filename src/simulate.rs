@@ -80,7 +80,7 @@ pub struct SimOutput {
 /// same shapes and meaning of every field, but its numbers agree with [`Cpu`]'s only within a
 /// stated tolerance (f32 rounding and its own reduction order), not bit for bit; anything
 /// that must reproduce exactly (tests, share links, golden results) runs on [`Cpu`].
-pub trait Compute {
+pub trait Compute: Sync {
     /// Runs `job` on `net`.
     fn simulate(&self, net: &Network, job: &SimJob) -> SimOutput;
 }

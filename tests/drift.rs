@@ -7,7 +7,7 @@ use serde_json::Value;
 
 #[test]
 fn projections_are_orthogonal_or_tangential_and_keep_the_sd() {
-    let net = lpu::experiments::drift::network(3, 120, 2000, 4);
+    let net = lpu::experiments::drift_runs::network(3, 120, 2000, 4);
     let basis = drift::encoding_basis(&net);
     assert_eq!(basis.len(), 3);
     let (n, k) = (net.neurons, net.rank);

@@ -2,19 +2,15 @@
 //! weights (LCF Fig. 4B–H): latent trajectories with state accuracy before and after, the LPU
 //! portrait of both networks, a neuron's tuning curves, and how many neurons keep their coding.
 
+use super::drift_runs::{network, segment, trial, window_accuracy, Segment};
 use super::{rows, Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::analysis::fixed_points::{self, FixedPoint, Kind, SearchOptions};
 use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
-use crate::analysis::readout::state_accuracy;
 use crate::analysis::tuning::{tuning_curve, TuningCurve};
-use crate::design::{resample, FlipFlop};
 use crate::drift::{self, DriftKind};
 use crate::network::Network;
-use crate::nonlinearity::Phi;
 use crate::params::{range, ParamError, MAX_SAFE_INTEGER};
 use crate::rng::{derive_seed, stream, Rng};
-use crate::simulate::{Compute, Cpu, SimJob};
-use crate::task::{FlipFlopTask, Trial};
 use serde::{Deserialize, Serialize};
 
 /// Most neuron-steps one run may take, N × (steps + after), to keep runs bounded.
@@ -62,58 +58,6 @@ fn check(p: &DriftParams) -> Result<(), ParamError> {
         return Err(ParamError::new("after", format!("neurons × (steps + after) must be at most {MAX_WORK:.0e}")));
     }
     Ok(())
-}
-
-/// The designed flip-flop of `base` neurons (τ = 10 ms, Δt = 1 ms, τ_z = τ, ρ = 1, β = 2),
-/// resampled to `neurons` (LCF drift methods): the LPU is unchanged in expectation.
-pub fn network(bits: usize, base: usize, neurons: usize, seed: u64) -> Network {
-    let net =
-        FlipFlop { bits, neurons: base, tau: 0.01, dt: 0.001, tau_latent: 0.01, rho: 1.0, gain: 2.0, phi: Phi::Tanh }
-            .network(seed);
-    if neurons == base {
-        net
-    } else {
-        resample(&net, neurons, seed)
-    }
-}
-
-/// The trial of a run: pulses on 10 ms bins over both segments.
-pub fn trial(bits: usize, steps: usize, pulse_prob: f64, seed: u64, run: u64) -> Trial {
-    FlipFlopTask { bits, steps, bin_steps: 10, pulse_prob }.trial(seed, run)
-}
-
-/// Accuracy of the latent rows `rows` (row r = state after step `offset + r`) on the scored
-/// bin ends inside the last `score` steps of [offset, offset + rows).
-pub fn window_accuracy(latent: &[f64], k: usize, trial: &Trial, offset: usize, len: usize, score: usize) -> f64 {
-    let from = offset + len - score;
-    let scored: Vec<usize> =
-        trial.scored.iter().filter(|&&t| t >= from && t < offset + len).map(|&t| t - offset).collect();
-    let targets = &trial.targets[offset * k..(offset + len) * k];
-    state_accuracy(latent, targets, k, &scored)
-}
-
-/// One segment of simulation from `initial` rates over the trial steps `window`.
-pub fn segment(
-    net: &Network,
-    initial: &[f64],
-    trial: &Trial,
-    window: std::ops::Range<usize>,
-    noise: f64,
-    seed: u64,
-    observed: usize,
-) -> crate::simulate::SimOutput {
-    let (offset, len) = (window.start, window.len());
-    let k = net.rank;
-    Cpu.simulate(
-        net,
-        &SimJob {
-            inputs: &trial.inputs[offset * k..(offset + len) * k],
-            noise,
-            seed,
-            observed,
-            ..SimJob::trial(initial, len)
-        },
-    )
 }
 
 /// The LPU of one network without input: what a portrait plot draws.
@@ -192,10 +136,12 @@ fn run(p: &DriftParams, ctx: &RunCtx) -> Result<Output<DriftResult>, RunError> {
     Rng::new(p.seed, stream::INITIAL_RATES).fill_normal(&mut initial, 0.0, 0.1);
     let observed = p.observed.filter(|&o| o < p.neurons).unwrap_or(0);
     let first = ctx.stage(0.05, 0.4, || {
-        segment(&before, &initial, &trial, 0..p.steps, p.noise, derive_seed(p.seed, 0), observed)
+        let s = Segment { window: 0..p.steps, noise: p.noise, seed: derive_seed(p.seed, 0), observed };
+        segment(ctx.backend(), &before, &initial, &trial, s)
     })?;
     let second = ctx.stage(0.4, 0.75, || {
-        segment(&after, &first.final_rates, &trial, p.steps..total, p.noise, derive_seed(p.seed, 1), observed)
+        let s = Segment { window: p.steps..total, noise: p.noise, seed: derive_seed(p.seed, 1), observed };
+        segment(ctx.backend(), &after, &first.final_rates, &trial, s)
     })?;
     let acc = |z: &[f64], offset, len| window_accuracy(z, k, &trial, offset, len, p.score);
     let mut latent = first.latent[k..].to_vec();

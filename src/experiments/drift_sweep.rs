@@ -4,11 +4,12 @@
 //! (LCF Fig. 4D, I, J). Cells (N, kind, σ, run) are independent and run in parallel; each run's
 //! pre-drift segment is shared by all its cells.
 
-use super::drift::{network, segment, trial, window_accuracy};
+use super::drift_runs::{network, segment, trial, window_accuracy, Segment};
 use super::{Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::drift::{self, DriftKind, SigmoidFit};
 use crate::params::{list, range, ParamError, MAX_SAFE_INTEGER};
 use crate::rng::{derive_seed, stream, Rng};
+use crate::simulate::Compute;
 use serde::{Deserialize, Serialize};
 
 /// Most neuron-steps one sweep may take.
@@ -145,7 +146,7 @@ struct Shared {
     sigmas: Vec<f64>,
 }
 
-fn cell(p: &DriftSweepParams, sh: &Shared, c: &(usize, usize, usize, usize)) -> (f64, f64) {
+fn cell(backend: &dyn Compute, p: &DriftSweepParams, sh: &Shared, c: &(usize, usize, usize, usize)) -> (f64, f64) {
     let (ni, ki, si, run) = *c;
     let net = &sh.nets[ni][run];
     let kind = DriftKind::ALL[ki];
@@ -156,15 +157,13 @@ fn cell(p: &DriftSweepParams, sh: &Shared, c: &(usize, usize, usize, usize)) -> 
     let drifted = drift::apply(net, &delta);
     let t = &sh.trials[run];
     let observed = p.observed.min(net.neurons);
-    let out = segment(
-        &drifted,
-        &sh.starts[ni][run],
-        t,
-        p.steps..p.steps + p.after,
-        p.noise,
-        derive_seed(p.seed, 1000 + run as u64),
-        if observed < net.neurons { observed } else { 0 },
-    );
+    let s = Segment {
+        window: p.steps..p.steps + p.after,
+        noise: p.noise,
+        seed: derive_seed(p.seed, 1000 + run as u64),
+        observed: if observed < net.neurons { observed } else { 0 },
+    };
+    let out = segment(backend, &drifted, &sh.starts[ni][run], t, s);
     let k = p.bits;
     let all = window_accuracy(&out.latent[k..], k, t, p.steps, p.after, p.score);
     let obs = if observed < net.neurons {
@@ -192,8 +191,13 @@ fn run(p: &DriftSweepParams, ctx: &RunCtx) -> Result<Output<DriftSweepResult>, R
             let net = &nets[ni][run];
             let mut initial = vec![0.0; net.neurons];
             Rng::new(derive_seed(p.seed, run as u64), stream::INITIAL_RATES).fill_normal(&mut initial, 0.0, 0.1);
-            segment(net, &initial, &trials[run], 0..p.steps, p.noise, derive_seed(p.seed, 500 + run as u64), 0)
-                .final_rates
+            let s = Segment {
+                window: 0..p.steps,
+                noise: p.noise,
+                seed: derive_seed(p.seed, 500 + run as u64),
+                observed: 0,
+            };
+            segment(ctx.backend(), net, &initial, &trials[run], s).final_rates
         })
     })?;
     let mut starts: Vec<Vec<Vec<f64>>> = vec![vec![]; nets.len()];
@@ -218,7 +222,7 @@ fn run(p: &DriftSweepParams, ctx: &RunCtx) -> Result<Output<DriftSweepResult>, R
                 break;
             }
             crate::progress::report(b as f64 / blocks.len() as f64);
-            acc.extend(crate::parallel::map(block, |c| cell(p, &shared, c)));
+            acc.extend(crate::parallel::map(block, |c| cell(ctx.backend(), p, &shared, c)));
         }
     })?;
     let sigma = shared.sigmas.clone();

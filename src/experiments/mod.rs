@@ -4,6 +4,7 @@
 //! split and merge for the worker pool, the live portrait — comes from its implementation.
 
 pub mod drift;
+pub mod drift_runs;
 pub mod drift_sweep;
 pub mod flipflop;
 pub mod perturb;
