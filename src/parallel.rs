@@ -13,3 +13,17 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> 
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
     items.iter().map(f).collect()
 }
+
+/// [`map`] in blocks of `block` items, stopping before the next block once the run is
+/// cancelled ([`crate::progress::cancelled`]): the results of the blocks done, in order. A
+/// run that is not cancelled gets exactly what [`map`] gives.
+pub fn map_cancellable<T: Sync, R: Send>(items: &[T], block: usize, f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    let mut out = Vec::with_capacity(items.len());
+    for part in items.chunks(block.max(1)) {
+        if crate::progress::cancelled() {
+            break;
+        }
+        out.extend(map(part, &f));
+    }
+    out
+}

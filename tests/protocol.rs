@@ -93,3 +93,22 @@ fn every_experiment_stops_when_cancelled_and_returns_nothing() {
         assert_eq!(ask(&mut s, Request::NetworkFile { query: q }).unwrap_err().kind, ErrorKind::Failed);
     }
 }
+
+#[test]
+fn cancellation_reaches_the_fixed_point_search_and_the_flow_grid() {
+    use lpu::analysis::fixed_points::{find, SearchOptions};
+    use lpu::analysis::flow::{flow_grid, Lpu};
+    let net = lpu::experiments::drift_runs::network(3, 60, 60, 1);
+    let lpu = Lpu::new(&net);
+    let opts = SearchOptions { extent: 1.5, random_starts: 100, seed: 1, ..Default::default() };
+    let whole = find(&lpu, &[], &opts);
+    assert_eq!(whole.len(), 27, "3 bits: 3³ fixed points");
+    // Cancelled from the start, the search runs no block and the grid no point.
+    let none = lpu::progress::with_hooks(|_| {}, || true, || find(&lpu, &[], &opts));
+    assert!(none.is_empty());
+    let grid = lpu::progress::with_hooks(|_| {}, || true, || flow_grid(&lpu, &[], 1.5, 41, 1.0).unwrap());
+    assert!(grid.speed.is_empty());
+    // Without a cancel the blocked search finds what it always did.
+    let again = lpu::progress::with_hooks(|_| {}, || false, || find(&lpu, &[], &opts));
+    assert_eq!(again.len(), whole.len());
+}

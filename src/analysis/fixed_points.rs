@@ -81,7 +81,8 @@ pub fn find(lpu: &Lpu, u: &[f64], opts: &SearchOptions) -> Vec<FixedPoint> {
         roots_1d(lpu, u, -2.0 * opts.extent, 2.0 * opts.extent, 801)
     } else {
         let starts = starts(k, opts);
-        let found = crate::parallel::map(&starts, |z0| levenberg_marquardt(lpu, u, z0));
+        // Blocks of starts, so that a cancelled run stops within one block.
+        let found = crate::parallel::map_cancellable(&starts, 64, |z0| levenberg_marquardt(lpu, u, z0));
         found.into_iter().flatten().collect()
     };
     let mut unique: Vec<Vec<f64>> = vec![];

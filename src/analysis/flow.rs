@@ -111,7 +111,7 @@ pub fn flow_grid(lpu: &Lpu, u: &[f64], extent: f64, points: usize, held_value: f
             })
             .collect()
     };
-    let full = crate::parallel::map(&zs, |z| lpu.flow(z, u));
+    let full = crate::parallel::map_cancellable(&zs, 256, |z| lpu.flow(z, u));
     let speed = full.iter().map(|v| libm::sqrt(v.iter().map(|x| x * x).sum())).collect();
     let velocity = full
         .into_iter()
