@@ -208,6 +208,7 @@ impl<E: Registrable> Entry for Registered<E> {
         };
         let result = E::Result::deserialize(doc.get("result").ok_or("the document has no \"result\"")?)
             .map_err(|e| format!("the result is not a {} result: {e}", E::NAME))?;
+        E::validate(&params, &result)?;
         Ok(Box::new(TypedDocument::<E> { params, result }))
     }
 }

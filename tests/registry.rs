@@ -179,3 +179,65 @@ fn documents_of_another_version_or_bit_count_are_refused() {
     doc.apply_live(&same).unwrap();
     assert!(doc.render("portrait", &lpu::plot::PlotOptions::default()).is_ok());
 }
+
+/// Paths to the arrays in `v`, one per shape (indices written as `*`), first occurrence each.
+fn array_paths(v: &serde_json::Value, path: &mut Vec<String>, seen: &mut HashSet<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        serde_json::Value::Array(items) => {
+            let shape: Vec<&str> = path.iter().map(|p| if p.parse::<usize>().is_ok() { "*" } else { p }).collect();
+            if seen.insert(shape.join("/")) {
+                out.push(path.clone());
+            }
+            for (i, item) in items.iter().enumerate().take(2) {
+                path.push(i.to_string());
+                array_paths(item, path, seen, out);
+                path.pop();
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, item) in map {
+                path.push(k.clone());
+                array_paths(item, path, seen, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn at<'a>(v: &'a mut serde_json::Value, path: &[String]) -> &'a mut serde_json::Value {
+    path.iter().fold(v, |v, p| match p.parse::<usize>() {
+        Ok(i) => &mut v[i],
+        Err(_) => &mut v[p.as_str()],
+    })
+}
+
+#[test]
+fn a_document_whose_arrays_do_not_fit_is_refused_or_drawn_without_panicking() {
+    // Documents will be uploaded (issue 12): every array of every experiment's result, cut
+    // short, must give a clear error or a drawing, never a panic.
+    let opts = lpu::plot::PlotOptions::default();
+    for e in REGISTRY {
+        let doc: serde_json::Value = serde_json::from_str(&lpu::run_query(e.example()).unwrap().json).unwrap();
+        let mut paths = vec![];
+        array_paths(&doc["result"], &mut vec!["result".into()], &mut HashSet::new(), &mut paths);
+        assert!(paths.len() >= 3, "{}", e.name());
+        for path in &paths {
+            for keep in [0usize, 1] {
+                let mut cut = doc.clone();
+                if let Some(a) = at(&mut cut, path).as_array_mut() {
+                    a.truncate(keep);
+                }
+                let text = cut.to_string();
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match registry::read_document(&text) {
+                    Err(_) => 0,
+                    Ok(d) => {
+                        let _ = (d.csv().to_string(), d.summary(), d.timeline());
+                        e.plots().iter().filter(|p| d.render(p.name, &opts).is_ok()).count()
+                    }
+                }));
+                assert!(outcome.is_ok(), "{}: {} cut to {keep} panics", e.name(), path.join("/"));
+            }
+        }
+    }
+}

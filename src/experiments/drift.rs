@@ -202,6 +202,21 @@ impl Experiment for Drift {
     fn run(p: &DriftParams, ctx: &RunCtx) -> Result<Output<DriftResult>, RunError> {
         run(p, ctx)
     }
+    fn validate(p: &DriftParams, r: &DriftResult) -> Result<(), String> {
+        use super::shape::{ensure, portrait, rows, tuning};
+        let (t, k) = (r.time.len(), p.bits);
+        rows(&r.inputs, t, k, "inputs")?;
+        rows(&r.targets, t, k, "targets")?;
+        rows(&r.latent, t, k, "latent")?;
+        if let Some(o) = &r.observed_latent {
+            rows(o, t, k, "observed latent")?;
+        }
+        ensure(r.drift_index < t, "the moment of the drift")?;
+        tuning(&r.tuning_before, k)?;
+        tuning(&r.tuning_after, k)?;
+        portrait(k, &r.before.fixed_points, r.before.flow.as_ref(), None)?;
+        portrait(k, &r.after.fixed_points, r.after.flow.as_ref(), None)
+    }
     fn plots() -> &'static [PlotSpec] {
         const PLOTS: &[PlotSpec] = &[
             PlotSpec::new("trajectory", "Latent trajectories and targets, before and after the drift", 0.5, true),

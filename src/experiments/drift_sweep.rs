@@ -315,6 +315,17 @@ impl Experiment for DriftSweep {
     fn run(p: &DriftSweepParams, ctx: &RunCtx) -> Result<Output<DriftSweepResult>, RunError> {
         run(p, ctx)
     }
+    fn validate(_p: &DriftSweepParams, r: &DriftSweepResult) -> Result<(), String> {
+        use super::shape::ensure;
+        let n = r.sigma.len();
+        ensure(n >= 2 && r.sigma.iter().all(|s| *s > 0.0), "the σ grid")?;
+        let mut curves = r.sizes.iter().flat_map(|s| [&s.random, &s.orthogonal, &s.tangential]).flatten();
+        ensure(curves.all(|c| c.accuracy.len() == n && c.accuracy_observed.len() == n), "accuracy curves")?;
+        ensure(
+            r.tolerable_drift.len() == r.sizes.len() && r.tolerable_drift_observed.len() == r.sizes.len(),
+            "σ* per size",
+        )
+    }
     fn plots() -> &'static [PlotSpec] {
         const PLOTS: &[PlotSpec] = &[
             PlotSpec::new("accuracy", "Accuracy against drift strength (all neurons)", 0.42, true),

@@ -352,6 +352,21 @@ impl Experiment for Flipflop {
     fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunError> {
         run(p, ctx)
     }
+    fn validate(p: &FlipflopParams, r: &FlipflopResult) -> Result<(), String> {
+        use super::shape::{ensure, portrait, rows, tuning};
+        let (t, k) = (r.time.len(), p.bits);
+        rows(&r.inputs, t, k, "inputs")?;
+        rows(&r.targets, t, k, "targets")?;
+        rows(&r.latent, t, k, "latent")?;
+        if let Some(o) = &r.observed_latent {
+            rows(o, t, k, "observed latent")?;
+        }
+        let a = &r.activity;
+        rows(&a.rates, a.neurons.len(), a.time.len(), "activity")?;
+        ensure(a.time.iter().all(|x| x.is_finite()), "activity times")?;
+        tuning(&r.tuning, k)?;
+        portrait(k, &r.fixed_points, r.flow.as_ref(), r.launched.as_deref())
+    }
     fn plots() -> &'static [PlotSpec] {
         PLOTS
     }
@@ -411,15 +426,8 @@ impl Experiment for Flipflop {
         let p: Portrait = serde_json::from_str(live).map_err(|e| format!("not a flip-flop portrait: {e}"))?;
         // A portrait of another bit count (the page's controls moved on) does not fit this trial.
         let k = r.targets.first().map_or(0, Vec::len);
-        let in_plane = k.min(2);
-        let fits = p.fixed_points.iter().all(|f| f.z.len() == k)
-            && p.launched.iter().flatten().all(|z| z.len() == k)
-            && p.flow
-                .as_ref()
-                .is_none_or(|f| f.held.len() == k.saturating_sub(2) && f.velocity.iter().all(|v| v.len() == in_plane));
-        if !fits {
-            return Err(format!("the live portrait is not for {k} bits"));
-        }
+        super::shape::portrait(k, &p.fixed_points, p.flow.as_ref(), p.launched.as_deref())
+            .map_err(|_| format!("the live portrait is not for {k} bits"))?;
         r.fixed_points = p.fixed_points;
         r.flow = p.flow;
         r.launched = p.launched;

@@ -198,6 +198,11 @@ pub trait Experiment: Sized + 'static {
     }
     /// Runs the experiment.
     fn run(p: &Self::Params, ctx: &RunCtx) -> Result<Output<Self::Result>, RunError>;
+    /// Checks that a result read from a document fits its parameters (array lengths and
+    /// widths), so that drawing and tabulating it cannot index out of bounds.
+    fn validate(_p: &Self::Params, _r: &Self::Result) -> Result<(), String> {
+        Ok(())
+    }
     /// Every plot `render` draws, in page order.
     fn plots() -> &'static [PlotSpec];
     /// The page's views of this experiment (the first is its home view).
@@ -234,6 +239,53 @@ pub trait Experiment: Sized + 'static {
     /// Puts a `live` update (JSON) into a result.
     fn apply_live(_r: &mut Self::Result, _live: &str) -> Result<(), String> {
         Err(format!("exp={} has no live update", Self::NAME))
+    }
+}
+
+/// Shape checks for [`Experiment::validate`].
+pub(crate) mod shape {
+    use crate::analysis::fixed_points::FixedPoint;
+    use crate::analysis::flow::FlowGrid;
+    use crate::analysis::tuning::TuningCurve;
+
+    /// `Err` naming `what` unless `ok`.
+    pub fn ensure(ok: bool, what: &str) -> Result<(), String> {
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("the result does not fit its parameters: {what}"))
+        }
+    }
+    /// `len` rows of `width` values each.
+    pub fn rows(m: &[Vec<f64>], len: usize, width: usize, what: &str) -> Result<(), String> {
+        ensure(m.len() == len && m.iter().all(|r| r.len() == width), what)
+    }
+    /// Fixed points, a flow grid and a launched trajectory of a K-dimensional latent space.
+    pub fn portrait(
+        k: usize,
+        fps: &[FixedPoint],
+        flow: Option<&FlowGrid>,
+        launched: Option<&[Vec<f64>]>,
+    ) -> Result<(), String> {
+        ensure(fps.iter().all(|f| f.z.len() == k), "fixed points of another dimension")?;
+        if let Some(l) = launched {
+            ensure(l.iter().all(|z| z.len() == k), "a launched trajectory of another dimension")?;
+        }
+        if let Some(f) = flow {
+            let points = if k == 1 { f.axis.len() } else { f.axis.len() * f.axis.len() };
+            ensure(
+                f.held.len() == k.saturating_sub(2)
+                    && f.velocity.len() == points
+                    && f.speed.len() == points
+                    && f.velocity.iter().all(|v| v.len() == k.min(2)),
+                "a flow grid of another shape",
+            )?;
+        }
+        Ok(())
+    }
+    /// Tuning curves with as many rates as latent values.
+    pub fn tuning(curves: &[TuningCurve], k: usize) -> Result<(), String> {
+        ensure(curves.iter().all(|c| c.z.len() == c.rate.len() && c.dimension < k.max(1)), "tuning curves")
     }
 }
 

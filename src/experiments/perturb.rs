@@ -300,6 +300,20 @@ impl Experiment for Perturb {
     fn run(p: &PerturbParams, ctx: &RunCtx) -> Result<Output<PerturbResult>, RunError> {
         run(p, ctx)
     }
+    fn validate(_p: &PerturbParams, r: &PerturbResult) -> Result<(), String> {
+        use super::shape::{ensure, rows};
+        let t = r.time.len();
+        ensure(r.stimulus.len() == t, "stimulus")?;
+        rows(&r.target, t, 2, "targets")?;
+        rows(&r.latent_coding, t, 2, "coding readout")?;
+        if let Some(z) = &r.latent_redundant {
+            rows(z, t, 2, "redundant readout")?;
+        }
+        let n = r.connectivity.len();
+        rows(&r.connectivity, n, n, "connectivity")?;
+        ensure(r.redundant_from <= n, "the redundant block")?;
+        ensure(r.state_before.len() == 2 && r.state_after_stimulus.len() == 2 && r.state_end.len() == 2, "states")
+    }
     fn plots() -> &'static [PlotSpec] {
         const PLOTS: &[PlotSpec] = &[
             PlotSpec::new("stimulation", "Stimulation and the state read from coding and redundant neurons", 0.5, true),

@@ -157,6 +157,12 @@ impl Experiment for Timescale {
     fn run(p: &TimescaleParams, ctx: &RunCtx) -> Result<Output<TimescaleResult>, RunError> {
         run(p, ctx)
     }
+    fn validate(_p: &TimescaleParams, r: &TimescaleResult) -> Result<(), String> {
+        use super::shape::{ensure, portrait};
+        ensure(r.z.len() >= 2 && r.flow.len() == r.z.len() && r.mean_field.len() == r.z.len(), "the flow curves")?;
+        ensure(r.cloud.m.len() == r.cloud.n_tilde.len(), "the connectivity cloud")?;
+        portrait(1, &r.fixed_points, None, None)
+    }
     fn plots() -> &'static [PlotSpec] {
         const PLOTS: &[PlotSpec] = &[
             PlotSpec::new("flow", "Latent flow: network beside mean field", 0.62, true),
