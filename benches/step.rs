@@ -47,10 +47,34 @@ fn ours(net: &Network, batch: usize) -> f64 {
     }
 }
 
+/// NumPy's neuron-steps per second for the same case (NaN when NumPy is missing).
+fn numpy(kind: &str, n: usize, k: usize, batch: usize) -> f64 {
+    Command::new("python3")
+        .args(["benches/step_numpy.py", kind, &n.to_string(), &k.to_string(), &batch.to_string()])
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+/// (min, median) of the runs, in millions per second.
+fn min_median(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(|a, b| a.total_cmp(b));
+    (v[0] / 1e6, v[v.len() / 2] / 1e6)
+}
+
 fn main() {
-    println!("{:<28} {:>14} {:>14} {:>8}", "case", "ours (M/s)", "numpy (M/s)", "ratio");
-    // Optional filter: `cargo bench --bench step -- "batch=64"` runs the matching cases only.
-    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    // `cargo bench --bench step -- [FILTER] [repeats=N]`: the matching cases only, each run N
+    // times (default 5), ours and NumPy interleaved, since this machine's speed drifts.
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let repeats: usize =
+        args.iter().find_map(|a| a.strip_prefix("repeats=")).and_then(|v| v.parse().ok()).unwrap_or(5).max(1);
+    let filter = args.iter().find(|a| !a.starts_with("repeats="));
+    println!(
+        "{:<28} {:>10} {:>10} {:>10} {:>10} {:>8}   (M neuron-steps/s over {repeats} interleaved runs; ratio of medians)",
+        "case", "ours min", "ours med", "numpy min", "numpy med", "ratio"
+    );
     for (kind, n, k, batch) in [
         ("lowrank", 1_000_000, 1, 1),
         ("lowrank", 1_000_000, 1, 64),
@@ -60,19 +84,16 @@ fn main() {
         ("dense", 1000, 0, 64),
     ] {
         let name = format!("{kind} N={n} K={k} batch={batch}");
-        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+        if filter.is_some_and(|f| !name.contains(f.as_str())) {
             continue;
         }
         let net = network(kind, n, k);
-        let a = ours(&net, batch);
-        let py = Command::new("python3")
-            .args(["benches/step_numpy.py", kind, &n.to_string(), &k.to_string(), &batch.to_string()])
-            .output();
-        let b: f64 = py
-            .ok()
-            .and_then(|o| String::from_utf8(o.stdout).ok())
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(f64::NAN);
-        println!("{:<28} {:>14.1} {:>14.1} {:>8.2}", name, a / 1e6, b / 1e6, a / b);
+        let (mut a, mut b) = (vec![], vec![]);
+        for _ in 0..repeats {
+            a.push(ours(&net, batch));
+            b.push(numpy(kind, n, k, batch));
+        }
+        let ((a_min, a_med), (b_min, b_med)) = (min_median(a), min_median(b));
+        println!("{name:<28} {a_min:>10.1} {a_med:>10.1} {b_min:>10.1} {b_med:>10.1} {:>8.2}", a_med / b_med);
     }
 }

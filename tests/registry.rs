@@ -229,13 +229,14 @@ fn a_document_whose_arrays_do_not_fit_is_refused_or_drawn_without_panicking() {
                     a.truncate(keep);
                 }
                 let text = cut.to_string();
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match registry::read_document(&text) {
-                    Err(_) => 0,
-                    Ok(d) => {
-                        let _ = (d.csv().to_string(), d.summary(), d.timeline());
-                        e.plots().iter().filter(|p| d.render(p.name, &opts).is_ok()).count()
-                    }
-                }));
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match registry::read_document(&text) {
+                        Err(_) => 0,
+                        Ok(d) => {
+                            let _ = (d.csv().to_string(), d.summary(), d.timeline());
+                            e.plots().iter().filter(|p| d.render(p.name, &opts).is_ok()).count()
+                        }
+                    }));
                 assert!(outcome.is_ok(), "{}: {} cut to {keep} panics", e.name(), path.join("/"));
             }
         }
