@@ -256,26 +256,16 @@ impl Experiment for Drift {
     }
     fn csv(_p: &DriftParams, r: &DriftResult) -> Csv {
         let k = r.latent.first().map_or(0, Vec::len);
-        let mut header = vec!["time_s".to_string(), "drifted".to_string()];
-        for prefix in ["input", "target", "z"] {
-            header.extend((1..=k).map(|d| format!("{prefix}{d}")));
+        let drifted: Vec<f64> = (0..r.time.len()).map(|i| if i > r.drift_index { 1.0 } else { 0.0 }).collect();
+        let csv = Csv::with_rows(r.time.len())
+            .column("time_s", &r.time)
+            .column("drifted", &drifted)
+            .columns("input", "", &r.inputs, k)
+            .columns("target", "", &r.targets, k)
+            .columns("z", "", &r.latent, k);
+        match &r.observed_latent {
+            Some(o) => csv.columns("z", "_observed", o, k),
+            None => csv,
         }
-        if r.observed_latent.is_some() {
-            header.extend((1..=k).map(|d| format!("z{d}_observed")));
-        }
-        let cell = |m: &[Vec<f64>], i: usize, d: usize| m.get(i).and_then(|r| r.get(d)).copied().unwrap_or(f64::NAN);
-        let rows = (0..r.time.len())
-            .map(|i| {
-                let mut row = vec![r.time[i], if i > r.drift_index { 1.0 } else { 0.0 }];
-                for m in [&r.inputs, &r.targets, &r.latent] {
-                    row.extend((0..k).map(|d| cell(m, i, d)));
-                }
-                if let Some(o) = &r.observed_latent {
-                    row.extend((0..k).map(|d| cell(o, i, d)));
-                }
-                row
-            })
-            .collect();
-        Csv { header, rows }
     }
 }

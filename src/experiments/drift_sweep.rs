@@ -361,27 +361,17 @@ impl Experiment for DriftSweep {
         format!("Tolerable drift σ* (all neurons): {}.", sizes.join("; "))
     }
     fn csv(_p: &DriftSweepParams, r: &DriftSweepResult) -> Csv {
-        let mut header = vec!["sigma".to_string()];
-        let mut columns: Vec<&Vec<f64>> = vec![];
+        let mut csv = Csv::with_rows(r.sigma.len()).column("sigma", &r.sigma);
         for s in &r.sizes {
             for (kind, c) in DriftKind::NAMES.iter().zip([&s.random, &s.orthogonal, &s.tangential]) {
                 if let Some(c) = c {
-                    header.push(format!("{kind}_n{}", s.neurons));
-                    header.push(format!("{kind}_n{}_observed", s.neurons));
-                    columns.push(&c.accuracy);
-                    columns.push(&c.accuracy_observed);
+                    csv = csv
+                        .column(format!("{kind}_n{}", s.neurons), &c.accuracy)
+                        .column(format!("{kind}_n{}_observed", s.neurons), &c.accuracy_observed);
                 }
             }
         }
-        let rows = r
-            .sigma
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| {
-                std::iter::once(s).chain(columns.iter().map(|c| c.get(i).copied().unwrap_or(f64::NAN))).collect()
-            })
-            .collect();
-        Csv { header, rows }
+        csv
     }
     fn cost(p: &DriftSweepParams) -> f64 {
         work(p)

@@ -389,21 +389,11 @@ impl Experiment for Flipflop {
     }
     fn csv(_p: &FlipflopParams, r: &FlipflopResult) -> Csv {
         let k = r.latent.first().map_or(0, Vec::len);
-        let mut header = vec!["time_s".to_string()];
-        for prefix in ["input", "target", "z"] {
-            header.extend((1..=k).map(|d| format!("{prefix}{d}")));
-        }
-        let cell = |m: &[Vec<f64>], i: usize, d: usize| m.get(i).and_then(|r| r.get(d)).copied().unwrap_or(f64::NAN);
-        let rows = (0..r.time.len())
-            .map(|i| {
-                let mut row = vec![r.time[i]];
-                for m in [&r.inputs, &r.targets, &r.latent] {
-                    row.extend((0..k).map(|d| cell(m, i, d)));
-                }
-                row
-            })
-            .collect();
-        Csv { header, rows }
+        Csv::with_rows(r.time.len())
+            .column("time_s", &r.time)
+            .columns("input", "", &r.inputs, k)
+            .columns("target", "", &r.targets, k)
+            .columns("z", "", &r.latent, k)
     }
     fn timeline(p: &FlipflopParams, r: &FlipflopResult) -> Option<Timeline> {
         Some(Timeline { time: r.time.clone(), step: ((p.bin / p.dt).round() as usize).max(1) })

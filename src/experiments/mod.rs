@@ -81,6 +81,29 @@ pub struct Csv {
     pub rows: Vec<Vec<f64>>,
 }
 
+impl Csv {
+    /// A table of `rows` rows and no columns yet.
+    pub fn with_rows(rows: usize) -> Self {
+        Csv { header: vec![], rows: vec![vec![]; rows] }
+    }
+    /// Adds a column; rows past the end of `values` get NaN (an empty cell).
+    pub fn column(mut self, name: impl Into<String>, values: &[f64]) -> Self {
+        self.header.push(name.into());
+        for (i, row) in self.rows.iter_mut().enumerate() {
+            row.push(values.get(i).copied().unwrap_or(f64::NAN));
+        }
+        self
+    }
+    /// Adds `width` columns named `{prefix}{d}{suffix}` (d from 1) from the rows of `m`.
+    pub fn columns(mut self, prefix: &str, suffix: &str, m: &[Vec<f64>], width: usize) -> Self {
+        for d in 0..width {
+            let values: Vec<f64> = m.iter().map(|r| r.get(d).copied().unwrap_or(f64::NAN)).collect();
+            self = self.column(format!("{prefix}{}{suffix}", d + 1), &values);
+        }
+        self
+    }
+}
+
 impl fmt::Display for Csv {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         writeln!(f, "{}", self.header.join(","))?;

@@ -344,22 +344,14 @@ impl Experiment for Perturb {
         )
     }
     fn csv(_p: &PerturbParams, r: &PerturbResult) -> Csv {
-        let mut header: Vec<String> =
-            ["time_s", "stimulus", "target1", "target2", "z1_coding", "z2_coding"].map(String::from).to_vec();
-        if r.latent_redundant.is_some() {
-            header.extend(["z1_redundant", "z2_redundant"].map(String::from));
+        let csv = Csv::with_rows(r.time.len())
+            .column("time_s", &r.time)
+            .column("stimulus", &r.stimulus)
+            .columns("target", "", &r.target, 2)
+            .columns("z", "_coding", &r.latent_coding, 2);
+        match &r.latent_redundant {
+            Some(z) => csv.columns("z", "_redundant", z, 2),
+            None => csv,
         }
-        let rows = (0..r.time.len())
-            .map(|i| {
-                let mut row = vec![r.time[i], r.stimulus[i]];
-                row.extend_from_slice(&r.target[i]);
-                row.extend_from_slice(&r.latent_coding[i]);
-                if let Some(z) = &r.latent_redundant {
-                    row.extend_from_slice(&z[i]);
-                }
-                row
-            })
-            .collect();
-        Csv { header, rows }
     }
 }

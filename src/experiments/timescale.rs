@@ -193,10 +193,9 @@ impl Experiment for Timescale {
         )
     }
     fn csv(_p: &TimescaleParams, r: &TimescaleResult) -> Csv {
-        let at = |v: &[f64], i: usize| v.get(i).copied().unwrap_or(f64::NAN);
-        Csv {
-            header: ["z", "flow_per_s", "mean_field_per_s"].map(String::from).to_vec(),
-            rows: (0..r.z.len()).map(|i| vec![r.z[i], at(&r.flow, i), at(&r.mean_field, i)]).collect(),
-        }
+        Csv::with_rows(r.z.len())
+            .column("z", &r.z)
+            .column("flow_per_s", &r.flow)
+            .column("mean_field_per_s", &r.mean_field)
     }
 }
