@@ -203,14 +203,9 @@ impl Experiment for Drift {
         run(p, ctx)
     }
     fn validate(p: &DriftParams, r: &DriftResult) -> Result<(), String> {
-        use super::shape::{ensure, portrait, rows, tuning};
+        use super::shape::{ensure, portrait, trial, tuning};
         let (t, k) = (r.time.len(), p.bits);
-        rows(&r.inputs, t, k, "inputs")?;
-        rows(&r.targets, t, k, "targets")?;
-        rows(&r.latent, t, k, "latent")?;
-        if let Some(o) = &r.observed_latent {
-            rows(o, t, k, "observed latent")?;
-        }
+        trial(t, k, [&r.inputs, &r.targets, &r.latent], r.observed_latent.as_deref())?;
         ensure(r.drift_index < t, "the moment of the drift")?;
         tuning(&r.tuning_before, k)?;
         tuning(&r.tuning_after, k)?;

@@ -353,14 +353,9 @@ impl Experiment for Flipflop {
         run(p, ctx)
     }
     fn validate(p: &FlipflopParams, r: &FlipflopResult) -> Result<(), String> {
-        use super::shape::{ensure, portrait, rows, tuning};
+        use super::shape::{ensure, portrait, rows, trial, tuning};
         let (t, k) = (r.time.len(), p.bits);
-        rows(&r.inputs, t, k, "inputs")?;
-        rows(&r.targets, t, k, "targets")?;
-        rows(&r.latent, t, k, "latent")?;
-        if let Some(o) = &r.observed_latent {
-            rows(o, t, k, "observed latent")?;
-        }
+        trial(t, k, [&r.inputs, &r.targets, &r.latent], r.observed_latent.as_deref())?;
         let a = &r.activity;
         rows(&a.rates, a.neurons.len(), a.time.len(), "activity")?;
         ensure(a.time.iter().all(|x| x.is_finite()), "activity times")?;

@@ -306,6 +306,13 @@ pub(crate) mod shape {
         }
         Ok(())
     }
+    /// A trial: inputs, targets, latent (and the observed latent) with one row of `k` per time.
+    pub fn trial(time: usize, k: usize, series: [&[Vec<f64>]; 3], observed: Option<&[Vec<f64>]>) -> Result<(), String> {
+        for (m, what) in series.iter().zip(["inputs", "targets", "latent"]) {
+            rows(m, time, k, what)?;
+        }
+        observed.map_or(Ok(()), |o| rows(o, time, k, "observed latent"))
+    }
     /// Tuning curves with as many rates as latent values.
     pub fn tuning(curves: &[TuningCurve], k: usize) -> Result<(), String> {
         ensure(curves.iter().all(|c| c.z.len() == c.rate.len() && c.dimension < k.max(1)), "tuning curves")
