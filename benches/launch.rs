@@ -7,7 +7,6 @@
 use lpu::analysis::flow::latent_drive;
 use lpu::design::FlipFlop;
 use lpu::network::Network;
-use lpu::nonlinearity::Phi;
 use lpu::simulate::simulate_latent;
 use std::time::Instant;
 
@@ -44,17 +43,7 @@ fn main() {
     let numbers: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let steps = numbers.first().copied().unwrap_or(300);
     let repeats = numbers.get(1).copied().unwrap_or(7).max(1);
-    let net = FlipFlop {
-        bits: 2,
-        neurons: 200_000,
-        tau: 0.01,
-        dt: 0.001,
-        tau_latent: 0.01,
-        rho: 1.0,
-        gain: 2.0,
-        phi: Phi::Tanh,
-    }
-    .network(1);
+    let net = FlipFlop::standard(2, 200_000).network(1);
     let z0 = [0.5, -0.3];
     println!(
         "launched trajectory, N = {}, K = {}, {steps} steps, {repeats} repeats (interleaved)",

@@ -124,6 +124,12 @@ pub struct FlipFlop {
 }
 
 impl FlipFlop {
+    /// The flip-flop with the explorer's defaults: τ = 10 ms, Δt = 1 ms, τ_z = τ, ρ = 1,
+    /// β = 2, tanh (the design every experiment but `exp=flipflop`'s own controls uses).
+    pub fn standard(bits: usize, neurons: usize) -> Self {
+        FlipFlop { bits, neurons, tau: 0.01, dt: 0.001, tau_latent: 0.01, rho: 1.0, gain: 2.0, phi: Phi::Tanh }
+    }
+
     /// Draws the network for `seed`.
     pub fn network(&self, seed: u64) -> Network {
         let (n, k) = (self.neurons, self.bits);

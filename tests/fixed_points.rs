@@ -4,10 +4,9 @@
 use lpu::analysis::fixed_points::{find, Kind, SearchOptions};
 use lpu::analysis::flow::Lpu;
 use lpu::design::FlipFlop;
-use lpu::nonlinearity::Phi;
 
 fn design(bits: usize, neurons: usize) -> FlipFlop {
-    FlipFlop { bits, neurons, tau: 0.01, dt: 0.001, tau_latent: 0.01, rho: 1.0, gain: 2.0, phi: Phi::Tanh }
+    FlipFlop::standard(bits, neurons)
 }
 
 fn binomial(n: usize, k: usize) -> usize {

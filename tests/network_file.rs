@@ -17,17 +17,7 @@ fn write_network(query: &str, name: &str) -> (std::path::PathBuf, lpu::network::
 #[test]
 fn file_round_trips_and_matches_the_experiment() {
     let (path, net) = write_network("exp=flipflop&bits=3&neurons=60&seed=5", "rt");
-    let expected = lpu::design::FlipFlop {
-        bits: 3,
-        neurons: 60,
-        tau: 0.01,
-        dt: 0.001,
-        tau_latent: 0.01,
-        rho: 1.0,
-        gain: 2.0,
-        phi: lpu::nonlinearity::Phi::Tanh,
-    }
-    .network(5);
+    let expected = lpu::design::FlipFlop::standard(3, 60).network(5);
     assert_eq!(net, expected);
     assert_eq!(netfile::from_json(&netfile::to_json(&net)).unwrap(), net);
     std::fs::remove_file(path).ok();

@@ -44,17 +44,7 @@ fn launched_trajectory_equals_the_full_network_started_there() {
     assert_eq!(launched.len(), 401);
     // Second method: rates r0 = Σ_k z_k n^(k)/‖n^(k)‖² (the populations are disjoint, so
     // Nᵀ r0 = z), then the full N-neuron simulation with the same constant input.
-    let net = lpu::design::FlipFlop {
-        bits: 2,
-        neurons: 400,
-        tau: 0.01,
-        dt: 0.001,
-        tau_latent: 0.01,
-        rho: 1.0,
-        gain: 2.0,
-        phi: lpu::nonlinearity::Phi::Tanh,
-    }
-    .network(5);
+    let net = lpu::design::FlipFlop::standard(2, 400).network(5);
     let z0 = [0.3, -0.7];
     let mut r0 = vec![0.0; 400];
     for (k, zk) in z0.iter().enumerate() {

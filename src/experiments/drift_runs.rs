@@ -4,16 +4,13 @@
 use crate::analysis::readout::state_accuracy;
 use crate::design::{resample, FlipFlop};
 use crate::network::Network;
-use crate::nonlinearity::Phi;
 use crate::simulate::{Compute, SimJob, SimOutput};
 use crate::task::{FlipFlopTask, Trial};
 
 /// The designed flip-flop of `base` neurons (τ = 10 ms, Δt = 1 ms, τ_z = τ, ρ = 1, β = 2),
 /// resampled to `neurons` (LCF drift methods): the LPU is unchanged in expectation.
 pub fn network(bits: usize, base: usize, neurons: usize, seed: u64) -> Network {
-    let net =
-        FlipFlop { bits, neurons: base, tau: 0.01, dt: 0.001, tau_latent: 0.01, rho: 1.0, gain: 2.0, phi: Phi::Tanh }
-            .network(seed);
+    let net = FlipFlop::standard(bits, base).network(seed);
     if neurons == base {
         net
     } else {

@@ -78,17 +78,7 @@ fn check(p: &PerturbParams) -> Result<(), ParamError> {
 /// Channels 0, 1: the flip-flop bits; 2: stimulus to coding neurons; 3: to redundant ones.
 pub fn network(p: &PerturbParams) -> (Network, f64) {
     let k = 2;
-    let coding = FlipFlop {
-        bits: k,
-        neurons: p.neurons,
-        tau: 0.01,
-        dt: 0.001,
-        tau_latent: 0.01,
-        rho: 1.0,
-        gain: 2.0,
-        phi: Phi::Tanh,
-    }
-    .network(p.seed);
+    let coding = FlipFlop::standard(k, p.neurons).network(p.seed);
     let n = p.neurons + p.redundant;
     let mut rng = Rng::new(p.seed, stream::DRIFT + 0x100);
     let mut embedding = coding.embedding.clone();
