@@ -219,7 +219,7 @@ impl<E: Registrable> TypedDocument<E> {
             format: "lpu-result",
             version: 1,
             experiment: E::NAME,
-            query: TypedParams::<E>(self.params.clone()).query(),
+            query: Document::query(self),
             params: &self.params,
             result: &self.result,
         })
