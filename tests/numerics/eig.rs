@@ -1,4 +1,4 @@
-use lpu::numerics::eig::{eigenvalues, eigenvalues_closed_form};
+use lpu::numerics::eig::{eigenvalues, eigenvalues_closed_form, eigenvalues_dense};
 use lpu::rng::Rng;
 use nalgebra::{DMatrix, SymmetricEigen};
 
@@ -50,4 +50,27 @@ fn the_closed_forms_agree_with_the_schur_form() {
     }
     close(&eigenvalues_closed_form(&[-0.7], 1), &[(-0.7, 0.0)], 0.0);
     assert!(eigenvalues(&[], 0).is_empty());
+}
+
+#[test]
+fn the_dense_solver_agrees_with_the_schur_form_and_the_trace() {
+    let mut rng = Rng::new(14, 1);
+    for n in [1, 2, 5, 40, 150] {
+        let a: Vec<f64> = (0..n * n).map(|_| rng.normal()).collect();
+        let got = eigenvalues_dense(&a, n);
+        close(&got, &eigenvalues(&a, n), 1e-9 * (n as f64));
+        // The sum of the eigenvalues is the trace; conjugate pairs cancel in the imaginary sum.
+        let trace: f64 = (0..n).map(|i| a[i * n + i]).sum();
+        assert!((got.iter().map(|e| e.0).sum::<f64>() - trace).abs() < 1e-9 * n as f64);
+        assert!(got.iter().map(|e| e.1).sum::<f64>().abs() < 1e-9 * n as f64);
+    }
+    // A companion matrix of (x − 1)(x − 2)(x − 3)(x² + 1): roots known exactly.
+    // x⁵ − 6x⁴ + 12x³ − 12x² + 11x − 6
+    let c = [6.0, -12.0, 12.0, -11.0, 6.0];
+    let mut m = vec![0.0; 25];
+    m[..5].copy_from_slice(&c);
+    for i in 1..5 {
+        m[i * 5 + i - 1] = 1.0;
+    }
+    close(&eigenvalues_dense(&m, 5), &[(3.0, 0.0), (2.0, 0.0), (1.0, 0.0), (0.0, 1.0), (0.0, -1.0)], 1e-9);
 }
