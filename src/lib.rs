@@ -14,6 +14,7 @@ pub mod analysis;
 pub mod dense;
 pub mod design;
 pub mod drift;
+pub mod ensembles;
 pub mod experiments;
 pub mod link;
 pub mod lowrank;

@@ -333,6 +333,15 @@ pub enum Widget {
         /// What dragging shows, for the control's help line.
         hint: &'static str,
     },
+    /// A slider for one number from the key's minimum to `span` (or further, up to the key's
+    /// range, when a link sets a larger value) beside a number box for exact values; dragging
+    /// asks for the experiment's live update, releasing applies the value.
+    Slider {
+        /// The slider's upper end.
+        span: f64,
+        /// What dragging shows, for the control's help line.
+        hint: &'static str,
+    },
 }
 
 /// A typed parameter set declared with [`params!`](crate::params!).

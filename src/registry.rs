@@ -3,8 +3,9 @@
 //! document back and draw, tabulate or summarise it, without naming any experiment.
 
 use crate::experiments::{
-    self, drift::Drift, drift_sweep::DriftSweep, flipflop::Flipflop, perturb::Perturb, timescale::Timescale, Csv,
-    Experiment, PlotSpec, Timeline, ViewSpec, QUERY_VERSION,
+    self, chaos::Chaos, drift::Drift, drift_sweep::DriftSweep, flipflop::Flipflop, lyapunov::Lyapunov,
+    perturb::Perturb, spectrum::Spectrum, timescale::Timescale, Csv, Experiment, PlotSpec, Timeline, ViewSpec,
+    QUERY_VERSION,
 };
 use crate::link::{ViewOptions, VIEW_KEYS};
 use crate::network::Network;
@@ -19,6 +20,9 @@ pub static REGISTRY: &[&dyn Entry] = &[
     &Registered::<Drift>::NEW,
     &Registered::<DriftSweep>::NEW,
     &Registered::<Perturb>::NEW,
+    &Registered::<Spectrum>::NEW,
+    &Registered::<Lyapunov>::NEW,
+    &Registered::<Chaos>::NEW,
 ];
 
 /// The experiment registered as `name`.

@@ -27,12 +27,19 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=flipflop&tuning=100", "tuning: neuron 100 does not exist"),
         ("exp=flipflop&neurons=1000000&steps=200000", "steps: neurons × steps must be at most"),
         ("exp=flipflop&seed=-1", "seed: must be an integer in 0..=9007199254740991"),
-        ("exp=banana", "exp: must be one of flipflop, timescale, drift, drift_sweep, perturb, got \"banana\""),
+        ("exp=banana", "exp: must be one of flipflop, timescale, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, got \"banana\""),
         ("exp=drift&kind=sideways", "kind: must be one of random, orthogonal, tangential, got \"sideways\""),
         ("exp=drift&score=5000", "score: must be at most min(steps, after) = 2000"),
         ("exp=drift_sweep&sigma_min=5&sigma_max=1", "sigma_max: must be larger than sigma_min = 5"),
         ("exp=drift_sweep&kinds=0,0", "kinds: lists kind 0 twice"),
         ("exp=drift_sweep&neurons=300000,300000,300000", "neurons: the sweep would take"),
+        ("exp=spectrum&neurons=3000", "neurons: must be an integer in 2..=2000, got 3000"),
+        ("exp=spectrum&source=flipflop&bits=6&neurons=4", "bits: must be at most neurons = 4"),
+        ("exp=spectrum&matrix=hessian", "matrix: must be one of weights, jacobian, got \"hessian\""),
+        ("exp=lyapunov&exponents=30&neurons=20", "exponents: must be at most neurons = 20"),
+        ("exp=lyapunov&neurons=2000&exponents=400&time=100", "time: asks for"),
+        ("exp=chaos&source=flipflop", "source: must be random or lowrank"),
+        ("exp=chaos&g_min=2&g_max=1", "g_max: must be above g_min = 2"),
         ("exp=perturb&stimulate=all", "stimulate: must be one of coding, redundant, got \"all\""),
         ("exp=perturb&random=x", "random: must be a number in [0, 10], got \"x\" (or \"auto\")"),
         ("exp=perturb&onset=1.49&duration=0.1", "duration: onset + duration must be at most length = 1.5 s"),
@@ -171,6 +178,23 @@ fn csv_format_gives_the_main_series_of_every_experiment() {
                     check("time_s", &r["time"][i]);
                     check("stimulus", &r["stimulus"][i]);
                     check("z1_redundant", &r["latent_redundant"][i][0]);
+                }
+                "spectrum" => {
+                    check("re", &r["eigenvalues"][i][0]);
+                    check("im", &r["eigenvalues"][i][1]);
+                    if i == 0 {
+                        check("outlier_re", &r["outliers"][0][0]);
+                    }
+                }
+                "lyapunov" => {
+                    check("lambda_per_s", &r["exponents"][i]);
+                    check("origin_lambda_per_s", &r["origin"][i]);
+                }
+                "chaos" => {
+                    check("g", &r["g"][i]);
+                    check("lambda_max_per_s", &r["lambda_max"][i]);
+                    check("variance", &r["variance"][i]);
+                    check("dimension", &r["dimension"][i]);
                 }
                 other => panic!("add a CSV check for exp={other}"),
             }

@@ -2,5 +2,6 @@
 pub mod fixed_points;
 pub mod flow;
 pub mod jacobian;
+pub mod lyapunov;
 pub mod readout;
 pub mod tuning;

@@ -3,11 +3,14 @@
 //! worker and the page know about an experiment — parameters, views, plots, CSV, summary,
 //! split and merge for the worker pool, the live portrait — comes from its implementation.
 
+pub mod chaos;
 pub mod drift;
 pub mod drift_runs;
 pub mod drift_sweep;
 pub mod flipflop;
+pub mod lyapunov;
 pub mod perturb;
+pub mod spectrum;
 pub mod timescale;
 
 use crate::network::Network;

@@ -9,6 +9,8 @@ pub mod eig;
 pub mod fit;
 pub mod grid;
 pub mod orthogonal;
+pub mod pca;
+pub mod qr;
 pub mod quadrature;
 pub mod ridge;
 pub mod roots;

@@ -6,12 +6,15 @@
 //! Each experiment draws its typed result and parameters in `src/plot/<experiment>.rs`
 //! ([`Figures`]); chart pieces that several experiments draw are in `charts.rs`.
 
+mod chaos;
 mod charts;
 mod dense;
 mod drift;
 mod drift_sweep;
 mod flipflop;
+mod lyapunov;
 mod perturb;
+mod spectrum;
 mod timescale;
 
 use crate::analysis::fixed_points::Kind;

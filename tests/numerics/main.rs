@@ -4,6 +4,7 @@ mod eig;
 mod fit;
 mod grid;
 mod orthogonal;
+mod qr;
 mod quadrature;
 mod ridge;
 mod roots;

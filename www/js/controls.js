@@ -62,6 +62,26 @@ function sliders(spec, values, handlers) {
   return wrap;
 }
 
+// A slider beside a number box for one number: dragging asks for the experiment's live
+// update, release (or typing) applies the value.
+function slider(spec, value, handlers) {
+  const w = spec.widget;
+  const node = plain(spec, value, handlers.onChange);
+  const box = node.querySelector('input');
+  const v = Number(box.value);
+  const reach = Math.min(spec.max, Math.max(w.span, Number.isFinite(v) ? v : 0));
+  const s = el('input', { type: 'range', id: 'ctl-' + spec.key + '-slider', min: spec.min, max: reach, step: (reach - spec.min) / 300 });
+  s.value = box.value;
+  s.setAttribute('aria-label', (spec.label || spec.key) + ' slider');
+  s.addEventListener('input', () => { box.value = s.value; handlers.onLive(spec.key, s.value); });
+  s.addEventListener('change', () => handlers.onChange(spec.key, s.value));
+  box.addEventListener('input', () => { s.value = box.value; });
+  box.after(s);
+  const help = node.querySelector('.help');
+  if (help && w.hint) help.textContent += ' · ' + w.hint;
+  return node;
+}
+
 /**
  * Fills `form` with the controls of `specs`: the view's main keys first, the rest under
  * "More parameters". `hidden(key)` hides a control for a lesson.
@@ -72,7 +92,10 @@ export function buildControls(form, specs, view, values, hidden, handlers) {
   const more = el('details', { className: 'more' }, el('summary', { textContent: 'More parameters' }));
   const ordered = [...main.map((k) => specs.find((s) => s.key === k)).filter(Boolean), ...specs.filter((s) => !main.includes(s.key))];
   for (const spec of ordered) {
-    const node = spec.widget && spec.widget.type === 'sliders' ? sliders(spec, values, handlers) : plain(spec, values[spec.key], handlers.onChange);
+    const type = spec.widget && spec.widget.type;
+    const node = type === 'sliders' ? sliders(spec, values, handlers)
+      : type === 'slider' ? slider(spec, values[spec.key], handlers)
+        : plain(spec, values[spec.key], handlers.onChange);
     if (hidden(spec.key)) node.classList.add('hidden-by-link');
     (main.includes(spec.key) ? form : more).append(node);
   }

@@ -1,0 +1,214 @@
+//! Lyapunov exponents of an autonomous network by the QR method (SCIENCE §7; Engelken & Wolf
+//! 2023; JEDI A.4), with the two-trajectory estimate of the largest one beside it.
+//!
+//! The map is the Euler step r ← (1 − α) r + α φ(W r), W = M Nᵀ + W_rand, and its Jacobian
+//! D_t = (1 − α) I + α diag(φ′(W r_t)) W. An orthonormal set Q evolves as Q ← D_t Q and is
+//! re-orthonormalised every `reorth` steps; λ_i = Σ log R_ii / t. All products with W go
+//! through [`crate::dense::product`] and a fixed-order low-rank product, so the numbers are
+//! bit-identical natively and in wasm.
+
+use crate::network::Network;
+use crate::numerics::qr::qr_rows;
+use crate::rng::{stream, Rng};
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Exponents wanted (tangent vectors evolved), at most N.
+    pub exponents: usize,
+    /// Steps run before any exponent is measured (the trajectory settles on its attractor).
+    pub warmup: usize,
+    /// Steps measured.
+    pub steps: usize,
+    /// Steps between re-orthonormalisations (and renormalisations of the nearby trajectory).
+    pub reorth: usize,
+    /// S.d. of the initial rates, drawn N(0, s²).
+    pub initial_sd: f64,
+    /// Seed of the initial rates, tangent vectors and nearby trajectory.
+    pub seed: u64,
+    /// Record the rates every this many measured steps (0: record none).
+    pub record_every: usize,
+    /// Running estimates of λ_max kept for the convergence curve (at most).
+    pub convergence_points: usize,
+}
+
+/// What a run gives.
+#[derive(Clone, Debug, Default)]
+pub struct Spectrum {
+    /// λ_1 ≥ λ_2 ≥ … in 1/s.
+    pub exponents: Vec<f64>,
+    /// λ_max from two trajectories 1e-8 apart, renormalised every `reorth` steps, 1/s.
+    pub brute_force: f64,
+    /// Time since the end of the warm-up of each running estimate, s.
+    pub time: Vec<f64>,
+    /// The QR method's running λ_max at those times, 1/s.
+    pub running: Vec<f64>,
+    /// The two-trajectory running λ_max at those times, 1/s.
+    pub running_brute_force: Vec<f64>,
+    /// Rates every `record_every` measured steps, one row of N per sample.
+    pub rates: Vec<Vec<f64>>,
+    /// Measured steps done (fewer than asked only when cancelled).
+    pub steps_done: usize,
+}
+
+const SEPARATION: f64 = 1e-8;
+
+/// The network's recurrent products W x for a batch of row vectors (W_rand by the blocked
+/// dense product, M Nᵀ by latent then embedding, in neuron order).
+struct Recurrent<'a> {
+    net: &'a Network,
+    wt: Option<Vec<f64>>,
+}
+
+impl<'a> Recurrent<'a> {
+    fn new(net: &'a Network) -> Self {
+        Recurrent { net, wt: net.random.as_ref().map(|w| crate::dense::transpose(w, net.neurons)) }
+    }
+
+    fn apply(&self, x: &[f64], batch: usize) -> Vec<f64> {
+        let (n, k) = (self.net.neurons, self.net.rank);
+        let mut out = match &self.wt {
+            Some(wt) => crate::dense::product(wt, n, x, batch),
+            None => vec![0.0; n * batch],
+        };
+        if k > 0 {
+            for b in 0..batch {
+                let row = &x[b * n..(b + 1) * n];
+                let mut z = vec![0.0; k];
+                for (i, r) in row.iter().enumerate() {
+                    for (c, zc) in z.iter_mut().enumerate() {
+                        *zc += self.net.n(i, c) * r;
+                    }
+                }
+                for (i, o) in out[b * n..(b + 1) * n].iter_mut().enumerate() {
+                    let mut s = 0.0;
+                    for (c, zc) in z.iter().enumerate() {
+                        s += self.net.m(i, c) * zc;
+                    }
+                    *o += s;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Runs the QR method on `net` (no input, no noise). Checks [`crate::progress::cancelled`] at
+/// every re-orthonormalisation and reports progress; a cancelled run returns what it measured
+/// so far (`steps_done` says how far it got).
+pub fn spectrum(net: &Network, o: &Options) -> Spectrum {
+    let n = net.neurons;
+    let k = o.exponents.min(n);
+    let reorth = o.reorth.max(1);
+    let alpha = net.alpha();
+    let w = Recurrent::new(net);
+    let mut rng = Rng::new(o.seed, stream::INITIAL_RATES);
+    let mut r = vec![0.0; n];
+    rng.fill_normal(&mut r, 0.0, o.initial_sd);
+    let step = |r: &mut [f64], x: &[f64]| {
+        for (ri, xi) in r.iter_mut().zip(x) {
+            *ri = (1.0 - alpha) * *ri + alpha * net.phi.apply(*xi);
+        }
+    };
+    let total = o.warmup + o.steps;
+    let report_every = (total / 100).max(1);
+    for t in 0..o.warmup {
+        if t % report_every == 0 {
+            crate::progress::report(t as f64 / total as f64);
+            if crate::progress::cancelled() {
+                return Spectrum::default();
+            }
+        }
+        let x = w.apply(&r, 1);
+        step(&mut r, &x);
+    }
+    // Rows: the trajectory, the nearby trajectory, then the k tangent vectors.
+    let mut tangent_rng = Rng::new(o.seed, stream::TANGENT);
+    let mut state = vec![0.0; (k + 2) * n];
+    state[..n].copy_from_slice(&r);
+    let mut kick = vec![0.0; n];
+    tangent_rng.fill_normal(&mut kick, 0.0, 1.0);
+    let norm = kick.iter().map(|v| v * v).sum::<f64>().sqrt();
+    for i in 0..n {
+        state[n + i] = r[i] + SEPARATION * kick[i] / norm;
+    }
+    tangent_rng.fill_normal(&mut state[2 * n..], 0.0, 1.0);
+    qr_rows(&mut state[2 * n..], k, n);
+
+    let mut sums = vec![0.0; k];
+    let mut brute = 0.0;
+    let mut out = Spectrum::default();
+    let blocks = o.steps.div_ceil(reorth);
+    let keep_every = blocks.div_ceil(o.convergence_points.max(1)).max(1);
+    let mut derivative = vec![0.0; n];
+    let mut t = 0;
+    while t < o.steps {
+        let block = reorth.min(o.steps - t);
+        for _ in 0..block {
+            if o.record_every > 0 && t % o.record_every == 0 {
+                out.rates.push(state[..n].to_vec());
+            }
+            let x = w.apply(&state, k + 2);
+            for i in 0..n {
+                derivative[i] = net.phi.derivative(x[i]);
+            }
+            let (traj, tangents) = state.split_at_mut(2 * n);
+            step(&mut traj[..n], &x[..n]);
+            step(&mut traj[n..], &x[n..2 * n]);
+            for (b, q) in tangents.chunks_mut(n).enumerate() {
+                let wq = &x[(b + 2) * n..(b + 3) * n];
+                for i in 0..n {
+                    q[i] = (1.0 - alpha) * q[i] + alpha * derivative[i] * wq[i];
+                }
+            }
+            t += 1;
+        }
+        for (s, d) in sums.iter_mut().zip(qr_rows(&mut state[2 * n..], k, n)) {
+            *s += libm::log(d.max(1e-300));
+        }
+        let (traj, nearby) = state[..2 * n].split_at_mut(n);
+        let dist = traj.iter().zip(nearby.iter()).map(|(a, b)| (b - a) * (b - a)).sum::<f64>().sqrt();
+        brute += libm::log(dist.max(1e-300) / SEPARATION);
+        for (a, b) in traj.iter().zip(nearby.iter_mut()) {
+            *b = a + (*b - a) * (SEPARATION / dist.max(1e-300));
+        }
+        let elapsed = t as f64 * net.dt;
+        let block_index = t.div_ceil(reorth);
+        if block_index % keep_every == 0 || t == o.steps {
+            out.time.push(elapsed);
+            out.running.push(sums.first().map_or(f64::NAN, |s| s / elapsed));
+            out.running_brute_force.push(brute / elapsed);
+        }
+        if block_index % (blocks / 100).max(1) == 0 {
+            crate::progress::report((o.warmup + t) as f64 / total as f64);
+        }
+        if crate::progress::cancelled() {
+            break;
+        }
+    }
+    out.steps_done = t;
+    let elapsed = (t as f64 * net.dt).max(f64::MIN_POSITIVE);
+    out.exponents = sums.iter().map(|s| s / elapsed).collect();
+    out.exponents.sort_by(|a, b| b.total_cmp(a));
+    out.brute_force = brute / elapsed;
+    out
+}
+
+/// The Kaplan–Yorke dimension j + (λ_1 + … + λ_j)/|λ_{j+1}|, j the largest index with a
+/// non-negative partial sum (0 when λ_1 < 0). When every partial sum of the exponents given is
+/// non-negative the dimension is at least their count, which is returned.
+pub fn kaplan_yorke(exponents: &[f64]) -> f64 {
+    let mut sum = 0.0;
+    for (j, &l) in exponents.iter().enumerate() {
+        if sum + l < 0.0 {
+            return if j == 0 { 0.0 } else { j as f64 + sum / l.abs() };
+        }
+        sum += l;
+    }
+    exponents.len() as f64
+}
+
+/// The sum of the positive exponents (Pesin's bound on the entropy rate), nats/s.
+pub fn entropy_rate(exponents: &[f64]) -> f64 {
+    exponents.iter().filter(|&&l| l > 0.0).fold(0.0, |a, l| a + l)
+}
