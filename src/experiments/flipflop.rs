@@ -305,7 +305,8 @@ const PLOTS: &[PlotSpec] = &[
     PlotSpec::new("trajectory", "Inputs, latent trajectories and targets", 0.5, true).timed(),
     PlotSpec::new("portrait", "Phase portrait (click to launch a trajectory)", 0.9, false)
         .clickable("Click anywhere in the portrait to launch a trajectory from that latent point.")
-        .timed(),
+        .timed()
+        .live(),
     PlotSpec::new("activity", "Activity of a subset of neurons", 0.9, false).timed(),
     PlotSpec::new("tuning", "Tuning curves against the latent variables", 0.65, false),
 ];

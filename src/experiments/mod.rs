@@ -38,6 +38,8 @@ pub struct PlotSpec {
     pub clickable: bool,
     /// Drawn up to the player's time cursor.
     pub timed: bool,
+    /// Redrawn by a live update (a dragged slider, [`Experiment::live`]).
+    pub live: bool,
     /// A line under the plot telling what a click does ("" for none).
     pub hint: &'static str,
 }
@@ -45,12 +47,17 @@ pub struct PlotSpec {
 impl PlotSpec {
     /// A plot with no click and no time cursor.
     pub const fn new(name: &'static str, title: &'static str, aspect: f64, wide: bool) -> Self {
-        PlotSpec { name, title, aspect, wide, clickable: false, timed: false, hint: "" }
+        PlotSpec { name, title, aspect, wide, clickable: false, timed: false, live: false, hint: "" }
     }
     /// Marks the plot clickable; `hint` tells the user what a click does.
     pub const fn clickable(mut self, hint: &'static str) -> Self {
         self.clickable = true;
         self.hint = hint;
+        self
+    }
+    /// Marks the plot as redrawn by the experiment's live update.
+    pub const fn live(mut self) -> Self {
+        self.live = true;
         self
     }
     /// Marks the plot as following the player's time cursor.

@@ -208,8 +208,8 @@ impl Experiment for Spectrum {
     }
     fn plots() -> &'static [PlotSpec] {
         const PLOTS: &[PlotSpec] = &[
-            PlotSpec::new("eigenvalues", "Eigenvalues in the complex plane", 0.9, false),
-            PlotSpec::new("moduli", "Distance from the disk's centre against the circular law", 0.75, false),
+            PlotSpec::new("eigenvalues", "Eigenvalues in the complex plane", 0.9, false).live(),
+            PlotSpec::new("moduli", "Distance from the disk's centre against the circular law", 0.75, false).live(),
         ];
         PLOTS
     }

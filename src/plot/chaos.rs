@@ -71,7 +71,7 @@ fn against_g(p: &ChaosParams, r: &ChaosResult, opts: &PlotOptions, which: Series
                     .legend(|(x, y)| Circle::new((x + 7, y), 5, PALETTE[1].stroke_width(2)));
             }
         }
-        legend(&mut chart)?;
+        legend_at(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok((None, vec![]))
     })
 }
@@ -94,7 +94,7 @@ fn sizes(p: &ChaosParams, r: &ChaosResult, opts: &PlotOptions) -> DrawResult<Fig
             .map_err(err)?
             .label(p.source_label())
             .legend(|(x, y)| Circle::new((x + 7, y), 4, PALETTE[4].filled()));
-        legend(&mut chart)?;
+        legend_at(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok((None, vec![]))
     })
 }

@@ -171,12 +171,20 @@ fn titled<'b>(root: &Area<'b>, title: &str) -> DrawResult<Area<'b>> {
 fn legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(
     chart: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>,
 ) -> DrawResult<()> {
+    legend_at(chart, SeriesLabelPosition::UpperRight)
+}
+
+/// The legend box at `position` (for curves that rise to the upper right).
+fn legend_at<'a, 'b: 'a, X: Ranged, Y: Ranged>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> DrawResult<()> {
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.85))
         .border_style(RGBColor(210, 210, 210))
         .label_font((FONT, 11).into_font().color(&INK))
-        .position(SeriesLabelPosition::UpperRight)
+        .position(position)
         .draw()
         .map_err(err)
 }

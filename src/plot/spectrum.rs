@@ -63,7 +63,7 @@ fn plane(p: &SpectrumParams, r: &SpectrumResult, opts: &PlotOptions) -> DrawResu
             .label(if jac { "eig J_z (latent Jacobian)" } else { "eig NᵀM (predicted outliers)" })
             .legend(|(x, y)| Circle::new((x + 7, y), 5, PALETTE[3].stroke_width(2)));
         chart
-            .draw_series(std::iter::once(Circle::new((f64::NAN, f64::NAN), 3, PALETTE[0].filled())))
+            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
             .map_err(err)?
             .label(format!("{} eigenvalues", r.eigenvalues.len()))
             .legend(|(x, y)| Circle::new((x + 7, y), 3, PALETTE[0].filled()));

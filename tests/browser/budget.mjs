@@ -79,6 +79,46 @@ for (const neurons of [100, 1000]) {
   console.log(`drift sweep with defaults in the browser: ${(t[0] / 1000).toFixed(1)} s on ${t[1]} workers (${t[2]} cores)`);
   await ctx.close();
 }
+// Issue 10's targets: all eigenvalues of a dense N = 1000 matrix (≤ 2 s), 20 Lyapunov
+// exponents of N = 200 over 1 s (≤ 5 s), and live spectrum updates while g is dragged at
+// N = 200 (≥ 10 per second). Run times are the page's own (request to drawn result).
+for (const [label, q] of [
+  ['spectrum, N = 1000 (all eigenvalues of W)', 'exp=spectrum&source=random&neurons=1000&g=1'],
+  ['lyapunov, N = 200, 20 exponents, 1 s', 'exp=lyapunov&neurons=200&exponents=20&time=1&warmup=0'],
+]) {
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(base + '?' + q + '&seed=' + (i + 1));
+    await page.waitForFunction(() => window.__lpuTimings && window.__lpuTimings.runs >= 1, null, { timeout: 120000 });
+    times.push(await page.evaluate(() => window.__lpuTimings.lastRunMs));
+    await ctx.close();
+  }
+  times.sort((a, b) => a - b);
+  console.log(`${label} in the browser (3 loads): median ${(times[1] / 1000).toFixed(2)} s, best ${(times[0] / 1000).toFixed(2)} s`);
+}
+{
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(base + '?exp=spectrum&neurons=200&g=1');
+  await page.waitForFunction(() => window.__lpuTimings && window.__lpuTimings.runs >= 1, null, { timeout: 60000 });
+  const rate = await page.evaluate(async () => {
+    const s = document.getElementById('ctl-g-slider');
+    const start = window.__lpuTimings.portraitUpdates;
+    const t0 = performance.now();
+    let i = 0;
+    while (performance.now() - t0 < 3000) {
+      s.value = (1 + 0.5 * Math.sin(i++ / 20)).toFixed(2);
+      s.dispatchEvent(new Event('input'));
+      await new Promise((r) => setTimeout(r, 1000 / 60));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    return (window.__lpuTimings.portraitUpdates - start) / ((performance.now() - t0) / 1000);
+  });
+  console.log(`spectrum updates per second while dragging g (N = 200): ${rate.toFixed(1)}`);
+  await ctx.close();
+}
 const lpuBin = process.argv[3];
 if (lpuBin) {
   const { execFileSync } = await import('node:child_process');

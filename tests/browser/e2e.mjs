@@ -328,6 +328,64 @@ await test('drift, sweep and stimulation views draw and match lpu run', async ()
   }
 });
 
+// Eigenvalues come from faer, whose native build fuses multiply-adds: the page's numbers
+// agree with lpu run's within 1e-9 of each array's largest magnitude instead of bit for bit.
+function assertClose(a, b, path, scale = 0) {
+  if (typeof a === 'number' && typeof b === 'number') {
+    assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(scale, Math.abs(a), 1), `${path}: ${a} vs ${b}`);
+  } else if (Array.isArray(a) && Array.isArray(b)) {
+    assert.equal(a.length, b.length, path + ': lengths');
+    const big = a.flat().reduce((m, v) => (typeof v === 'number' ? Math.max(m, Math.abs(v)) : m), scale);
+    a.forEach((v, i) => assertClose(v, b[i], `${path}[${i}]`, big));
+  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
+    assert.deepEqual(Object.keys(a), Object.keys(b), path + ': keys');
+    for (const k of Object.keys(a)) assertClose(a[k], b[k], `${path}.${k}`, scale);
+  } else assert.deepEqual(a, b, path);
+}
+
+await test('spectrum, Lyapunov and chaos views draw, match lpu run and export CSV', async () => {
+  const cases = [
+    ['view=spectrum&neurons=300&g=0.9&outlier=2.5', ['eigenvalues', 'moduli']],
+    ['view=spectrum&source=flipflop&bits=2&neurons=200&g=0.5&matrix=jacobian&fixed_point=1', ['eigenvalues', 'moduli']],
+    ['view=lyapunov&neurons=100&exponents=10&time=0.5', ['convergence', 'exponents']],
+    ['view=chaos&neurons=80&points=5&sizes=40,80&time=0.3&warmup=0.2', ['dimension', 'lambda', 'sizes', 'variance']],
+  ];
+  for (const [q, plots] of cases) {
+    const page = await open(q);
+    await allDrawn(page);
+    const ink = await inkPerPlot(page);
+    assert.deepEqual(Object.keys(ink).sort(), plots);
+    for (const [k, v] of Object.entries(ink)) assert.ok(v > 0.01, `${q} ${k} looks blank (${v})`);
+    const state = await page.evaluate(() => window.lpuExplorer.get());
+    assertClose(state.result, cli(state.coreQuery), q);
+    await page.click('#exports summary');
+    const [d] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    const csv = (await readFile(await d.path())).toString().trim().split('\n');
+    const native = execFileSync(lpuBin, ['run', state.coreQuery, '--format', 'csv'], { encoding: 'utf8' }).trim().split('\n');
+    assert.equal(csv[0], native[0], q + ': CSV header');
+    assert.equal(csv.length, native.length, q + ': CSV rows');
+    const name = q.split('&')[0].replace('=', '-') + (q.includes('jacobian') ? '-jacobian' : '');
+    await page.screenshot({ path: join(shots, name + '.png'), fullPage: true });
+    await page.context().close();
+  }
+});
+
+await test('dragging the g slider redraws the spectrum live; release applies it', async () => {
+  const page = await open('exp=spectrum&neurons=200&g=1');
+  await allDrawn(page);
+  const before = await page.evaluate(() => window.__lpuTimings.portraitUpdates);
+  for (let i = 1; i <= 20; i++) {
+    await page.evaluate((v) => { const s = document.getElementById('ctl-g-slider'); s.value = v; s.dispatchEvent(new Event('input')); }, (1 + i * 0.05).toFixed(2));
+    await page.waitForTimeout(20);
+  }
+  await page.waitForFunction((b) => window.__lpuTimings.portraitUpdates > b + 3, before);
+  const radius = await page.evaluate(() => window.lpuExplorer.get().result.result.radius);
+  assert.ok(radius > 1, 'the live spectrum is for the dragged g: ' + radius);
+  await page.dispatchEvent('#ctl-g-slider', 'change');
+  await page.waitForURL(/g=2/);
+  await page.context().close();
+});
+
 await test('cancel stops a sweep on the worker pool', async () => {
   const page = await open('view=sweep&bits=2&neurons=100&points=3&runs=1&steps=100&after=200&score=100');
   await allDrawn(page);

@@ -150,7 +150,7 @@ function pumpLive() {
       if (!state.doc) return;
       state.doc.apply_live(text);
       timings.portraitUpdates++;
-      for (const f of figures) if (f.clickable) drawFigure(f, state.doc, player.upto, fitOne());
+      for (const f of figures) if (f.live) drawFigure(f, state.doc, player.upto, fitOne());
     })
     .catch(() => { liveInFlight = false; pumpLive(); });
 }
