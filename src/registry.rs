@@ -3,8 +3,8 @@
 //! document back and draw, tabulate or summarise it, without naming any experiment.
 
 use crate::experiments::{
-    self, drift::Drift, drift_sweep::DriftSweep, flipflop::Flipflop, perturb::Perturb, timescale::Timescale, Csv,
-    Experiment, PlotSpec, Timeline, ViewSpec, QUERY_VERSION,
+    self, dimensionality::Dimensionality, drift::Drift, drift_sweep::DriftSweep, flipflop::Flipflop, perturb::Perturb,
+    timescale::Timescale, Csv, Experiment, PlotSpec, Timeline, ViewSpec, QUERY_VERSION,
 };
 use crate::link::{ViewOptions, VIEW_KEYS};
 use crate::network::Network;
@@ -19,6 +19,7 @@ pub static REGISTRY: &[&dyn Entry] = &[
     &Registered::<Drift>::NEW,
     &Registered::<DriftSweep>::NEW,
     &Registered::<Perturb>::NEW,
+    &Registered::<Dimensionality>::NEW,
 ];
 
 /// The experiment registered as `name`.

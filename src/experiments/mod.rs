@@ -3,6 +3,7 @@
 //! worker and the page know about an experiment — parameters, views, plots, CSV, summary,
 //! split and merge for the worker pool, the live portrait — comes from its implementation.
 
+pub mod dimensionality;
 pub mod drift;
 pub mod drift_runs;
 pub mod drift_sweep;

@@ -8,6 +8,7 @@
 
 mod charts;
 mod dense;
+mod dimensionality;
 mod drift;
 mod drift_sweep;
 mod flipflop;
