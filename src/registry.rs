@@ -3,9 +3,9 @@
 //! document back and draw, tabulate or summarise it, without naming any experiment.
 
 use crate::experiments::{
-    self, chaos::Chaos, drift::Drift, drift_sweep::DriftSweep, flipflop::Flipflop, lyapunov::Lyapunov,
-    perturb::Perturb, spectrum::Spectrum, timescale::Timescale, Csv, Experiment, PlotSpec, Timeline, ViewSpec,
-    QUERY_VERSION,
+    self, chaos::Chaos, dimensionality::Dimensionality, drift::Drift, drift_sweep::DriftSweep, flipflop::Flipflop,
+    lyapunov::Lyapunov, perturb::Perturb, spectrum::Spectrum, timescale::Timescale, Csv, Experiment, PlotSpec,
+    Timeline, ViewSpec, QUERY_VERSION,
 };
 use crate::link::{ViewOptions, VIEW_KEYS};
 use crate::network::Network;
@@ -23,6 +23,7 @@ pub static REGISTRY: &[&dyn Entry] = &[
     &Registered::<Spectrum>::NEW,
     &Registered::<Lyapunov>::NEW,
     &Registered::<Chaos>::NEW,
+    &Registered::<Dimensionality>::NEW,
 ];
 
 /// The experiment registered as `name`.

@@ -27,8 +27,11 @@ pub mod stream {
     pub const RANDOM_NETWORK: u64 = 6;
     /// Drift ΔM: stream `DRIFT + run * 2^8`.
     pub const DRIFT: u64 = 7;
+    /// Points sampled on a latent sphere (static embeddings); the pairs drawn from them use
+    /// stream `LATENT_SAMPLES + 2^8`.
+    pub const LATENT_SAMPLES: u64 = 8;
     /// Tangent vectors and the nearby trajectory of a Lyapunov run.
-    pub const TANGENT: u64 = 8;
+    pub const TANGENT: u64 = 9;
     /// Current noise: stream `NOISE_BASE + trial * 2^20 + chunk` (chunks of
     /// [`crate::simulate::CHUNK`] neurons), so the noise does not depend on the thread count.
     pub const NOISE_BASE: u64 = 1 << 32;

@@ -27,7 +27,10 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=flipflop&tuning=100", "tuning: neuron 100 does not exist"),
         ("exp=flipflop&neurons=1000000&steps=200000", "steps: neurons × steps must be at most"),
         ("exp=flipflop&seed=-1", "seed: must be an integer in 0..=9007199254740991"),
-        ("exp=banana", "exp: must be one of flipflop, timescale, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, got \"banana\""),
+        (
+            "exp=banana",
+            "exp: must be one of flipflop, timescale, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, dimensionality, got \"banana\"",
+        ),
         ("exp=drift&kind=sideways", "kind: must be one of random, orthogonal, tangential, got \"sideways\""),
         ("exp=drift&score=5000", "score: must be at most min(steps, after) = 2000"),
         ("exp=drift_sweep&sigma_min=5&sigma_max=1", "sigma_max: must be larger than sigma_min = 5"),
@@ -43,6 +46,12 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=perturb&stimulate=all", "stimulate: must be one of coding, redundant, got \"all\""),
         ("exp=perturb&random=x", "random: must be a number in [0, 10], got \"x\" (or \"auto\")"),
         ("exp=perturb&onset=1.49&duration=0.1", "duration: onset + duration must be at most length = 1.5 s"),
+        (
+            "exp=dimensionality&nonlinearity=cubic",
+            "nonlinearity: must be one of tanh, relu, sign, sin, linear, got \"cubic\"",
+        ),
+        ("exp=dimensionality&samples=5000&neurons=5000", "samples: samples × largest N = 2.5e7 rates; at most 4e6"),
+        ("exp=dimensionality&samples=2000&neurons=2000", "neurons: the query would take"),
         ("bits=2", "exp: is required"),
         ("exp=flipflop&v=2", "v: must be 1"),
         ("exp=flipflop&bits=2&bits=3", "bits: given more than once"),
@@ -173,6 +182,11 @@ fn csv_format_gives_the_main_series_of_every_experiment() {
                 "drift_sweep" => {
                     check("sigma", &r["sigma"][i]);
                     check("tangential_n120_observed", &r["sizes"][1]["tangential"]["accuracy_observed"][i]);
+                }
+                "dimensionality" => {
+                    check("pc", &serde_json::json!(i + 1));
+                    check("variance", &r["variance"][i]);
+                    check("max_abs_correlation", &r["max_correlation"][i]);
                 }
                 "perturb" => {
                     check("time_s", &r["time"][i]);

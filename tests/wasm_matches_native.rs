@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const QUERIES: [&str; 9] = [
+const QUERIES: [&str; 11] = [
     "exp=chaos&neurons=60&points=4&sizes=30,60&time=0.2&warmup=0.1&seed=5",
     "exp=drift&kind=orthogonal&sigma=0.8&neurons=700&observed=100&seed=4",
     "exp=drift_sweep&bits=2&neurons=60,200&points=4&runs=2&steps=150&after=300&score=150&seed=2",
@@ -13,6 +13,8 @@ const QUERIES: [&str; 9] = [
     "exp=flipflop&bits=2&input=0.5,0&noise=0.05&seed=3&steps=800",
     "exp=timescale&neurons=20000&seed=3",
     "exp=timescale&neurons=300&tau_latent=0.002&rho=0.5&seed=9",
+    "exp=dimensionality&latent=6&neurons=30,150,400&scale=2&samples=300&scales=0.5,5&pairs=500&seed=4",
+    "exp=dimensionality&latent=3&neurons=50,120&nonlinearity=sin&scale=3&samples=100&scales=1,3&pairs=300&seed=2",
 ];
 
 /// Queries whose results hold eigenvalues from faer, whose SIMD kernels fuse multiply-adds

@@ -4,6 +4,7 @@
 //! split and merge for the worker pool, the live portrait — comes from its implementation.
 
 pub mod chaos;
+pub mod dimensionality;
 pub mod drift;
 pub mod drift_runs;
 pub mod drift_sweep;

@@ -12,6 +12,7 @@ pub mod orthogonal;
 pub mod pca;
 pub mod qr;
 pub mod quadrature;
+pub mod rank_correlation;
 pub mod ridge;
 pub mod roots;
 pub mod sigmoid;

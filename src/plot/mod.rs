@@ -9,6 +9,7 @@
 mod chaos;
 mod charts;
 mod dense;
+mod dimensionality;
 mod drift;
 mod drift_sweep;
 mod flipflop;

@@ -307,6 +307,7 @@ await test('drift, sweep and stimulation views draw and match lpu run', async ()
     ['view=drift&kind=tangential&sigma=1&neurons=500', ['portrait_after', 'portrait_before', 'trajectory', 'tuning']],
     ['view=perturb&stimulate=redundant&duration=0.1', ['connectivity', 'stimulation']],
     ['view=sweep&bits=2&neurons=100,300&points=5&runs=2&steps=200&after=400&score=200', ['accuracy', 'accuracy_observed', 'tolerable']],
+    ['view=dimensionality&latent=4&neurons=20,100,300&scale=3&samples=300&scales=0.3,1,3&pairs=500', ['dimension', 'distances', 'spectrum']],
   ];
   for (const [q, plots] of cases) {
     const page = await open(q);
