@@ -16,7 +16,8 @@ use crate::rng::{stream, Rng};
 pub struct Options {
     /// Exponents wanted (tangent vectors evolved), at most N.
     pub exponents: usize,
-    /// Steps run before any exponent is measured (the trajectory settles on its attractor).
+    /// Steps run before any exponent is measured: the first half settles the trajectory, the
+    /// second aligns the tangent vectors and the nearby trajectory.
     pub warmup: usize,
     /// Steps measured.
     pub steps: usize,
@@ -112,7 +113,12 @@ pub fn spectrum(net: &Network, o: &Options) -> Spectrum {
     };
     let total = o.warmup + o.steps;
     let report_every = (total / 100).max(1);
-    for t in 0..o.warmup {
+    // The first half of the warm-up settles the trajectory alone; in the second half the
+    // tangent vectors and the nearby trajectory align with the attractor's directions (they
+    // are re-orthonormalised and renormalised but not counted), so neither estimate carries
+    // the transient of its random start (Engelken & Wolf 2023: t_ONS warm-up).
+    let settle = o.warmup - o.warmup / 2;
+    for t in 0..settle {
         if t % report_every == 0 {
             crate::progress::report(t as f64 / total as f64);
             if crate::progress::cancelled() {
@@ -141,11 +147,13 @@ pub fn spectrum(net: &Network, o: &Options) -> Spectrum {
     let blocks = o.steps.div_ceil(reorth);
     let keep_every = blocks.div_ceil(o.convergence_points.max(1)).max(1);
     let mut derivative = vec![0.0; n];
+    let mut aligned = 0;
     let mut t = 0;
     while t < o.steps {
-        let block = reorth.min(o.steps - t);
+        let aligning = aligned < o.warmup / 2;
+        let block = if aligning { reorth.min(o.warmup / 2 - aligned) } else { reorth.min(o.steps - t) };
         for _ in 0..block {
-            if o.record_every > 0 && t % o.record_every == 0 {
+            if !aligning && o.record_every > 0 && t % o.record_every == 0 {
                 out.rates.push(state[..n].to_vec());
             }
             let x = w.apply(&state, k + 2);
@@ -161,17 +169,25 @@ pub fn spectrum(net: &Network, o: &Options) -> Spectrum {
                     q[i] = (1.0 - alpha) * q[i] + alpha * derivative[i] * wq[i];
                 }
             }
-            t += 1;
         }
-        for (s, d) in sums.iter_mut().zip(qr_rows(&mut state[2 * n..], k, n)) {
-            *s += libm::log(d.max(1e-300));
-        }
+        let diagonal = qr_rows(&mut state[2 * n..], k, n);
         let (traj, nearby) = state[..2 * n].split_at_mut(n);
         let dist = traj.iter().zip(nearby.iter()).map(|(a, b)| (b - a) * (b - a)).sum::<f64>().sqrt();
-        brute += libm::log(dist.max(1e-300) / SEPARATION);
         for (a, b) in traj.iter().zip(nearby.iter_mut()) {
             *b = a + (*b - a) * (SEPARATION / dist.max(1e-300));
         }
+        if aligning {
+            aligned += block;
+            if crate::progress::cancelled() {
+                return Spectrum::default();
+            }
+            continue;
+        }
+        t += block;
+        for (s, d) in sums.iter_mut().zip(diagonal) {
+            *s += libm::log(d.max(1e-300));
+        }
+        brute += libm::log(dist.max(1e-300) / SEPARATION);
         let elapsed = t as f64 * net.dt;
         let block_index = t.div_ceil(reorth);
         if block_index % keep_every == 0 || t == o.steps {

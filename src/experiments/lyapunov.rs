@@ -22,7 +22,7 @@ crate::params! {
         outlier: f64 = 2.0, range(-10.0, 10.0), "largest outlier", "", network, "lowrank_random: E[NᵀM] = diag(outlier·(K − k)/K)";
         bits: usize = 2, range(1.0, 6.0), "bits K", "", network, "bits of the flip-flop (flipflop)";
         exponents: usize = 20, range(1.0, 400.0), "exponents", "", analysis, "how many exponents (tangent vectors evolved), at most N";
-        warmup: f64 = 0.2, range(0.0, 100.0), "warm-up", "s", simulation, "simulated time before measuring, s";
+        warmup: f64 = 1.0, range(0.0, 100.0), "warm-up", "s", simulation, "simulated time before measuring, s: the first half settles the trajectory, the second aligns the tangent vectors and the nearby trajectory (not counted)";
         time: f64 = 1.0, range(0.001, 1000.0), "time", "s", simulation, "simulated time measured, s";
         reorth: usize = 10, range(1.0, 10_000.0), "re-orthonormalise every", "steps", analysis, "steps between QR re-orthonormalisations (t_ONS / Δt)";
         tau: f64 = 0.01, range(1e-4, 1.0), "τ", "s", network, "neuron time constant τ in s";

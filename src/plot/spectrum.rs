@@ -29,9 +29,9 @@ fn plane(p: &SpectrumParams, r: &SpectrumResult, opts: &PlotOptions) -> DrawResu
     let (x, y) = ((mid - half_w, mid + half_w), (-half_h, half_h));
     let jac = p.matrix == Matrix::Jacobian;
     let title = if jac {
-        format!("Eigenvalues of the Jacobian J_r (1/s), N = {}", p.neurons)
+        format!("Eigenvalues of the Jacobian J_r (1/s), N = {}", r.eigenvalues.len())
     } else {
-        format!("Eigenvalues of W, N = {}, g = {}", p.neurons, p.g)
+        format!("Eigenvalues of W, N = {}, g = {}", r.eigenvalues.len(), crate::experiments::significant(r.radius, 3))
     };
     let unit = if jac { " (1/s)" } else { "" };
     svg(opts, |root| {
