@@ -352,28 +352,23 @@ impl Experiment for Dimensionality {
         }]
     }
     fn summary(p: &DimensionalityParams, r: &DimensionalityResult) -> String {
-        let pct = p.fraction * 100.0;
-        let dims: Vec<String> = r.neurons.iter().zip(&r.dimension).map(|(n, d)| format!("{d} at N = {n}")).collect();
+        let join = |v: Vec<String>| v.join(", ");
         let big = r.neurons.iter().position(|&n| n == r.spectrum_neurons).unwrap_or(0);
         let barely = r.barely_fraction.get(big).copied().unwrap_or(f64::NAN);
-        let rho: Vec<String> = r
-            .scales
-            .iter()
-            .zip(&r.spearman)
-            .map(|(s, c)| format!("{} at s = {s}", super::significant(*c, 3)))
-            .collect();
         format!(
-            "A {}-sphere embedded by {} with weight s.d. s = {} ({} samples): linear dimensionality ({} % of the variance) {}. At N = {}, {:.1} % of the variance lies in PCs barely correlated with z (largest |corr| < {}). Spearman correlation of latent and embedded distances: {}.",
+            "{}-sphere, φ = {}, s = {}, {} samples. Linear dimensionality ({} % of the variance): {} at N = {}. At N = {}, {:.1} % of the variance is in PCs barely correlated with z (largest |corr| < {}). Spearman ρ of latent vs embedded distances: {} at s = {}.",
             p.latent,
             p.nonlinearity.name(),
             p.scale,
             p.samples,
-            super::significant(pct, 3),
-            dims.join(", "),
+            super::significant(p.fraction * 100.0, 3),
+            join(r.dimension.iter().map(|d| d.to_string()).collect()),
+            join(r.neurons.iter().map(|n| n.to_string()).collect()),
             r.spectrum_neurons,
             barely * 100.0,
             p.threshold,
-            rho.join(", ")
+            join(r.spearman.iter().map(|c| super::significant(*c, 3)).collect()),
+            join(r.scales.iter().map(|s| s.to_string()).collect()),
         )
     }
     fn csv(_p: &DimensionalityParams, r: &DimensionalityResult) -> Csv {

@@ -122,7 +122,10 @@ fn spectrum(p: &DimensionalityParams, r: &DimensionalityResult, opts: &PlotOptio
     }
     let share: Vec<f64> = r.variance.iter().map(|v| v / total).collect();
     let k = share.len() as f64;
-    let (ylo, _) = log_span(share.iter().copied().filter(|v| *v > 1e-12), 1.5, (1e-6, 1.0));
+    // Shares below 10⁻⁶ of the total are rounding and sampling dust (the last PCs of a sample
+    // as large as N): the axis stops there and leaves them out.
+    let floor = 1e-6;
+    let (ylo, _) = log_span(share.iter().copied().filter(|v| *v >= floor), 1.5, (floor, 1.0));
     let xs = (0.8f64, k * 1.25);
     let big = r.neurons.iter().position(|&n| n == r.spectrum_neurons).unwrap_or(0);
     let barely = r.barely_fraction.get(big).copied().unwrap_or(f64::NAN);
@@ -142,14 +145,14 @@ fn spectrum(p: &DimensionalityParams, r: &DimensionalityResult, opts: &PlotOptio
             .build_cartesian_2d((xs.0..xs.1).log_scale(), (ylo..1.5f64).log_scale())
             .map_err(err)?;
         house_style(&mut chart.configure_mesh(), 11)
-            .y_desc("share of variance")
+            .y_desc("share of variance (≥ 1e-6)")
             .x_label_formatter(&|_| String::new())
             .y_label_formatter(&log_label)
             .draw()
             .map_err(err)?;
         let colour = |c: f64| viridis(c.clamp(0.0, 1.0));
         for (i, (&v, &c)) in share.iter().zip(&r.max_correlation).enumerate() {
-            if v <= 1e-12 {
+            if v < floor {
                 continue;
             }
             let at = ((i + 1) as f64, v);
