@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 /// Most work one sweep may take, in multiply-adds: about 10 s natively, 30 s in a browser.
 pub const MAX_WORK: f64 = 1.5e10;
 
+/// Most samples of the rates kept per network for the variance and the PCA (every k-th step
+/// when the run is longer): at N = 1000 they take 32 MB.
+pub const MAX_SAMPLES: usize = 4000;
+
 /// Below this total variance the activity has died out: its dimensionality is 0.
 const SILENT: f64 = 1e-10;
 
@@ -28,7 +32,9 @@ crate::params! {
         points: usize = 11, range(2.0, 41.0), "g values", "", task, "g values, evenly spaced";
         sizes: Vec<usize> = vec![50, 100, 200, 400], list(10.0, 1000.0, 8), "sizes N", "", network, "network sizes for the dimensionality against N";
         g_size: f64 = 2.5, range(0.0, 10.0), "g of the N sweep", "", task, "gain g of the dimensionality against N";
-        warmup: f64 = 0.5, range(0.0, 100.0), "warm-up", "s", simulation, "simulated time before measuring, s";
+        g_spectrum: f64 = 2.0, range(0.0, 10.0), "g of the spectrum", "", analysis, "gain g of the Lyapunov spectrum shown beside the sweep (click the λ_max plot to pick one)";
+        exponents: usize = 20, range(1.0, 100.0), "exponents", "", analysis, "Lyapunov exponents of that network (at most N)";
+        warmup: f64 = 0.5, range(0.0, 100.0), "warm-up", "s", simulation, "simulated time before measuring, s (the second half aligns the tangent vectors)";
         time: f64 = 1.0, range(0.01, 100.0), "time", "s", simulation, "simulated time measured, s";
         tau: f64 = 0.01, range(1e-4, 1.0), "τ", "s", network, "neuron time constant τ in s";
         dt: f64 = 0.001, range(1e-5, 0.1), "Δt", "s", simulation, "Euler step Δt in s (at most τ)";
@@ -53,16 +59,22 @@ impl ChaosParams {
         cells.extend(self.sizes.iter().map(|&n| (n, self.g_size)));
         cells
     }
+    fn record_every(&self) -> usize {
+        self.steps(self.time).div_ceil(MAX_SAMPLES).max(1)
+    }
     fn work(&self) -> f64 {
         let steps = (self.steps(self.time) + self.steps(self.warmup)) as f64;
-        let samples = self.steps(self.time) as f64;
-        self.cells()
-            .iter()
-            .map(|&(n, _)| {
-                let n = n as f64;
-                3.0 * n * n * steps + n * samples * n.min(samples) + n.min(samples).powi(3)
-            })
-            .sum()
+        let samples = self.steps(self.time).div_ceil(self.record_every()) as f64;
+        let n = self.neurons as f64;
+        n * n * (self.exponents + 2) as f64 * steps
+            + self
+                .cells()
+                .iter()
+                .map(|&(n, _)| {
+                    let n = n as f64;
+                    3.0 * n * n * steps + n * samples * n.min(samples) + n.min(samples).powi(3)
+                })
+                .sum::<f64>()
     }
 }
 
@@ -92,6 +104,12 @@ pub struct ChaosResult {
     pub critical_g: Option<f64>,
     /// The sizes of the N sweep.
     pub sizes: Vec<usize>,
+    /// The Lyapunov spectrum at `g_spectrum` (N = `neurons`), 1/s, largest first.
+    pub exponents: Vec<f64>,
+    /// Its Kaplan–Yorke dimension.
+    pub kaplan_yorke: f64,
+    /// Its entropy rate (sum of the positive exponents), nats/s.
+    pub entropy_rate: f64,
     /// Linear dimensionality at each size, at `g_size`.
     pub size_dimension: Vec<usize>,
     /// λ_max at each size, at `g_size`, 1/s.
@@ -115,6 +133,9 @@ fn check(p: &ChaosParams) -> Result<(), ParamError> {
     if p.source == Source::Lowrank && p.rank > biggest {
         return Err(ParamError::new("rank", format!("must be at most the smallest N, {biggest}")));
     }
+    if p.exponents > p.neurons {
+        return Err(ParamError::new("exponents", format!("must be at most neurons = {}", p.neurons)));
+    }
     if p.sizes.is_empty() {
         return Err(ParamError::new("sizes", "must list at least one network size"));
     }
@@ -128,20 +149,13 @@ fn check(p: &ChaosParams) -> Result<(), ParamError> {
     Ok(())
 }
 
+fn ensemble(p: &ChaosParams, neurons: usize, g: f64) -> Ensemble {
+    Ensemble { source: p.source, neurons, g, rank: p.rank, bits: 1, outlier: 0.0, tau: p.tau, dt: p.dt, seed: p.seed }
+}
+
 /// λ_max, variance and dimensionality of one network.
 fn cell(p: &ChaosParams, neurons: usize, g: f64) -> Cell {
-    let ens = Ensemble {
-        source: p.source,
-        neurons,
-        g,
-        rank: p.rank,
-        bits: 1,
-        outlier: 0.0,
-        tau: p.tau,
-        dt: p.dt,
-        seed: p.seed,
-    };
-    let net = ens.network();
+    let net = ensemble(p, neurons, g).network();
     let opts = Options {
         exponents: 1,
         warmup: p.steps(p.warmup),
@@ -149,7 +163,7 @@ fn cell(p: &ChaosParams, neurons: usize, g: f64) -> Cell {
         reorth: 10,
         initial_sd: 0.5,
         seed: p.seed,
-        record_every: 1,
+        record_every: p.record_every(),
         convergence_points: 1,
     };
     let s = lyapunov::spectrum(&net, &opts);
@@ -171,7 +185,20 @@ fn cell(p: &ChaosParams, neurons: usize, g: f64) -> Cell {
 
 fn run(p: &ChaosParams, ctx: &RunCtx) -> Result<Output<ChaosResult>, RunError> {
     let cells = p.cells();
-    let done = ctx.stage(0.0, 1.0, || {
+    let spectrum = ctx.stage(0.0, 0.2, || {
+        let opts = Options {
+            exponents: p.exponents,
+            warmup: p.steps(p.warmup),
+            steps: p.steps(p.time),
+            reorth: 10,
+            initial_sd: 0.5,
+            seed: p.seed,
+            record_every: 0,
+            convergence_points: 1,
+        };
+        lyapunov::spectrum(&ensemble(p, p.neurons, p.g_spectrum).network(), &opts).exponents
+    })?;
+    let done = ctx.stage(0.2, 1.0, || {
         let mut out = vec![];
         let total = cells.len();
         for (i, part) in cells.chunks(2).enumerate() {
@@ -199,23 +226,16 @@ fn run(p: &ChaosParams, ctx: &RunCtx) -> Result<Output<ChaosResult>, RunError> {
         sizes: p.sizes.clone(),
         size_dimension: sizes.iter().map(|c| c.dimension).collect(),
         size_lambda_max: sizes.iter().map(|c| c.lambda_max).collect(),
+        kaplan_yorke: lyapunov::kaplan_yorke(&spectrum),
+        entropy_rate: lyapunov::entropy_rate(&spectrum),
+        exponents: spectrum,
     };
-    let network = Ensemble {
-        source: p.source,
-        neurons: p.neurons,
-        g: p.g_max,
-        rank: p.rank,
-        bits: 1,
-        outlier: 0.0,
-        tau: p.tau,
-        dt: p.dt,
-        seed: p.seed,
-    }
-    .network();
+    let network = ensemble(p, p.neurons, p.g_spectrum).network();
     Ok(Output { result, network })
 }
 
-/// The transition to chaos of random networks.
+/// The transition to chaos of random networks. The rates are sampled every step, or every
+/// k-th step when the run is longer than [`MAX_SAMPLES`] steps.
 pub struct Chaos;
 
 impl Experiment for Chaos {
@@ -239,14 +259,20 @@ impl Experiment for Chaos {
             "the sweep over g",
         )?;
         let s = r.sizes.len();
-        ensure(r.size_dimension.len() == s && r.size_lambda_max.len() == s, "the sweep over N")
+        ensure(r.size_dimension.len() == s && r.size_lambda_max.len() == s, "the sweep over N")?;
+        ensure(r.exponents.len() == p.exponents, "the Lyapunov spectrum")
+    }
+    fn click(_p: &ChaosParams, plot: &str, x: f64, _y: f64) -> Option<(&'static str, String)> {
+        (plot == "lambda" && x.is_finite()).then(|| ("g_spectrum", format!("{:.3}", x.clamp(0.0, 10.0))))
     }
     fn cost(p: &ChaosParams) -> f64 {
         p.work()
     }
     fn plots() -> &'static [PlotSpec] {
         const PLOTS: &[PlotSpec] = &[
-            PlotSpec::new("lambda", "Largest Lyapunov exponent against g", 0.7, false),
+            PlotSpec::new("lambda", "Largest Lyapunov exponent against g", 0.7, false)
+                .clickable("Click at a g to show the Lyapunov spectrum of that network."),
+            PlotSpec::new("exponents", "Lyapunov spectrum at the chosen g", 0.7, false),
             PlotSpec::new("variance", "Temporal variance of the activity against g", 0.7, false),
             PlotSpec::new("dimension", "Linear dimensionality against g", 0.7, false),
             PlotSpec::new("sizes", "Linear dimensionality against N", 0.7, false),
@@ -257,8 +283,8 @@ impl Experiment for Chaos {
         &[ViewSpec {
             name: "chaos",
             label: "Chaos",
-            plots: &["lambda", "variance", "dimension", "sizes"],
-            main: &["source", "neurons", "rank", "g_min", "g_max", "points", "sizes", "g_size", "seed"],
+            plots: &["lambda", "exponents", "variance", "dimension", "sizes"],
+            main: &["source", "neurons", "rank", "g_min", "g_max", "points", "g_spectrum", "sizes", "g_size", "seed"],
             embed_plot: "lambda",
         }]
     }
@@ -268,7 +294,15 @@ impl Experiment for Chaos {
             None => "λ_max does not cross 0 in this range".to_string(),
         };
         let dims: Vec<String> = r.sizes.iter().zip(&r.size_dimension).map(|(n, d)| format!("{d} at N = {n}")).collect();
-        format!("N = {}: {crossing}. Linear dimensionality at g = {}: {}.", p.neurons, p.g_size, dims.join(", "))
+        format!(
+            "N = {}: {crossing}. At g = {}: λ_max = {} 1/s, Kaplan–Yorke dimension {:.2}. Linear dimensionality at g = {}: {}.",
+            p.neurons,
+            p.g_spectrum,
+            super::significant(r.exponents.first().copied().unwrap_or(f64::NAN), 3),
+            r.kaplan_yorke,
+            p.g_size,
+            dims.join(", ")
+        )
     }
     fn csv(_p: &ChaosParams, r: &ChaosResult) -> Csv {
         let dim: Vec<f64> = r.dimension.iter().map(|&d| d as f64).collect();

@@ -1,6 +1,7 @@
 //! Plots of `exp=chaos` (LCF Fig. S3F–G): λ_max, the activity's variance and its linear
 //! dimensionality against g, and the dimensionality against N.
 
+use super::charts;
 use super::*;
 use crate::experiments::chaos::{Chaos, ChaosParams, ChaosResult};
 
@@ -11,6 +12,14 @@ impl Figures for Chaos {
             "variance" => against_g(p, r, opts, Series::Variance),
             "dimension" => against_g(p, r, opts, Series::Dimension),
             "sizes" => sizes(p, r, opts),
+            "exponents" => charts::lyapunov_spectrum(
+                &format!("Lyapunov spectrum at g = {}, N = {}", p.g_spectrum, p.neurons),
+                p.neurons,
+                &r.exponents,
+                &[],
+                r.kaplan_yorke,
+                opts,
+            ),
             _ => Err(unknown::<Self>(name)),
         }
     }
@@ -44,7 +53,7 @@ fn against_g(p: &ChaosParams, r: &ChaosResult, opts: &PlotOptions, which: Series
     }
     svg(opts, |root| {
         let body = titled(root, &title)?;
-        let (mut chart, _) = axes(&body, x, y, "gain g", label)?;
+        let (mut chart, frame) = axes(&body, x, y, "gain g", label)?;
         if which == Series::Lambda {
             chart.draw_series(std::iter::once(PathElement::new(vec![(x.0, 0.0), (x.1, 0.0)], MUTED))).map_err(err)?;
         }
@@ -71,8 +80,18 @@ fn against_g(p: &ChaosParams, r: &ChaosResult, opts: &PlotOptions, which: Series
                     .legend(|(x, y)| Circle::new((x + 7, y), 5, PALETTE[1].stroke_width(2)));
             }
         }
+        if which == Series::Lambda {
+            let at = p.g_spectrum;
+            if (x.0..=x.1).contains(&at) {
+                chart
+                    .draw_series(DashedLineSeries::new([(at, y.0), (at, y.1)], 3, 3, PALETTE[3].stroke_width(2)))
+                    .map_err(err)?
+                    .label(format!("spectrum shown: g = {at}"))
+                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], PALETTE[3].stroke_width(2)));
+            }
+        }
         legend_at(&mut chart, SeriesLabelPosition::LowerRight)?;
-        Ok((None, vec![]))
+        Ok(((which == Series::Lambda).then_some(frame), vec![]))
     })
 }
 

@@ -1,6 +1,7 @@
 //! Chart pieces more than one experiment draws, from plain typed data: a trial's latent
 //! trajectories with inputs and targets (flip-flop, drift), the phase portrait with its fixed
-//! points (flip-flop, drift before and after) and tuning curves (flip-flop, drift).
+//! points (flip-flop, drift before and after), tuning curves (flip-flop, drift) and a Lyapunov
+//! spectrum (Lyapunov, chaos).
 
 use super::*;
 use crate::analysis::fixed_points::{FixedPoint, Kind};
@@ -355,4 +356,41 @@ pub(super) fn tuning_line(
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + key, y)], colour.stroke_width(2))),
     };
     Ok(())
+}
+
+/// Lyapunov exponents λ_i against i/N, with those of the linearisation at r = 0 (dashed) when
+/// given.
+pub(super) fn lyapunov_spectrum(
+    title: &str,
+    neurons: usize,
+    exponents: &[f64],
+    origin: &[f64],
+    kaplan_yorke: f64,
+    opts: &PlotOptions,
+) -> DrawResult<Figure> {
+    let n = neurons.max(1) as f64;
+    let at = |v: &[f64]| -> Vec<(f64, f64)> { v.iter().enumerate().map(|(i, &l)| ((i + 1) as f64 / n, l)).collect() };
+    let (pts, base) = (at(exponents), at(origin));
+    let x_hi = (exponents.len().max(1) as f64 / n) * 1.05;
+    let y = span(exponents.iter().chain(origin).copied().chain([0.0]), (-1.0, 1.0));
+    svg(opts, |root| {
+        let body = titled(root, title)?;
+        let (mut chart, _) = axes(&body, (0.0, x_hi), y, "i / N", "λ_i (1/s)")?;
+        chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (x_hi, 0.0)], MUTED))).map_err(err)?;
+        if !base.is_empty() {
+            chart
+                .draw_series(DashedLineSeries::new(base.iter().copied(), 6, 4, PALETTE[1].stroke_width(2)))
+                .map_err(err)?
+                .label("linearisation at r = 0")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], PALETTE[1].stroke_width(2)));
+        }
+        chart.draw_series(LineSeries::new(pts.iter().copied(), PALETTE[0].stroke_width(2))).map_err(err)?;
+        chart
+            .draw_series(pts.iter().map(|&q| Circle::new(q, 3, PALETTE[0].filled())))
+            .map_err(err)?
+            .label(format!("QR method (Kaplan–Yorke dim. {kaplan_yorke:.2})"))
+            .legend(|(x, y)| Circle::new((x + 7, y), 3, PALETTE[0].filled()));
+        legend(&mut chart)?;
+        Ok((None, vec![]))
+    })
 }

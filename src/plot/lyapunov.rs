@@ -1,6 +1,7 @@
 //! Plots of `exp=lyapunov`: the spectrum λ_i against i/N beside the linearisation at r = 0, and
 //! the running λ_max of the QR method and of two nearby trajectories.
 
+use super::charts;
 use super::*;
 use crate::experiments::lyapunov::{Lyapunov, LyapunovParams, LyapunovResult};
 
@@ -15,29 +16,8 @@ impl Figures for Lyapunov {
 }
 
 fn exponents(p: &LyapunovParams, r: &LyapunovResult, opts: &PlotOptions) -> DrawResult<Figure> {
-    let n = p.neurons as f64;
-    let pts: Vec<(f64, f64)> = r.exponents.iter().enumerate().map(|(i, &l)| ((i + 1) as f64 / n, l)).collect();
-    let origin: Vec<(f64, f64)> = r.origin.iter().enumerate().map(|(i, &l)| ((i + 1) as f64 / n, l)).collect();
-    let x_hi = (r.exponents.len().max(1) as f64 / n) * 1.05;
-    let y = span(r.exponents.iter().chain(&r.origin).copied().chain([0.0]), (-1.0, 1.0));
-    svg(opts, |root| {
-        let body = titled(root, &format!("Lyapunov spectrum, N = {}, g = {}", p.neurons, p.g))?;
-        let (mut chart, _) = axes(&body, (0.0, x_hi), y, "i / N", "λ_i (1/s)")?;
-        chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (x_hi, 0.0)], MUTED))).map_err(err)?;
-        chart
-            .draw_series(DashedLineSeries::new(origin.iter().copied(), 6, 4, PALETTE[1].stroke_width(2)))
-            .map_err(err)?
-            .label("linearisation at r = 0")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], PALETTE[1].stroke_width(2)));
-        chart.draw_series(LineSeries::new(pts.iter().copied(), PALETTE[0].stroke_width(2))).map_err(err)?;
-        chart
-            .draw_series(pts.iter().map(|&q| Circle::new(q, 3, PALETTE[0].filled())))
-            .map_err(err)?
-            .label(format!("QR method (Kaplan–Yorke dim. {:.2})", r.kaplan_yorke))
-            .legend(|(x, y)| Circle::new((x + 7, y), 3, PALETTE[0].filled()));
-        legend(&mut chart)?;
-        Ok((None, vec![]))
-    })
+    let title = format!("Lyapunov spectrum, N = {}, g = {}", p.neurons, p.g);
+    charts::lyapunov_spectrum(&title, p.neurons, &r.exponents, &r.origin, r.kaplan_yorke, opts)
 }
 
 fn convergence(r: &LyapunovResult, opts: &PlotOptions) -> DrawResult<Figure> {

@@ -349,7 +349,7 @@ await test('spectrum, Lyapunov and chaos views draw, match lpu run and export CS
     ['view=spectrum&neurons=300&g=0.9&outlier=2.5', ['eigenvalues', 'moduli']],
     ['view=spectrum&source=flipflop&bits=2&neurons=200&g=0.5&matrix=jacobian&fixed_point=1', ['eigenvalues', 'moduli']],
     ['view=lyapunov&neurons=100&exponents=10&time=0.5', ['convergence', 'exponents']],
-    ['view=chaos&neurons=80&points=5&sizes=40,80&time=0.3&warmup=0.2', ['dimension', 'lambda', 'sizes', 'variance']],
+    ['view=chaos&neurons=80&points=5&sizes=40,80&time=0.3&warmup=0.2', ['dimension', 'exponents', 'lambda', 'sizes', 'variance']],
   ];
   for (const [q, plots] of cases) {
     const page = await open(q);
