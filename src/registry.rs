@@ -3,8 +3,8 @@
 //! document back and draw, tabulate or summarise it, without naming any experiment.
 
 use crate::experiments::{
-    self, drift::Drift, drift_sweep::DriftSweep, flipflop::Flipflop, perturb::Perturb, timescale::Timescale, Csv,
-    Experiment, PlotSpec, Timeline, ViewSpec, QUERY_VERSION,
+    self, drift::Drift, drift_sweep::DriftSweep, flipflop::Flipflop, partial::Partial, perturb::Perturb,
+    timescale::Timescale, Csv, Experiment, PlotSpec, Timeline, ViewSpec, QUERY_VERSION,
 };
 use crate::link::{ViewOptions, VIEW_KEYS};
 use crate::network::Network;
@@ -16,6 +16,7 @@ use std::marker::PhantomData;
 pub static REGISTRY: &[&dyn Entry] = &[
     &Registered::<Flipflop>::NEW,
     &Registered::<Timescale>::NEW,
+    &Registered::<Partial>::NEW,
     &Registered::<Drift>::NEW,
     &Registered::<DriftSweep>::NEW,
     &Registered::<Perturb>::NEW,

@@ -27,7 +27,7 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=flipflop&tuning=100", "tuning: neuron 100 does not exist"),
         ("exp=flipflop&neurons=1000000&steps=200000", "steps: neurons × steps must be at most"),
         ("exp=flipflop&seed=-1", "seed: must be an integer in 0..=9007199254740991"),
-        ("exp=banana", "exp: must be one of flipflop, timescale, drift, drift_sweep, perturb, got \"banana\""),
+        ("exp=banana", "exp: must be one of flipflop, timescale, partial, drift, drift_sweep, perturb, got \"banana\""),
         ("exp=drift&kind=sideways", "kind: must be one of random, orthogonal, tangential, got \"sideways\""),
         ("exp=drift&score=5000", "score: must be at most min(steps, after) = 2000"),
         ("exp=drift_sweep&sigma_min=5&sigma_max=1", "sigma_max: must be larger than sigma_min = 5"),
@@ -162,6 +162,11 @@ fn csv_format_gives_the_main_series_of_every_experiment() {
                     check("z", &r["z"][i]);
                     check("flow_per_s", &r["flow"][i]);
                     check("mean_field_per_s", &r["mean_field"][i]);
+                }
+                "partial" => {
+                    check("observed", &r["observed"][i]);
+                    check("squared_error", &r["squared_error"][i]);
+                    check("predicted", &r["predicted"][i]);
                 }
                 "drift_sweep" => {
                     check("sigma", &r["sigma"][i]);

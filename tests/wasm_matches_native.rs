@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const QUERIES: [&str; 8] = [
+const QUERIES: [&str; 9] = [
     "exp=drift&kind=orthogonal&sigma=0.8&neurons=700&observed=100&seed=4",
     "exp=drift_sweep&bits=2&neurons=60,200&points=4&runs=2&steps=150&after=300&score=150&seed=2",
     "exp=perturb&stimulate=redundant&duration=0.1&seed=3",
@@ -12,6 +12,7 @@ const QUERIES: [&str; 8] = [
     "exp=flipflop&bits=2&input=0.5,0&noise=0.05&seed=3&steps=800",
     "exp=timescale&neurons=20000&seed=3",
     "exp=timescale&neurons=300&tau_latent=0.002&rho=0.5&seed=9",
+    "exp=partial&neurons=30000&observed=3,100,2999,30000&repeats=6&tau_latent=0.7&rho=0.6&seed=8",
 ];
 
 #[test]

@@ -7,6 +7,7 @@ pub mod drift;
 pub mod drift_runs;
 pub mod drift_sweep;
 pub mod flipflop;
+pub mod partial;
 pub mod perturb;
 pub mod timescale;
 

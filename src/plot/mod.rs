@@ -11,6 +11,7 @@ mod dense;
 mod drift;
 mod drift_sweep;
 mod flipflop;
+mod partial;
 mod perturb;
 mod timescale;
 

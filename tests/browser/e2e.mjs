@@ -306,6 +306,7 @@ await test('drift, sweep and stimulation views draw and match lpu run', async ()
   const cases = [
     ['view=drift&kind=tangential&sigma=1&neurons=500', ['portrait_after', 'portrait_before', 'trajectory', 'tuning']],
     ['view=perturb&stimulate=redundant&duration=0.1', ['connectivity', 'stimulation']],
+    ['view=partial&neurons=100000&observed=10,100,1000,10000,100000&repeats=10', ['error', 'full', 'repeats']],
     ['view=sweep&bits=2&neurons=100,300&points=5&runs=2&steps=200&after=400&score=200', ['accuracy', 'accuracy_observed', 'tolerable']],
   ];
   for (const [q, plots] of cases) {
