@@ -10,7 +10,7 @@ const QUERIES: [&str; 9] = [
     "exp=flipflop&bits=2&neurons=100&seed=7",
     "exp=flipflop&bits=3&neurons=5000&noise=0.2&observed=700&seed=11&steps=1500",
     "exp=flipflop&bits=2&input=0.5,0&noise=0.05&seed=3&steps=800",
-    "exp=timescale&neurons=20000&seed=3",
+    "exp=timescale&neurons=20000&seed=3&duration=0.1",
     "exp=timescale&neurons=300&tau_latent=0.002&rho=0.5&seed=9",
     "exp=partial&neurons=30000&observed=3,100,2999,30000&repeats=6&tau_latent=0.7&rho=0.6&seed=8",
 ];

@@ -135,7 +135,7 @@ await test('a copied link in a fresh page gives the same result JSON, and lpu ru
 });
 
 await test('time-scale and tuning views draw', async () => {
-  for (const [q, plots] of [['view=timescale&neurons=5000&tau_latent=0.05', ['cloud', 'flow', 'growth']], ['view=tuning&tuning=0,1,2', ['portrait', 'tuning']]]) {
+  for (const [q, plots] of [['view=timescale&neurons=5000&tau_latent=0.05', ['cloud', 'flow', 'growth', 'needed', 'trajectories']], ['view=tuning&tuning=0,1,2', ['portrait', 'tuning']]]) {
     const page = await open(q);
     await allDrawn(page);
     const ink = await inkPerPlot(page);
