@@ -165,7 +165,7 @@ fn csv_format_gives_the_main_series_of_every_experiment() {
                 }
                 "partial" => {
                     check("observed", &r["observed"][i]);
-                    check("squared_error", &r["squared_error"][i]);
+                    check("mean_square", &r["squared_error"][i]);
                     check("predicted", &r["predicted"][i]);
                 }
                 "drift_sweep" => {

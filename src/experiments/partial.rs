@@ -266,8 +266,8 @@ impl Experiment for Partial {
         let n: Vec<f64> = r.observed.iter().map(|&n| n as f64).collect();
         Csv::with_rows(n.len())
             .column("observed", &n)
-            .column("squared_error", &r.squared_error)
-            .column("squared_error_sem", &r.squared_error_sem)
+            .column("mean_square", &r.squared_error)
+            .column("mean_square_sem", &r.squared_error_sem)
             .column("predicted", &r.predicted)
             .column("predicted_sparse", &r.predicted_sparse)
     }

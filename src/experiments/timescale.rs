@@ -65,16 +65,15 @@ fn check(p: &TimescaleParams) -> Result<(), ParamError> {
             ),
         ));
     }
-    let work = p.neurons as f64 * p.trajectories as f64 * steps;
-    if work > MAX_TRAJECTORY_WORK {
-        return Err(ParamError::new(
-            "trajectories",
-            format!(
-                "neurons × trajectories × steps = {work:.1e}; at most {MAX_TRAJECTORY_WORK:.0e} (fewer networks or neurons, a shorter duration or a longer dt)"
-            ),
-        ));
-    }
     Ok(())
+}
+
+/// The networks whose trajectories are drawn: `trajectories`, fewer where neurons × networks ×
+/// steps would pass [`MAX_TRAJECTORY_WORK`] (none when one network would), so that the flow
+/// and growth rate of N = 10⁶ still run with the default duration.
+pub fn drawn(p: &TimescaleParams) -> usize {
+    let per_network = p.neurons as f64 * (p.duration / p.dt).round();
+    p.trajectories.min((MAX_TRAJECTORY_WORK / per_network).floor() as usize)
 }
 
 /// The s.d. of the normalised growth-rate error (λ̂ − λ)/λ over designs of N neurons (A9),
@@ -250,6 +249,7 @@ fn trajectories(
     let seeds: Vec<u64> =
         (0..p.trajectories).map(|j| if j == 0 { p.seed } else { derive_seed(p.seed, j as u64) }).collect();
     let target = design.target_growth_rate();
+    let seeds = &seeds[..drawn(p)];
     let mut runs = Vec::with_capacity(seeds.len());
     for (j, &seed) in seeds.iter().enumerate() {
         if crate::progress::cancelled() {
@@ -271,7 +271,7 @@ fn trajectories(
     let (normalised_error, networks): (Vec<f64>, Vec<Vec<f64>>) = runs.into_iter().unzip();
     let deviation =
         networks.iter().map(|path| path.iter().zip(&mf).fold(0.0f64, |a, (z, m)| a.max((z - m).abs()))).collect();
-    Trajectories { time, stride, mean_field: mf, networks, seeds, normalised_error, deviation }
+    Trajectories { time, stride, mean_field: mf, networks, seeds: seeds.to_vec(), normalised_error, deviation }
 }
 
 fn needed(p: &TimescaleParams) -> Needed {
@@ -356,11 +356,11 @@ impl Experiment for Timescale {
         ensure(r.z.len() >= 2 && r.flow.len() == r.z.len() && r.mean_field.len() == r.z.len(), "the flow curves")?;
         ensure(r.cloud.m.len() == r.cloud.n_tilde.len(), "the connectivity cloud")?;
         let t = &r.trajectories;
-        let k = p.trajectories;
+        let k = drawn(p);
         ensure(
             t.networks.len() == k
                 && [t.seeds.len(), t.normalised_error.len(), t.deviation.len()].iter().all(|&l| l == k)
-                && (k == 0 || t.mean_field.len() == t.time.len())
+                && (p.trajectories == 0 || t.mean_field.len() == t.time.len())
                 && t.networks.iter().all(|z| z.len() == t.time.len()),
             "the latent trajectories",
         )?;
@@ -395,7 +395,13 @@ impl Experiment for Timescale {
             "no τ_z".into()
         };
         let dev = &r.trajectories.deviation;
-        let paths = if dev.is_empty() {
+        let paths = if dev.len() < p.trajectories {
+            format!(
+                " {} of {} networks' trajectories drawn: each costs N × steps neuron-steps and the budget is {MAX_TRAJECTORY_WORK:.0e} (raise dt towards τ or shorten the duration).",
+                dev.len(),
+                p.trajectories
+            )
+        } else if dev.is_empty() {
             String::new()
         } else {
             format!(

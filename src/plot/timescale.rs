@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::analysis::fixed_points::Kind;
-use crate::experiments::timescale::{Timescale, TimescaleParams, TimescaleResult, PAPER_NEURONS};
+use crate::experiments::timescale::{Timescale, TimescaleParams, TimescaleResult, MAX_TRAJECTORY_WORK, PAPER_NEURONS};
 
 impl Figures for Timescale {
     fn render(name: &str, p: &TimescaleParams, r: &TimescaleResult, opts: &PlotOptions) -> DrawResult<Figure> {
@@ -151,7 +151,7 @@ fn trajectories(p: &TimescaleParams, r: &TimescaleResult, opts: &PlotOptions) ->
         "Latent trajectories from z(0) = {}: N = {}, τ = {} s, target τ_z = {} s",
         p.start, p.neurons, p.tau, p.tau_latent
     );
-    if t.networks.is_empty() || t.time.len() < 2 {
+    if t.mean_field.len() < 2 || t.time.len() < 2 {
         return svg(opts, |root| {
             let body = titled(root, &title)?;
             body.draw(&Text::new("no trajectories (trajectories = 0)", (20, 30), (FONT, 13).into_font().color(&MUTED)))
@@ -159,6 +159,16 @@ fn trajectories(p: &TimescaleParams, r: &TimescaleResult, opts: &PlotOptions) ->
             Ok((None, vec![]))
         });
     }
+    let steps = (p.duration / p.dt).round();
+    let skipped = (t.networks.len() < p.trajectories).then(|| {
+        format!(
+            "{} of {} networks: N × steps = {:.1e} per network; the budget is {:.0e} neuron-steps (raise dt towards τ or shorten the duration)",
+            t.networks.len(),
+            p.trajectories,
+            p.neurons as f64 * steps,
+            MAX_TRAJECTORY_WORK
+        )
+    });
     let x = (0.0, t.time[t.time.len() - 1]);
     let y = span(t.networks.iter().flatten().chain(t.mean_field.iter()).copied(), (-1.2, 1.2));
     let y = (y.0.min(-0.05), y.1.max(0.05));
@@ -199,6 +209,9 @@ fn trajectories(p: &TimescaleParams, r: &TimescaleResult, opts: &PlotOptions) ->
             .position(SeriesLabelPosition::LowerRight)
             .draw()
             .map_err(err)?;
+        if let Some(note) = &skipped {
+            body.draw(&Text::new(note.as_str(), (70, 12), (FONT, 12).into_font().color(&SADDLE))).map_err(err)?;
+        }
         Ok((Some(frame), vec![]))
     })
 }
