@@ -82,6 +82,13 @@ impl Bistable {
     pub fn network(&self, neurons: usize, dt: f64, seed: u64) -> Network {
         let mut rng = Rng::new(seed, stream::DESIGN);
         let (m, nt) = self.sample(neurons, &mut rng);
+        self.network_from(m, &nt, dt)
+    }
+
+    /// The network of drawn pairs (m_i, ñ_i), as [`Bistable::network`] builds it from its own
+    /// draws (so that `network_from(sample(rng))` is `network` with that rng).
+    pub fn network_from(&self, m: Vec<f64>, nt: &[f64], dt: f64) -> Network {
+        let neurons = m.len();
         Network {
             neurons,
             rank: 1,

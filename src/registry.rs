@@ -4,8 +4,8 @@
 
 use crate::experiments::{
     self, chaos::Chaos, dimensionality::Dimensionality, drift::Drift, drift_sweep::DriftSweep, flipflop::Flipflop,
-    lyapunov::Lyapunov, perturb::Perturb, spectrum::Spectrum, timescale::Timescale, Csv, Experiment, PlotSpec,
-    Timeline, ViewSpec, QUERY_VERSION,
+    lyapunov::Lyapunov, partial::Partial, perturb::Perturb, spectrum::Spectrum, timescale::Timescale, Csv, Experiment,
+    PlotSpec, Timeline, ViewSpec, QUERY_VERSION,
 };
 use crate::link::{ViewOptions, VIEW_KEYS};
 use crate::network::Network;
@@ -17,6 +17,7 @@ use std::marker::PhantomData;
 pub static REGISTRY: &[&dyn Entry] = &[
     &Registered::<Flipflop>::NEW,
     &Registered::<Timescale>::NEW,
+    &Registered::<Partial>::NEW,
     &Registered::<Drift>::NEW,
     &Registered::<DriftSweep>::NEW,
     &Registered::<Perturb>::NEW,

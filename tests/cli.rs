@@ -29,7 +29,7 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=flipflop&seed=-1", "seed: must be an integer in 0..=9007199254740991"),
         (
             "exp=banana",
-            "exp: must be one of flipflop, timescale, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, dimensionality, got \"banana\"",
+            "exp: must be one of flipflop, timescale, partial, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, dimensionality, got \"banana\"",
         ),
         ("exp=drift&kind=sideways", "kind: must be one of random, orthogonal, tangential, got \"sideways\""),
         ("exp=drift&score=5000", "score: must be at most min(steps, after) = 2000"),
@@ -178,6 +178,11 @@ fn csv_format_gives_the_main_series_of_every_experiment() {
                     check("z", &r["z"][i]);
                     check("flow_per_s", &r["flow"][i]);
                     check("mean_field_per_s", &r["mean_field"][i]);
+                }
+                "partial" => {
+                    check("observed", &r["observed"][i]);
+                    check("mean_square", &r["squared_error"][i]);
+                    check("predicted", &r["predicted"][i]);
                 }
                 "drift_sweep" => {
                     check("sigma", &r["sigma"][i]);

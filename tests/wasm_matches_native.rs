@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const QUERIES: [&str; 11] = [
+const QUERIES: [&str; 12] = [
     "exp=chaos&neurons=60&points=4&sizes=30,60&time=0.2&warmup=0.1&seed=5",
     "exp=drift&kind=orthogonal&sigma=0.8&neurons=700&observed=100&seed=4",
     "exp=drift_sweep&bits=2&neurons=60,200&points=4&runs=2&steps=150&after=300&score=150&seed=2",
@@ -11,10 +11,11 @@ const QUERIES: [&str; 11] = [
     "exp=flipflop&bits=2&neurons=100&seed=7",
     "exp=flipflop&bits=3&neurons=5000&noise=0.2&observed=700&seed=11&steps=1500",
     "exp=flipflop&bits=2&input=0.5,0&noise=0.05&seed=3&steps=800",
-    "exp=timescale&neurons=20000&seed=3",
+    "exp=timescale&neurons=20000&seed=3&duration=0.1",
     "exp=timescale&neurons=300&tau_latent=0.002&rho=0.5&seed=9",
     "exp=dimensionality&latent=6&neurons=30,150,400&scale=2&samples=300&scales=0.5,5&pairs=500&seed=4",
     "exp=dimensionality&latent=3&neurons=50,120&nonlinearity=sin&scale=3&samples=100&scales=1,3&pairs=300&seed=2",
+    "exp=partial&neurons=30000&observed=3,100,2999,30000&repeats=6&tau_latent=0.7&rho=0.6&seed=8",
 ];
 
 /// Queries whose results hold eigenvalues from faer, whose SIMD kernels fuse multiply-adds

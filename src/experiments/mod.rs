@@ -10,6 +10,7 @@ pub mod drift_runs;
 pub mod drift_sweep;
 pub mod flipflop;
 pub mod lyapunov;
+pub mod partial;
 pub mod perturb;
 pub mod spectrum;
 pub mod timescale;

@@ -14,6 +14,7 @@ mod drift;
 mod drift_sweep;
 mod flipflop;
 mod lyapunov;
+mod partial;
 mod perturb;
 mod spectrum;
 mod timescale;

@@ -135,7 +135,7 @@ await test('a copied link in a fresh page gives the same result JSON, and lpu ru
 });
 
 await test('time-scale and tuning views draw', async () => {
-  for (const [q, plots] of [['view=timescale&neurons=5000&tau_latent=0.05', ['cloud', 'flow', 'growth']], ['view=tuning&tuning=0,1,2', ['portrait', 'tuning']]]) {
+  for (const [q, plots] of [['view=timescale&neurons=5000&tau_latent=0.05', ['cloud', 'flow', 'growth', 'needed', 'trajectories']], ['view=tuning&tuning=0,1,2', ['portrait', 'tuning']]]) {
     const page = await open(q);
     await allDrawn(page);
     const ink = await inkPerPlot(page);
@@ -306,6 +306,7 @@ await test('drift, sweep and stimulation views draw and match lpu run', async ()
   const cases = [
     ['view=drift&kind=tangential&sigma=1&neurons=500', ['portrait_after', 'portrait_before', 'trajectory', 'tuning']],
     ['view=perturb&stimulate=redundant&duration=0.1', ['connectivity', 'stimulation']],
+    ['view=partial&neurons=100000&observed=10,100,1000,10000,100000&repeats=10', ['error', 'full', 'repeats']],
     ['view=sweep&bits=2&neurons=100,300&points=5&runs=2&steps=200&after=400&score=200', ['accuracy', 'accuracy_observed', 'tolerable']],
     ['view=dimensionality&latent=4&neurons=20,100,300&scale=3&samples=300&scales=0.3,1,3&pairs=500', ['dimension', 'distances', 'spectrum']],
   ];
