@@ -45,7 +45,8 @@ fn main() {
         lpu::run_query(query).expect("the query runs");
         t.elapsed().as_secs_f64()
     };
-    let cases: [(&str, &dyn Fn() -> f64, Vec<&str>); 2] = [
+    type Timed<'a> = &'a dyn Fn() -> f64;
+    let cases: [(&str, Timed, Vec<&str>); 2] = [
         ("eigenvalues, dense N = 1000", &eig, vec!["eig", "1000"]),
         ("20 Lyapunov exponents, N = 200, 1 s", &lyap, vec!["lyapunov", "200", "20", "1000"]),
     ];

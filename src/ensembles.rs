@@ -43,6 +43,21 @@ impl Choice for Source {
     }
 }
 
+/// Largest N of the `lowrank` source: its SVD of the dense N × N matrix (nalgebra, chosen
+/// for bit-identical weights natively and in wasm) takes about 4 s natively at N = 1000.
+pub const MAX_LOWRANK_NEURONS: usize = 1000;
+
+/// The error for a query whose `source` cannot be built at `neurons`, naming the key.
+pub fn check_size(source: Source, neurons: usize) -> Result<(), crate::params::ParamError> {
+    if source == Source::Lowrank && neurons > MAX_LOWRANK_NEURONS {
+        return Err(crate::params::ParamError::new(
+            "neurons",
+            format!("must be at most {MAX_LOWRANK_NEURONS} for source=lowrank (its SVD is O(N³)), got {neurons}"),
+        ));
+    }
+    Ok(())
+}
+
 /// One member of a family: everything that fixes its weights.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Ensemble {

@@ -42,6 +42,7 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=lyapunov&exponents=30&neurons=20", "exponents: must be at most neurons = 20"),
         ("exp=lyapunov&neurons=2000&exponents=400&time=100", "time: asks for"),
         ("exp=chaos&source=flipflop", "source: must be random or lowrank"),
+        ("exp=spectrum&source=lowrank&neurons=1500", "neurons: must be at most 1000 for source=lowrank"),
         ("exp=chaos&g_min=2&g_max=1", "g_max: must be above g_min = 2"),
         ("exp=perturb&stimulate=all", "stimulate: must be one of coding, redundant, got \"all\""),
         ("exp=perturb&random=x", "random: must be a number in [0, 10], got \"x\" (or \"auto\")"),

@@ -97,6 +97,7 @@ pub struct SpectrumResult {
 }
 
 fn check(p: &SpectrumParams) -> Result<(), ParamError> {
+    crate::ensembles::check_size(p.source, p.neurons)?;
     let k = if p.source == Source::Flipflop { p.bits } else { p.rank };
     if p.source != Source::Random && k > p.neurons {
         let key = if p.source == Source::Flipflop { "bits" } else { "rank" };
