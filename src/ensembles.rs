@@ -5,7 +5,7 @@
 use crate::design::FlipFlop;
 use crate::network::Network;
 use crate::nonlinearity::Phi;
-use crate::params::Choice;
+use crate::params::{Choice, ParamError};
 use crate::rng::{stream, Rng};
 use serde::{Deserialize, Serialize};
 
@@ -47,17 +47,6 @@ impl Choice for Source {
 /// for bit-identical weights natively and in wasm) takes about 4 s natively at N = 1000.
 pub const MAX_LOWRANK_NEURONS: usize = 1000;
 
-/// The error for a query whose `source` cannot be built at `neurons`, naming the key.
-pub fn check_size(source: Source, neurons: usize) -> Result<(), crate::params::ParamError> {
-    if source == Source::Lowrank && neurons > MAX_LOWRANK_NEURONS {
-        return Err(crate::params::ParamError::new(
-            "neurons",
-            format!("must be at most {MAX_LOWRANK_NEURONS} for source=lowrank (its SVD is O(N³)), got {neurons}"),
-        ));
-    }
-    Ok(())
-}
-
 /// One member of a family: everything that fixes its weights.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Ensemble {
@@ -89,6 +78,23 @@ impl Ensemble {
             Source::LowrankRandom | Source::Lowrank => self.rank,
             Source::Flipflop => self.bits,
         }
+    }
+
+    /// Whether this member can be built: the error names the query key (`neurons`, `rank` or
+    /// `bits`) and its limit.
+    pub fn check(&self) -> Result<(), ParamError> {
+        let n = self.neurons;
+        if self.source == Source::Lowrank && n > MAX_LOWRANK_NEURONS {
+            return Err(ParamError::new(
+                "neurons",
+                format!("must be at most {MAX_LOWRANK_NEURONS} for source=lowrank (its SVD is O(N³)), got {n}"),
+            ));
+        }
+        if self.rank() > n {
+            let key = if self.source == Source::Flipflop { "bits" } else { "rank" };
+            return Err(ParamError::new(key, format!("must be at most neurons = {n}")));
+        }
+        Ok(())
     }
 
     /// The outliers `lowrank_random` is built to add: eig(E[NᵀM]) = `outlier`·(K − k)/K.

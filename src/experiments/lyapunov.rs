@@ -87,12 +87,7 @@ fn check(p: &LyapunovParams) -> Result<(), ParamError> {
     if p.exponents > p.neurons {
         return Err(ParamError::new("exponents", format!("must be at most neurons = {}", p.neurons)));
     }
-    crate::ensembles::check_size(p.source, p.neurons)?;
-    let k = if p.source == Source::Flipflop { p.bits } else { p.rank };
-    if p.source != Source::Random && k > p.neurons {
-        let key = if p.source == Source::Flipflop { "bits" } else { "rank" };
-        return Err(ParamError::new(key, format!("must be at most neurons = {}", p.neurons)));
-    }
+    p.ensemble().check()?;
     if p.steps(p.time) == 0 {
         return Err(ParamError::new("time", format!("must be at least one step (dt = {} s)", p.dt)));
     }

@@ -97,12 +97,7 @@ pub struct SpectrumResult {
 }
 
 fn check(p: &SpectrumParams) -> Result<(), ParamError> {
-    crate::ensembles::check_size(p.source, p.neurons)?;
-    let k = if p.source == Source::Flipflop { p.bits } else { p.rank };
-    if p.source != Source::Random && k > p.neurons {
-        let key = if p.source == Source::Flipflop { "bits" } else { "rank" };
-        return Err(ParamError::new(key, format!("must be at most neurons = {}", p.neurons)));
-    }
+    p.ensemble().check()?;
     Ok(())
 }
 
@@ -200,12 +195,9 @@ impl Experiment for Spectrum {
     fn validate(p: &SpectrumParams, r: &SpectrumResult) -> Result<(), String> {
         use super::shape::{ensure, portrait};
         ensure(r.eigenvalues.len() == p.neurons, "the number of eigenvalues")?;
-        let k = if p.source == Source::Flipflop { p.bits } else { p.rank };
+        let k = p.ensemble().rank();
         portrait(k, &r.fixed_points, None, None)?;
-        ensure(
-            r.at.as_ref().is_none_or(|z| z.len() == k || (z.is_empty() && p.source == Source::Random)),
-            "the fixed point",
-        )
+        ensure(r.at.as_ref().is_none_or(|z| z.len() == k), "the fixed point")
     }
     fn plots() -> &'static [PlotSpec] {
         const PLOTS: &[PlotSpec] = &[

@@ -100,14 +100,7 @@ fn dimension(p: &DimensionalityParams, r: &DimensionalityResult, opts: &PlotOpti
             .label(format!("φ = {}", p.nonlinearity.name()))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], PALETTE[0].stroke_width(2)));
         chart.draw_series(pts.iter().map(|&q| Circle::new(q, 4, PALETTE[0].filled()))).map_err(err)?;
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(210, 210, 210))
-            .label_font((FONT, 11).into_font().color(&INK))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(err)?;
+        legend_at(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok((None, vec![]))
     })
 }
@@ -253,14 +246,7 @@ fn distances(p: &DimensionalityParams, r: &DimensionalityResult, opts: &PlotOpti
             .label("Spearman ρ")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], PALETTE[0].stroke_width(2)));
         chart.draw_series(pts.iter().map(|&q| Circle::new(q, 4, PALETTE[0].filled()))).map_err(err)?;
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(210, 210, 210))
-            .label_font((FONT, 11).into_font().color(&INK))
-            .position(SeriesLabelPosition::LowerLeft)
-            .draw()
-            .map_err(err)?;
+        legend_at(&mut chart, SeriesLabelPosition::LowerLeft)?;
         Ok((None, vec![]))
     })
 }

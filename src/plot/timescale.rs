@@ -201,14 +201,7 @@ fn trajectories(p: &TimescaleParams, r: &TimescaleResult, opts: &PlotOptions) ->
             .map_err(err)?
             .label("mean field (N → ∞)")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], INK.mix(0.85).stroke_width(4)));
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(210, 210, 210))
-            .label_font((FONT, 11).into_font().color(&INK))
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(err)?;
+        legend_at(&mut chart, SeriesLabelPosition::LowerRight)?;
         if let Some(note) = &skipped {
             body.draw(&Text::new(note.as_str(), (70, 12), (FONT, 12).into_font().color(&SADDLE))).map_err(err)?;
         }
@@ -272,14 +265,7 @@ fn needed(p: &TimescaleParams, r: &TimescaleResult, opts: &PlotOptions) -> DrawR
             .map_err(err)?
             .label(format!("this network: N = {}, s.d. {:.0}%", p.neurons, r.growth_rate.predicted_sd * 100.0))
             .legend(|(x, y)| Circle::new((x + 7, y), 5, PALETTE[1].filled()));
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(210, 210, 210))
-            .label_font((FONT, 11).into_font().color(&INK))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(err)?;
+        legend_at(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok((None, vec![]))
     })
 }
