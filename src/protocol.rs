@@ -103,6 +103,7 @@ impl From<RunError> for WireError {
         match e {
             RunError::Cancelled => WireError::new(ErrorKind::Cancelled, "cancelled"),
             RunError::Failed(m) => WireError::new(ErrorKind::Failed, m),
+            RunError::Param(e) => WireError::new(ErrorKind::Param, e.to_string()),
         }
     }
 }

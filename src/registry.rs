@@ -473,9 +473,10 @@ pub fn parse_strict(query: &str) -> Result<Box<dyn Params>, ParamError> {
 #[cfg(feature = "compute")]
 pub fn run_query(query: &str) -> Result<Outcome, ParamError> {
     let params = parse_strict(query)?;
-    params
-        .run(&crate::experiments::RunCtx::default())
-        .map_err(|e| ParamError::new("exp", format!("the run stopped: {e}")))
+    params.run(&crate::experiments::RunCtx::default()).map_err(|e| match e {
+        crate::experiments::RunError::Param(e) => e,
+        e => ParamError::new("exp", format!("the run stopped: {e}")),
+    })
 }
 
 /// The catalogue the page builds itself from: experiments with their parameters and plots,

@@ -42,6 +42,10 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=lyapunov&exponents=30&neurons=20", "exponents: must be at most neurons = 20"),
         ("exp=lyapunov&neurons=2000&exponents=400&time=100", "time: asks for"),
         ("exp=chaos&source=flipflop", "source: must be random or lowrank"),
+        (
+            "exp=spectrum&source=flipflop&bits=2&matrix=jacobian&fixed_point=9",
+            "fixed_point: must be an index in 0..=8 (the latent flow has 9 fixed points), got 9",
+        ),
         ("exp=spectrum&source=lowrank&neurons=1500", "neurons: must be at most 1000 for source=lowrank"),
         ("exp=chaos&g_min=2&g_max=1", "g_max: must be above g_min = 2"),
         ("exp=perturb&stimulate=all", "stimulate: must be one of coding, redundant, got \"all\""),

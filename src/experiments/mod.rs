@@ -144,6 +144,9 @@ pub enum RunError {
     Cancelled,
     /// The parameters passed their checks but the run could not be done.
     Failed(String),
+    /// A key's value turned out not to fit only during the run (a fixed point's index beyond
+    /// those found): the error names the key, as a check would.
+    Param(ParamError),
 }
 
 impl fmt::Display for RunError {
@@ -151,6 +154,7 @@ impl fmt::Display for RunError {
         match self {
             RunError::Cancelled => write!(f, "cancelled"),
             RunError::Failed(m) => write!(f, "{m}"),
+            RunError::Param(e) => write!(f, "{e}"),
         }
     }
 }

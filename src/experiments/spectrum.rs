@@ -122,11 +122,14 @@ pub fn spectrum(p: &SpectrumParams, ctx: &RunCtx) -> Result<Output<SpectrumResul
                     fixed_points::find(&lpu, &[], &opts)
                 })?;
                 let chosen = fixed.get(p.fixed_point).ok_or_else(|| {
-                    RunError::Failed(format!(
-                        "fixed_point = {} but the latent flow has {} fixed points (0 to {})",
-                        p.fixed_point,
-                        fixed.len(),
-                        fixed.len().saturating_sub(1)
+                    RunError::Param(ParamError::new(
+                        "fixed_point",
+                        format!(
+                            "must be an index in 0..={} (the latent flow has {} fixed points), got {}",
+                            fixed.len().saturating_sub(1),
+                            fixed.len(),
+                            p.fixed_point
+                        ),
                     ))
                 })?;
                 chosen.z.clone()
