@@ -7,6 +7,7 @@
 //! through [`crate::dense::product`] and a fixed-order low-rank product, so the numbers are
 //! bit-identical natively and in wasm.
 
+use crate::lowrank::LowRank;
 use crate::network::Network;
 use crate::numerics::qr::qr_rows;
 use crate::rng::{stream, Rng};
@@ -54,39 +55,29 @@ pub struct Spectrum {
 
 const SEPARATION: f64 = 1e-8;
 
-/// The network's recurrent products W x for a batch of row vectors (W_rand by the blocked
-/// dense product, M Nᵀ by latent then embedding, in neuron order).
-struct Recurrent<'a> {
-    net: &'a Network,
+/// The network's recurrent products W x for a batch of row vectors: W_rand by the blocked
+/// dense product, M Nᵀ through [`LowRank`]'s readout (Nᵀ x in the simulator's chunk-and-lane
+/// order) and its columns of M.
+struct Recurrent {
+    low: LowRank,
     wt: Option<Vec<f64>>,
 }
 
-impl<'a> Recurrent<'a> {
-    fn new(net: &'a Network) -> Self {
-        Recurrent { net, wt: net.random.as_ref().map(|w| crate::dense::transpose(w, net.neurons)) }
+impl Recurrent {
+    fn new(net: &Network) -> Self {
+        Recurrent { low: LowRank::new(net), wt: net.random.as_ref().map(|w| crate::dense::transpose(w, net.neurons)) }
     }
 
     fn apply(&self, x: &[f64], batch: usize) -> Vec<f64> {
-        let (n, k) = (self.net.neurons, self.net.rank);
+        let n = self.low.neurons();
         let mut out = match &self.wt {
             Some(wt) => crate::dense::product(wt, n, x, batch),
             None => vec![0.0; n * batch],
         };
-        if k > 0 {
-            for b in 0..batch {
-                let row = &x[b * n..(b + 1) * n];
-                let mut z = vec![0.0; k];
-                for (i, r) in row.iter().enumerate() {
-                    for (c, zc) in z.iter_mut().enumerate() {
-                        *zc += self.net.n(i, c) * r;
-                    }
-                }
-                for (i, o) in out[b * n..(b + 1) * n].iter_mut().enumerate() {
-                    let mut s = 0.0;
-                    for (c, zc) in z.iter().enumerate() {
-                        s += self.net.m(i, c) * zc;
-                    }
-                    *o += s;
+        for (row, o) in x.chunks(n).zip(out.chunks_mut(n)) {
+            for (k, zk) in self.low.encode(row).into_iter().enumerate() {
+                for (c, m) in o.iter_mut().zip(self.low.m(k)) {
+                    *c += m * zk;
                 }
             }
         }
@@ -94,7 +85,7 @@ impl<'a> Recurrent<'a> {
     }
 }
 
-/// Runs the QR method on `net` (no input, no noise). Checks [`crate::progress::cancelled`] at
+/// Runs the QR method on `net` (no input, no noise; the bias is part of the map). Checks [`crate::progress::cancelled`] at
 /// every re-orthonormalisation and reports progress; a cancelled run returns what it measured
 /// so far (`steps_done` says how far it got).
 pub fn spectrum(net: &Network, o: &Options) -> Spectrum {
@@ -125,7 +116,8 @@ pub fn spectrum(net: &Network, o: &Options) -> Spectrum {
                 return Spectrum::default();
             }
         }
-        let x = w.apply(&r, 1);
+        let mut x = w.apply(&r, 1);
+        x.iter_mut().zip(&net.bias).for_each(|(c, b)| *c += b);
         step(&mut r, &x);
     }
     // Rows: the trajectory, the nearby trajectory, then the k tangent vectors.
@@ -156,7 +148,12 @@ pub fn spectrum(net: &Network, o: &Options) -> Spectrum {
             if !aligning && o.record_every > 0 && t % o.record_every == 0 {
                 out.rates.push(state[..n].to_vec());
             }
-            let x = w.apply(&state, k + 2);
+            let mut x = w.apply(&state, k + 2);
+            // The bias enters the two trajectories' currents, not the tangent vectors' W q.
+            for (i, b) in net.bias.iter().enumerate() {
+                x[i] += b;
+                x[n + i] += b;
+            }
             for i in 0..n {
                 derivative[i] = net.phi.derivative(x[i]);
             }
