@@ -2,31 +2,14 @@
 //! of an N = 200 network over 1 s of simulated time (exp=lyapunov's QR method), beside NumPy
 //! doing the same in the same invocation (benches/spectra_numpy.py). Run:
 //! `cargo bench --bench spectra -- [repeats=N]`
+mod common;
+
 use lpu::numerics::eig::eigenvalues_dense;
 use lpu::rng::Rng;
-use std::process::Command;
 use std::time::Instant;
 
-fn numpy(args: &[&str]) -> f64 {
-    Command::new("python3")
-        .arg("benches/spectra_numpy.py")
-        .args(args)
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(f64::NAN)
-}
-
-fn min_median(mut v: Vec<f64>) -> (f64, f64) {
-    v.sort_by(|a, b| a.total_cmp(b));
-    (v[0], v[v.len() / 2])
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    let repeats: usize =
-        args.iter().find_map(|a| a.strip_prefix("repeats=")).and_then(|v| v.parse().ok()).unwrap_or(5).max(1);
+    let (_, repeats) = common::args();
     println!(
         "{:<40} {:>9} {:>9} {:>9} {:>9} {:>7}   (seconds over {repeats} interleaved runs; ratio of medians, NumPy / ours)",
         "case", "ours min", "ours med", "numpy min", "numpy med", "ratio"
@@ -54,9 +37,9 @@ fn main() {
         let (mut a, mut b) = (vec![], vec![]);
         for _ in 0..repeats {
             a.push(ours());
-            b.push(numpy(&reference));
+            b.push(common::python("benches/spectra_numpy.py", &reference));
         }
-        let ((a_min, a_med), (b_min, b_med)) = (min_median(a), min_median(b));
+        let ((a_min, a_med), (b_min, b_med)) = (common::min_median(a), common::min_median(b));
         println!("{name:<40} {a_min:>9.3} {a_med:>9.3} {b_min:>9.3} {b_med:>9.3} {:>7.2}", b_med / a_med);
     }
 }

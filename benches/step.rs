@@ -1,10 +1,11 @@
 //! Neuron-steps per second of the simulator beside NumPy running the same step in the same
 //! invocation (benches/step_numpy.py). Run: cargo bench --bench step
+mod common;
+
 use lpu::network::Network;
 use lpu::nonlinearity::Phi;
 use lpu::rng::Rng;
 use lpu::simulate::{Compute, Cpu, SimJob};
-use std::process::Command;
 use std::time::Instant;
 
 fn network(kind: &str, n: usize, k: usize) -> Network {
@@ -49,28 +50,19 @@ fn ours(net: &Network, batch: usize) -> f64 {
 
 /// NumPy's neuron-steps per second for the same case (NaN when NumPy is missing).
 fn numpy(kind: &str, n: usize, k: usize, batch: usize) -> f64 {
-    Command::new("python3")
-        .args(["benches/step_numpy.py", kind, &n.to_string(), &k.to_string(), &batch.to_string()])
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(f64::NAN)
+    common::python("benches/step_numpy.py", &[kind, &n.to_string(), &k.to_string(), &batch.to_string()])
 }
 
 /// (min, median) of the runs, in millions per second.
-fn min_median(mut v: Vec<f64>) -> (f64, f64) {
-    v.sort_by(|a, b| a.total_cmp(b));
-    (v[0] / 1e6, v[v.len() / 2] / 1e6)
+fn min_median(v: Vec<f64>) -> (f64, f64) {
+    let (min, median) = common::min_median(v);
+    (min / 1e6, median / 1e6)
 }
 
 fn main() {
     // `cargo bench --bench step -- [FILTER] [repeats=N]`: the matching cases only, each run N
     // times (default 5), ours and NumPy interleaved, since this machine's speed drifts.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    let repeats: usize =
-        args.iter().find_map(|a| a.strip_prefix("repeats=")).and_then(|v| v.parse().ok()).unwrap_or(5).max(1);
-    let filter = args.iter().find(|a| !a.starts_with("repeats="));
+    let (filter, repeats) = common::args();
     println!(
         "{:<28} {:>10} {:>10} {:>10} {:>10} {:>8}   (M neuron-steps/s over {repeats} interleaved runs; ratio of medians)",
         "case", "ours min", "ours med", "numpy min", "numpy med", "ratio"
@@ -84,7 +76,7 @@ fn main() {
         ("dense", 1000, 0, 64),
     ] {
         let name = format!("{kind} N={n} K={k} batch={batch}");
-        if filter.is_some_and(|f| !name.contains(f.as_str())) {
+        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
             continue;
         }
         let net = network(kind, n, k);

@@ -1,0 +1,28 @@
+//! What the benchmarks share: their arguments, the NumPy reference run and the summary of
+//! interleaved repeats. (A directory module, so cargo does not build it as a bench of its own.)
+use std::process::Command;
+
+/// `-- [FILTER] [repeats=N]`: the filter (if any) and the repeats (default 5, at least 1).
+pub fn args() -> (Option<String>, usize) {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let repeats = args.iter().find_map(|a| a.strip_prefix("repeats=")).and_then(|v| v.parse().ok()).unwrap_or(5).max(1);
+    (args.into_iter().find(|a| !a.starts_with("repeats=")), repeats)
+}
+
+/// The number a NumPy reference script prints (NaN when python3 or NumPy is missing).
+pub fn python(script: &str, args: &[&str]) -> f64 {
+    Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+/// (min, median) of the runs.
+pub fn min_median(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(|a, b| a.total_cmp(b));
+    (v[0], v[v.len() / 2])
+}
