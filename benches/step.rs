@@ -25,6 +25,8 @@ fn network(kind: &str, n: usize, k: usize) -> Network {
         input: vec![],
         bias: vec![0.0; n],
         random: dense.then(|| draw(n * n, 1.0 / (n as f64).sqrt())),
+        model: lpu::network::Model::Rate,
+        readout: None,
     }
 }
 

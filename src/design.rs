@@ -101,6 +101,8 @@ impl Bistable {
             input: vec![],
             bias: vec![0.0; neurons],
             random: None,
+            model: crate::network::Model::Rate,
+            readout: None,
         }
     }
 }
@@ -180,6 +182,8 @@ impl FlipFlop {
             input,
             bias: vec![0.0; n],
             random: None,
+            model: crate::network::Model::Rate,
+            readout: None,
         }
     }
 }
@@ -204,7 +208,7 @@ fn positive_root(f: impl Fn(f64) -> f64) -> Option<f64> {
 }
 
 /// Grows (or shrinks) a network to `neurons` by resampling neurons with replacement
-/// (m_i, n_i, B_i, b_i) and rescaling the encoding by N_old/N_new, which keeps the expected
+/// (m_i, n_i, B_i, b_i, readout column) and rescaling the encoding and readout by N_old/N_new, which keeps the expected
 /// latent flow unchanged (LCF drift methods). A random dense part is not resampled.
 pub fn resample(net: &Network, neurons: usize, seed: u64) -> Network {
     let mut rng = Rng::new(seed, stream::RESAMPLE);
@@ -217,14 +221,22 @@ pub fn resample(net: &Network, neurons: usize, seed: u64) -> Network {
         input: Vec::with_capacity(neurons * ni),
         bias: Vec::with_capacity(neurons),
         random: None,
+        readout: None,
         ..net.clone()
     };
+    let mut sources = Vec::with_capacity(neurons);
     for _ in 0..neurons {
         let src = rng.below(net.neurons as u64) as usize;
+        sources.push(src);
         out.embedding.extend_from_slice(&net.embedding[src * k..(src + 1) * k]);
         out.encoding.extend(net.encoding[src * k..(src + 1) * k].iter().map(|x| x * scale));
         out.input.extend_from_slice(&net.input[src * ni..(src + 1) * ni]);
         out.bias.push(net.bias[src]);
     }
+    // A trained network's readout R r is a sum over neurons like the encoding: rescaled alike.
+    out.readout = net.readout.as_ref().map(|r| {
+        let outputs = r.len() / net.neurons;
+        (0..outputs).flat_map(|o| sources.iter().map(move |&s| r[o * net.neurons + s] * scale)).collect()
+    });
     out
 }

@@ -131,6 +131,8 @@ impl Ensemble {
             input: vec![],
             bias: vec![0.0; n],
             random: None,
+            model: crate::network::Model::Rate,
+            readout: None,
         };
         match self.source {
             Source::Random => Network { random: Some(self.random_part()), ..empty(0) },
@@ -198,6 +200,8 @@ impl Ensemble {
             input: vec![],
             bias: vec![0.0; n],
             random: None,
+            model: crate::network::Model::Rate,
+            readout: None,
         }
     }
 }

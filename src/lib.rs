@@ -33,6 +33,7 @@ pub mod registry;
 pub mod rng;
 pub mod simulate;
 pub mod task;
+pub mod train;
 
 #[cfg(feature = "compute")]
 pub use registry::run_query;

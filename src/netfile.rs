@@ -1,14 +1,17 @@
 //! The network file (JSON, versioned): rows are neurons, times in seconds, and `encoding`
 //! already carries the 1/N. See the README for the format and its three-line NumPy loader.
 
-use crate::network::Network;
+use crate::network::{Model, Network};
 use crate::nonlinearity::Phi;
 use serde::{Deserialize, Serialize};
 
 /// The file's `format` member.
 pub const FORMAT: &str = "lpu-network";
-/// The file's `version` member: files of another version are refused.
-pub const VERSION: u32 = 1;
+/// The file's `version` member as written. Version 2 added `model` and `readout`; version 1
+/// files (rate form, no readout) still load; other versions are refused.
+pub const VERSION: u32 = 2;
+/// Largest file the page and the CLI read, in bytes (a dense N = 1000 network is ≈ 20 MB).
+pub const MAX_BYTES: usize = 64 << 20;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,6 +29,10 @@ struct File {
     input: Vec<Vec<f64>>,
     bias: Vec<f64>,
     random: Option<Vec<Vec<f64>>>,
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    readout: Option<Vec<Vec<f64>>>,
 }
 
 fn rows(v: &[f64], width: usize, n: usize) -> Vec<Vec<f64>> {
@@ -50,18 +57,48 @@ pub fn to_json(net: &Network) -> String {
         input: rows(&net.input, net.inputs, n),
         bias: net.bias.clone(),
         random: net.random.as_ref().map(|w| rows(w, n, n)),
+        model: Some(net.model.name().into()),
+        readout: net.readout.as_ref().map(|r| {
+            let outputs = r.len() / n;
+            (0..n).map(|i| (0..outputs).map(|o| r[o * n + i]).collect()).collect()
+        }),
     };
     serde_json::to_string(&file).expect("network serialises")
 }
 
 /// Parses and validates a network file; the error names the field and what was expected.
 pub fn from_json(text: &str) -> Result<Network, String> {
-    let f: File = serde_json::from_str(text).map_err(|e| format!("not a valid network file: {e}"))?;
+    if text.len() > MAX_BYTES {
+        return Err(format!("the file has {} bytes, more than the limit of {} MiB", text.len(), MAX_BYTES >> 20));
+    }
+    let f: File = serde_json::from_str(text).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            format!("not JSON: {e}")
+        } else {
+            format!("not a valid network file: {e}")
+        }
+    })?;
     if f.format != FORMAT {
         return Err(format!("format must be \"{FORMAT}\", got \"{}\"", f.format));
     }
-    if f.version != VERSION {
-        return Err(format!("version must be {VERSION}, got {}", f.version));
+    if f.version != 1 && f.version != VERSION {
+        return Err(format!("version must be 1 or {VERSION}, got {}", f.version));
+    }
+    if f.version == 1 && (f.model.is_some() || f.readout.is_some()) {
+        return Err("model and readout need version 2 (version 1 files have neither)".into());
+    }
+    let model = match f.model.as_deref() {
+        None | Some("rate") => Model::Rate,
+        Some("current") => Model::Current,
+        Some(other) => return Err(format!("model must be one of {}, got \"{other}\"", Model::NAMES.join(", "))),
+    };
+    const MAX_VALUES: usize = 4_000_000;
+    let values = f.neurons.saturating_mul(f.neurons.max(f.rank + f.inputs + 1));
+    if f.neurons > 1_000_000 || (f.random.is_some() && values > MAX_VALUES) {
+        return Err(format!(
+            "neurons = {} is over the limit (at most 1000000, and 2000 with a dense random part)",
+            f.neurons
+        ));
     }
     let phi = Phi::from_name(&f.nonlinearity)
         .ok_or_else(|| format!("nonlinearity must be one of {}, got \"{}\"", Phi::NAMES.join(", "), f.nonlinearity))?;
@@ -86,6 +123,23 @@ pub fn from_json(text: &str) -> Result<Network, String> {
         input: flat("input", &f.input, f.inputs)?,
         bias: f.bias,
         random: f.random.as_ref().map(|w| flat("random", w, f.neurons)).transpose()?,
+        model,
+        readout: match &f.readout {
+            None => None,
+            Some(rows) => {
+                let outputs = rows.first().map_or(0, |r| r.len());
+                if outputs == 0 {
+                    return Err("readout rows must have at least one value (one per output), or readout be null".into());
+                }
+                let flat = flat("readout", rows, outputs)?;
+                Some(
+                    (0..outputs)
+                        .flat_map(|o| (0..f.neurons).map(move |i| (o, i)))
+                        .map(|(o, i)| flat[i * outputs + o])
+                        .collect(),
+                )
+            }
+        },
     };
     net.validate()?;
     Ok(net)

@@ -4,6 +4,30 @@
 //! A dense network is the special case rank 0 with a `random` (full) matrix.
 
 use crate::nonlinearity::Phi;
+use serde::{Deserialize, Serialize};
+
+/// Which variable the Euler map steps: LCF's rates or JEDI's currents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Model {
+    /// τ dr/dt = −r + φ(W r + B u + b): the state is the rates r (LCF).
+    #[default]
+    Rate,
+    /// τ dx/dt = −x + W φ(x) + B u + b: the state is the currents x, the rates are φ(x) (JEDI).
+    Current,
+}
+
+impl Model {
+    /// The names in network files and queries.
+    pub const NAMES: [&'static str; 2] = ["rate", "current"];
+    /// The name used in network files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Rate => "rate",
+            Model::Current => "current",
+        }
+    }
+}
 
 /// A leaky firing-rate network: low-rank connectivity M Nᵀ, an optional dense part W_rand,
 /// input weights B, bias b, the neuron time constant τ and the Euler step Δt.
@@ -31,6 +55,10 @@ pub struct Network {
     pub bias: Vec<f64>,
     /// Optional dense part W_rand, N × N, row i = weights onto neuron i.
     pub random: Option<Vec<f64>>,
+    /// Rate or current form.
+    pub model: Model,
+    /// A trained network's linear readout, outputs × N row-major: the task output is R r.
+    pub readout: Option<Vec<f64>>,
 }
 
 impl Network {
@@ -77,6 +105,15 @@ impl Network {
         if let Some(w) = &self.random {
             check("random", w, n * n)?;
         }
+        if let Some(r) = &self.readout {
+            if r.is_empty() || r.len() % n != 0 {
+                return Err(format!(
+                    "readout has {} values, expected a whole number of rows of {n} (one per output)",
+                    r.len()
+                ));
+            }
+            check("readout", r, r.len())?;
+        }
         Ok(())
     }
 
@@ -95,6 +132,11 @@ impl Network {
             }
         }
         w
+    }
+
+    /// Number of readout outputs (0 without a readout).
+    pub fn outputs(&self) -> usize {
+        self.readout.as_ref().map_or(0, |r| r.len() / self.neurons)
     }
 
     /// Latent state z = Nᵀ r, in a fixed summation order (neuron order).

@@ -32,6 +32,14 @@ pub mod stream {
     pub const LATENT_SAMPLES: u64 = 8;
     /// Tangent vectors and the nearby trajectory of a Lyapunov run.
     pub const TANGENT: u64 = 9;
+    /// Initial weights of a trained network.
+    pub const TRAIN_INIT: u64 = 10;
+    /// Training trials: stream `TRAIN_TRIALS + trial * 2^8` (trial counted over all epochs).
+    pub const TRAIN_TRIALS: u64 = 11;
+    /// Trials that score a trained network, never seen in training.
+    pub const TEST_TRIALS: u64 = 12;
+    /// Noise added to the state during training: stream `TRAIN_NOISE + trial * 2^8`.
+    pub const TRAIN_NOISE: u64 = 13;
     /// Current noise: stream `NOISE_BASE + trial * 2^20 + chunk` (chunks of
     /// [`crate::simulate::CHUNK`] neurons), so the noise does not depend on the thread count.
     pub const NOISE_BASE: u64 = 1 << 32;

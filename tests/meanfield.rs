@@ -35,6 +35,8 @@ fn a_large_network_has_its_attractors_near_the_mean_field_values() {
             input: vec![],
             bias: vec![0.0; neurons],
             random: None,
+            model: lpu::network::Model::Rate,
+            readout: None,
         };
         let roots = roots_1d(&Lpu::new(&net), &[], -4.0, 4.0, 161);
         let z: Vec<f64> = roots.iter().map(|r| r[0]).collect();

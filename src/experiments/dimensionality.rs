@@ -299,6 +299,8 @@ fn run(p: &DimensionalityParams, ctx: &RunCtx) -> Result<Output<DimensionalityRe
         input: vec![],
         bias: vec![0.0; big],
         random: None,
+        model: crate::network::Model::Rate,
+        readout: None,
     };
     Ok(Output { result, network })
 }

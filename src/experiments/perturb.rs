@@ -141,6 +141,8 @@ pub fn network(p: &PerturbParams) -> (Network, f64) {
             input,
             bias: vec![0.0; n],
             random,
+            model: crate::network::Model::Rate,
+            readout: None,
         },
         sd,
     )

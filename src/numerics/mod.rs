@@ -5,6 +5,7 @@
 //! transcendental functions and never fuses a multiply-add, so its results are bit-identical
 //! natively and in wasm.
 
+pub mod adam;
 pub mod eig;
 pub mod fit;
 pub mod grid;

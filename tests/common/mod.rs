@@ -19,6 +19,8 @@ pub fn random_low_rank(neurons: usize, rank: usize, inputs: usize, seed: u64) ->
         input: draw(neurons * inputs, 1.0),
         bias: draw(neurons, 0.2),
         random: None,
+        model: lpu::network::Model::Rate,
+        readout: None,
     }
 }
 

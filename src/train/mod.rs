@@ -1,0 +1,9 @@
+//! Training leaky firing-rate RNNs: the trainable model ([`model`]), its loss gradient by
+//! hand-written backpropagation through time ([`bptt`]), training tasks ([`tasks`]) and the
+//! epoch loop with Adam, a plateau schedule and clipping ([`trainer`]). Adam itself is a
+//! numerical method (`numerics::adam`).
+
+pub mod bptt;
+pub mod model;
+pub mod tasks;
+pub mod trainer;
