@@ -4,8 +4,8 @@
 
 use crate::experiments::{
     self, chaos::Chaos, dimensionality::Dimensionality, drift::Drift, drift_sweep::DriftSweep, flipflop::Flipflop,
-    lyapunov::Lyapunov, partial::Partial, perturb::Perturb, spectrum::Spectrum, timescale::Timescale, Csv, Experiment,
-    PlotSpec, Timeline, ViewSpec, QUERY_VERSION,
+    lyapunov::Lyapunov, partial::Partial, perturb::Perturb, spectrum::Spectrum, timescale::Timescale, train::Train,
+    Csv, Experiment, PlotSpec, Timeline, ViewSpec, QUERY_VERSION,
 };
 use crate::link::{ViewOptions, VIEW_KEYS};
 use crate::network::Network;
@@ -25,6 +25,7 @@ pub static REGISTRY: &[&dyn Entry] = &[
     &Registered::<Lyapunov>::NEW,
     &Registered::<Chaos>::NEW,
     &Registered::<Dimensionality>::NEW,
+    &Registered::<Train>::NEW,
 ];
 
 /// The experiment registered as `name`.
@@ -251,7 +252,20 @@ impl<E: Registrable> Params for TypedParams<E> {
     }
     #[cfg(feature = "compute")]
     fn run(&self, ctx: &crate::experiments::RunCtx) -> Result<Outcome, crate::experiments::RunError> {
-        let out = E::run(&self.0, ctx)?;
+        let params = self.0.clone();
+        let query = self.query();
+        let wrap = move |result: serde_json::Value| {
+            serde_json::to_string(&Envelope {
+                format: "lpu-result",
+                version: 1,
+                experiment: E::NAME,
+                query: query.clone(),
+                params: &params,
+                result: &result,
+            })
+            .expect("result serialises")
+        };
+        let out = crate::progress::with_wrapper(wrap, || E::run(&self.0, ctx))?;
         let doc = TypedDocument::<E> { params: self.0.clone(), result: out.result };
         Ok(Outcome { json: doc.envelope(), network: out.network, document: Box::new(doc) })
     }

@@ -14,6 +14,7 @@ pub mod partial;
 pub mod perturb;
 pub mod spectrum;
 pub mod timescale;
+pub mod train;
 
 use crate::network::Network;
 use crate::params::{ParamError, ParamSet, ParamSpec};
@@ -175,18 +176,36 @@ pub struct Output<R> {
 /// context installs for the duration of the run, so that numerical code needs no callbacks.
 pub struct RunCtx<'a> {
     backend: &'a dyn Compute,
+    network: Option<&'a Network>,
 }
 
 impl Default for RunCtx<'_> {
     fn default() -> Self {
-        RunCtx { backend: &Cpu }
+        RunCtx { backend: &Cpu, network: None }
     }
 }
 
 impl<'a> RunCtx<'a> {
     /// A context running on `backend`.
     pub fn with_backend(backend: &'a dyn Compute) -> Self {
-        RunCtx { backend }
+        RunCtx { backend, network: None }
+    }
+
+    /// This context with a network given from outside (a file read by `lpu run --network-in`,
+    /// or uploaded to the page) for experiments run with `source=network`.
+    pub fn with_network(mut self, network: &'a Network) -> Self {
+        self.network = Some(network);
+        self
+    }
+
+    /// The network given from outside, or the error `source=network` gets without one.
+    pub fn network(&self) -> Result<&'a Network, RunError> {
+        self.network.ok_or_else(|| {
+            RunError::Param(ParamError::new(
+                "source",
+                "source=network needs a network file: pass --network-in FILE to lpu run, or load one in the page",
+            ))
+        })
     }
 
     /// The compute backend simulations run on.
@@ -199,6 +218,21 @@ impl<'a> RunCtx<'a> {
         let out = crate::progress::stage(start, end, f);
         self.checkpoint()?;
         Ok(out)
+    }
+
+    /// Shows `result` before the run ends (a training run's pictures so far), when the caller
+    /// listens ([`crate::progress::with_publisher`]); costs nothing otherwise.
+    pub fn publish<R: Serialize>(&self, result: &R) {
+        if crate::progress::publishing() {
+            if let Ok(v) = serde_json::to_value(result) {
+                crate::progress::publish(v);
+            }
+        }
+    }
+
+    /// Whether publishing a result would reach anyone (so it is worth computing).
+    pub fn publishing(&self) -> bool {
+        crate::progress::publishing()
     }
 
     /// `Err(Cancelled)` once the run's cancellation token has fired.

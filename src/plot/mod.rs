@@ -18,6 +18,7 @@ mod partial;
 mod perturb;
 mod spectrum;
 mod timescale;
+mod train;
 
 use crate::analysis::fixed_points::Kind;
 use crate::experiments::Experiment;

@@ -5,5 +5,6 @@
 
 pub mod bptt;
 pub mod model;
+pub mod store;
 pub mod tasks;
 pub mod trainer;

@@ -1,0 +1,517 @@
+//! `exp=train`: trains a leaky firing-rate RNN on the K-bit flip-flop (LCF Fig. 1C–F, Methods
+//! "Two-step training paradigm") and shows what it learnt: the loss of each stage, the state
+//! accuracy on fresh trials, the fixed points and flow of its latent dynamics, and the
+//! (encoding, embedding) weights of its neurons (Fig. S1C).
+//!
+//! `paradigm=two_step`: a full-rank network is trained on the task (MSE on its readout), then a
+//! rank-K network is fit to that network's rates on the same kind of trials (logistic loss) and
+//! reads out with the teacher's readout. `paradigm=direct`: a rank-K network is trained on the
+//! task. Training runs one minibatch per epoch; between epochs it reports progress, publishes
+//! the result so far every `redraw` epochs, and stops cleanly when cancelled, keeping its state
+//! ([`crate::train::store`]) so that running the same query again resumes it.
+
+use super::{rows, Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
+use crate::analysis::fixed_points::{self, FixedPoint, SearchOptions};
+use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
+use crate::network::{Model, Network};
+use crate::nonlinearity::Phi;
+use crate::numerics::adam::AdamConfig;
+use crate::params::{range, Choice, ParamError, MAX_SAFE_INTEGER};
+use crate::task::FlipFlopTask;
+use crate::train::bptt::{outputs, states, Batch, Loss};
+use crate::train::model::{Architecture, Part, TrainModel};
+use crate::train::store;
+use crate::train::tasks::{flipflop_accuracy, flipflop_batch, trial_seeds};
+use crate::train::trainer::Stage;
+use serde::{Deserialize, Serialize};
+
+/// Most work a query may ask for, in multiply-adds (3 × recurrent products × steps × trials
+/// over all epochs): about a minute natively, a few in a browser.
+pub const MAX_WORK: f64 = 1.5e11;
+
+/// The task trained on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrainTask {
+    /// The K-bit flip-flop.
+    Flipflop,
+}
+
+impl Choice for TrainTask {
+    const ALL: &'static [Self] = &[TrainTask::Flipflop];
+    const NAMES: &'static [&'static str] = &["flipflop"];
+    fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+/// How the low-rank network is obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Paradigm {
+    /// A full-rank network trained on the task, then a rank-K network fit to its activity.
+    TwoStep,
+    /// A rank-K network trained on the task.
+    Direct,
+}
+
+impl Choice for Paradigm {
+    const ALL: &'static [Self] = &[Paradigm::TwoStep, Paradigm::Direct];
+    const NAMES: &'static [&'static str] = &["two_step", "direct"];
+    fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+crate::params! {
+    /// The query keys of `exp=train`, with their ranges and defaults.
+    pub struct TrainParams {
+        task: TrainTask = TrainTask::Flipflop, range(0.0, 0.0), "task", "", task, "the task trained on: flipflop (the K-bit flip-flop)";
+        bits: usize = 2, range(1.0, 6.0), "bits K", "", task, "flip-flop bits: input channels and outputs";
+        paradigm: Paradigm = Paradigm::TwoStep, range(0.0, 0.0), "paradigm", "", training, "two_step (full rank on the task, then rank K fit to its rates, LCF) or direct (rank K on the task)";
+        neurons: usize = 100, range(4.0, 1000.0), "neurons N", "", network, "neurons N";
+        rank: usize = 2, range(1.0, 10.0), "rank K", "", network, "rank of the final network (latent dimensions)";
+        epochs: usize = 150, range(1.0, 20_000.0), "epochs", "", training, "epochs (one minibatch each) of the task stage";
+        fit_epochs: usize = 300, range(1.0, 20_000.0), "fit epochs", "", training, "two_step: epochs fitting the rank-K network to the full-rank network's rates";
+        batch: usize = 32, range(1.0, 512.0), "batch", "trials", training, "trials per minibatch";
+        lr: f64 = 0.03, range(1e-6, 1.0), "learning rate", "", training, "Adam's learning rate of the task stage";
+        fit_lr: f64 = 0.03, range(1e-6, 1.0), "fit learning rate", "", training, "two_step: Adam's learning rate fitting the rank-K network";
+        weight_decay: f64 = 0.0, range(0.0, 1.0), "weight decay", "", training, "Adam's L2 weight decay (added to the gradient)";
+        clip: f64 = 10.0, range(0.0, 1e6), "gradient clip", "", training, "largest gradient norm (0: no clipping)";
+        patience: usize = 50, range(1.0, 10_000.0), "plateau patience", "epochs", training, "halve the learning rate after this many epochs without improvement";
+        steps: usize = 100, range(10.0, 2000.0), "trial steps", "", task, "steps per training trial";
+        bin_steps: usize = 5, range(1.0, 100.0), "bin", "steps", task, "steps per task bin (pulses last one bin; the state is scored at bin ends)";
+        pulse_prob: f64 = 0.1, range(0.0, 1.0), "pulse probability", "", task, "probability of a pulse per channel per bin";
+        tau: f64 = 0.01, range(1e-4, 1.0), "τ", "s", network, "neuron time constant τ, s";
+        dt: f64 = 0.002, range(1e-5, 0.1), "Δt", "s", network, "Euler step Δt, s (at most τ)";
+        test_trials: usize = 50, range(1.0, 1000.0), "test trials", "", analysis, "fresh trials (never trained on) the accuracy is measured on";
+        redraw: usize = 25, range(1.0, 10_000.0), "redraw every", "epochs", display, "epochs between the pictures shown while training";
+        grid: usize = 21, range(3.0, 101.0), "flow grid", "", display, "flow-field points per axis of the latent portrait";
+        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "seed", "", training, "random seed of the initial weights and the trials";
+    }
+}
+
+impl TrainParams {
+    fn task(&self) -> FlipFlopTask {
+        FlipFlopTask { bits: self.bits, steps: self.steps, bin_steps: self.bin_steps, pulse_prob: self.pulse_prob }
+    }
+    fn arch(&self, rank: Option<usize>, outputs: Option<usize>) -> Architecture {
+        Architecture {
+            model: Model::Rate,
+            neurons: self.neurons,
+            inputs: self.bits,
+            outputs,
+            rank,
+            phi: Phi::Tanh,
+            tau: self.tau,
+            dt: self.dt,
+        }
+    }
+    fn adam(&self, lr: f64) -> AdamConfig {
+        AdamConfig {
+            lr,
+            weight_decay: self.weight_decay,
+            clip: if self.clip > 0.0 { self.clip } else { f64::INFINITY },
+            ..Default::default()
+        }
+    }
+    fn stages(&self) -> usize {
+        match self.paradigm {
+            Paradigm::TwoStep => 2,
+            Paradigm::Direct => 1,
+        }
+    }
+    fn total_epochs(&self) -> usize {
+        self.epochs + if self.stages() == 2 { self.fit_epochs } else { 0 }
+    }
+    /// Everything that fixes the trained weights, as query text: the key of the training
+    /// state kept between runs (display and analysis keys left out).
+    pub fn training_key(&self) -> String {
+        use crate::params::ParamSet;
+        let skip = ["test_trials", "redraw", "grid"];
+        let pairs: Vec<String> =
+            self.pairs().into_iter().filter(|(k, _)| !skip.contains(k)).map(|(k, v)| format!("{k}={v}")).collect();
+        format!("exp=train&{}", pairs.join("&"))
+    }
+}
+
+fn check(p: &TrainParams) -> Result<(), ParamError> {
+    if p.dt > p.tau {
+        return Err(ParamError::new("dt", format!("must be at most tau = {} s", p.tau)));
+    }
+    if p.rank > p.neurons {
+        return Err(ParamError::new("rank", format!("must be at most neurons = {}", p.neurons)));
+    }
+    if p.bin_steps > p.steps {
+        return Err(ParamError::new("bin_steps", format!("must be at most steps = {}", p.steps)));
+    }
+    let n = p.neurons as f64;
+    let per_trial_step = |dense: bool| 3.0 * if dense { n * n } else { 2.0 * n * p.rank as f64 + n * p.bits as f64 };
+    let trials = (p.batch * p.steps) as f64;
+    let work = match p.paradigm {
+        Paradigm::TwoStep => {
+            trials * (p.epochs as f64 * per_trial_step(true) + p.fit_epochs as f64 * (per_trial_step(false) + n * n))
+        }
+        Paradigm::Direct => trials * p.epochs as f64 * per_trial_step(false),
+    };
+    if work > MAX_WORK {
+        return Err(ParamError::new(
+            "epochs",
+            format!(
+                "asks for {work:.1e} multiply-adds (about 3 N² per trial step for a full-rank network), more than the limit {MAX_WORK:.0e}: use fewer epochs, a smaller batch or shorter trials"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The loss curve of one stage.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LossCurve {
+    /// `task` (trained on the task) or `fit` (fit to the full-rank network's rates).
+    pub stage: String,
+    /// The loss of each epoch's minibatch.
+    pub loss: Vec<f64>,
+}
+
+/// Encoding and embedding weights of every neuron (LCF Fig. S1C), one row per neuron.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Weights {
+    /// N × K embedding weights m_i.
+    pub embedding: Vec<Vec<f64>>,
+    /// N × K encoding weights n_i, without the 1/N (the file's encoding times N).
+    pub encoding: Vec<Vec<f64>>,
+}
+
+/// What `exp=train` gives (so far, while training: `finished` is false in the pictures shown
+/// during a run and in a paused one).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TrainResult {
+    /// Epochs done over all stages.
+    pub epochs_done: usize,
+    /// Epochs of all stages together.
+    pub epochs_total: usize,
+    /// Every stage trained.
+    pub finished: bool,
+    /// The loss of each stage started.
+    pub loss: Vec<LossCurve>,
+    /// State accuracy of the network (the rank-K one once it exists) on `test_trials` fresh
+    /// noise-free trials: the fraction of scored bin ends at which every output has its
+    /// bit's sign.
+    pub accuracy: f64,
+    /// Accuracy of the full-rank network of `two_step` (null for `direct`).
+    pub teacher_accuracy: Option<f64>,
+    /// Rank of the network shown: K, or N while the full-rank stage of `two_step` runs.
+    pub rank: usize,
+    /// The fixed points of the rank-K network's latent dynamics without input (empty before
+    /// it exists).
+    pub fixed_points: Vec<FixedPoint>,
+    /// Its latent flow without input.
+    pub flow: Option<FlowGrid>,
+    /// Half-width of the latent window of the flow and fixed-point search.
+    pub extent: f64,
+    /// Time of each row of the test trial shown, s.
+    pub time: Vec<f64>,
+    /// T × K inputs of the test trial shown.
+    pub inputs: Vec<Vec<f64>>,
+    /// T × K targets of that trial.
+    pub targets: Vec<Vec<f64>>,
+    /// T × K latent z = Nᵀ r of the rank-K network (empty before it exists).
+    pub latent: Vec<Vec<f64>>,
+    /// T × K readout y = R r.
+    pub output: Vec<Vec<f64>>,
+    /// The rank-K network's weights (empty before it exists).
+    pub weights: Weights,
+}
+
+/// Training state between epochs: the stages done and the one running. Kept in
+/// [`crate::train::store`] under the query's training key.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TrainState {
+    /// The full-rank network of `two_step`, once its stage is done.
+    pub teacher: Option<TrainModel>,
+    /// Loss curves of finished stages.
+    pub done: Vec<LossCurve>,
+    /// The stage running (or the last one, finished).
+    pub stage: Stage,
+    /// Its name: `task` or `fit`.
+    pub stage_name: String,
+}
+
+fn new_state(p: &TrainParams) -> TrainState {
+    let (model, name) = match p.paradigm {
+        Paradigm::TwoStep => (TrainModel::new(p.arch(None, Some(p.bits)), p.seed), "task"),
+        Paradigm::Direct => (TrainModel::new(p.arch(Some(p.rank), Some(p.bits)), p.seed), "task"),
+    };
+    TrainState {
+        teacher: None,
+        done: vec![],
+        stage: Stage::new(model, Loss::Mse, p.adam(p.lr), p.patience, p.epochs),
+        stage_name: name.into(),
+    }
+}
+
+/// The fit stage's batch: the task's inputs, the teacher's noise-free rates as targets.
+fn fit_batch(p: &TrainParams, teacher: &TrainModel, first: u64) -> Batch {
+    let (train_seed, _) = trial_seeds(p.seed);
+    let task = p.task();
+    let mut b = flipflop_batch(&task, train_seed, first, p.batch);
+    let n = p.neurons;
+    b.targets = b.inputs.iter().map(|u| states(teacher, u, task.steps)).collect();
+    b.mask = vec![vec![1.0; task.steps * n]; b.len()];
+    b
+}
+
+/// Moves from the task stage of `two_step` to the fit stage: a rank-K network without readout
+/// starting from the teacher's initial state.
+fn start_fit(p: &TrainParams, st: &mut TrainState) {
+    let teacher = st.stage.model.clone();
+    let mut student = TrainModel::new(p.arch(Some(p.rank), None), crate::rng::derive_seed(p.seed, 1));
+    student.part_mut(Part::Initial).copy_from_slice(teacher.part(Part::Initial));
+    let finished = std::mem::replace(
+        &mut st.stage,
+        Stage::new(student, Loss::Logistic, p.adam(p.fit_lr), p.patience, p.fit_epochs),
+    );
+    st.done.push(LossCurve { stage: st.stage_name.clone(), loss: finished.losses });
+    st.teacher = Some(teacher);
+    st.stage_name = "fit".into();
+}
+
+/// One epoch of whichever stage is running.
+fn epoch(p: &TrainParams, st: &mut TrainState) {
+    let first = (st.stage.epoch() * p.batch) as u64;
+    let batch = match &st.teacher {
+        Some(t) => fit_batch(p, t, first),
+        None => flipflop_batch(&p.task(), trial_seeds(p.seed).0, first, p.batch),
+    };
+    st.stage.step(&batch);
+    if st.stage.finished() && st.teacher.is_none() && p.paradigm == Paradigm::TwoStep {
+        start_fit(p, st);
+    }
+}
+
+fn finished(p: &TrainParams, st: &TrainState) -> bool {
+    st.stage.finished() && (p.paradigm == Paradigm::Direct || st.teacher.is_some())
+}
+
+/// The network the result shows: the rank-K one (with the teacher's readout in `two_step`),
+/// or the full-rank one while its stage runs.
+pub fn network_of(st: &TrainState) -> Network {
+    let mut net = st.stage.model.network();
+    if let Some(t) = &st.teacher {
+        net.readout = Some(t.part(Part::Readout).to_vec());
+    }
+    net
+}
+
+fn accuracy_of(p: &TrainParams, net_model: &TrainModel, readout: Option<&[f64]>) -> f64 {
+    let task = p.task();
+    let (_, test_seed) = trial_seeds(p.seed);
+    let n = p.neurons;
+    flipflop_accuracy(&task, test_seed, p.test_trials, |u| match readout {
+        None => outputs(net_model, u, task.steps),
+        Some(r) => {
+            let s = states(net_model, u, task.steps);
+            s.chunks(n)
+                .flat_map(|row| (0..p.bits).map(move |o| crate::lowrank::lane_dot(&r[o * n..(o + 1) * n], row)))
+                .collect()
+        }
+    })
+}
+
+/// The result of the state `st`: accuracy, portrait, a test trial and the weights.
+fn result_of(p: &TrainParams, st: &TrainState) -> TrainResult {
+    let task = p.task();
+    let teacher_readout = st.teacher.as_ref().map(|t| t.part(Part::Readout).to_vec());
+    let model = &st.stage.model;
+    let low_rank = model.arch.rank.is_some();
+    let accuracy = accuracy_of(p, model, teacher_readout.as_deref());
+    let teacher_accuracy = match (&st.teacher, p.paradigm) {
+        (Some(t), _) => Some(accuracy_of(p, t, None)),
+        (None, Paradigm::TwoStep) => Some(accuracy),
+        (None, Paradigm::Direct) => None,
+    };
+    let (_, test_seed) = trial_seeds(p.seed);
+    let trial = task.trial(test_seed, 0);
+    let net = network_of(st);
+    let n = p.neurons;
+    let s = states(model, &trial.inputs, task.steps);
+    let output: Vec<Vec<f64>> = match &net.readout {
+        Some(r) => s
+            .chunks(n)
+            .map(|row| (0..p.bits).map(|o| crate::lowrank::lane_dot(&r[o * n..(o + 1) * n], row)).collect())
+            .collect(),
+        None => vec![],
+    };
+    let mut result = TrainResult {
+        epochs_done: st.done.iter().map(|c| c.loss.len()).sum::<usize>() + st.stage.epoch(),
+        epochs_total: p.total_epochs(),
+        finished: finished(p, st),
+        loss: st
+            .done
+            .iter()
+            .cloned()
+            .chain(std::iter::once(LossCurve { stage: st.stage_name.clone(), loss: st.stage.losses.clone() }))
+            .collect(),
+        accuracy,
+        teacher_accuracy,
+        rank: if low_rank { p.rank } else { n },
+        fixed_points: vec![],
+        flow: None,
+        extent: 1.0,
+        time: (1..=task.steps).map(|t| t as f64 * p.dt).collect(),
+        inputs: rows(&trial.inputs, p.bits),
+        targets: rows(&trial.targets, p.bits),
+        latent: vec![],
+        output,
+        weights: Weights::default(),
+    };
+    if low_rank {
+        let latent: Vec<Vec<f64>> = s.chunks(n).map(|row| net.encode(row)).collect();
+        let reach = latent.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+        let extent = (1.4 * reach).max(0.1);
+        let lpu = Lpu::new(&net);
+        let zero = vec![0.0; p.bits];
+        let starts: Vec<Vec<f64>> = latent.iter().step_by(5).cloned().collect();
+        result.fixed_points = fixed_points::find(
+            &lpu,
+            &zero,
+            &SearchOptions { extent, extra_starts: starts, random_starts: 32, seed: p.seed, ..Default::default() },
+        );
+        result.flow = flow_grid(&lpu, &zero, extent, p.grid, 0.0);
+        result.extent = extent;
+        result.latent = latent;
+        result.weights = Weights {
+            embedding: rows(&net.embedding, p.rank),
+            encoding: net.encoding.chunks(p.rank).map(|r| r.iter().map(|v| v * n as f64).collect()).collect(),
+        };
+    }
+    result
+}
+
+fn run(p: &TrainParams, ctx: &RunCtx) -> Result<Output<TrainResult>, RunError> {
+    let key = p.training_key();
+    let mut st: TrainState = store::take(&key).unwrap_or_else(|| new_state(p));
+    let total = p.total_epochs().max(1);
+    loop {
+        let done = st.done.iter().map(|c| c.loss.len()).sum::<usize>() + st.stage.epoch();
+        if finished(p, &st) {
+            break;
+        }
+        if crate::progress::cancelled() {
+            // Keep every finished epoch: the same query resumes from here.
+            if ctx.publishing() {
+                ctx.publish(&result_of(p, &st));
+            }
+            store::keep(key, st);
+            return Err(RunError::Cancelled);
+        }
+        epoch(p, &mut st);
+        crate::progress::report((done + 1) as f64 / total as f64);
+        if (done + 1) % p.redraw == 0 && !finished(p, &st) && ctx.publishing() {
+            ctx.publish(&result_of(p, &st));
+        }
+    }
+    let result = result_of(p, &st);
+    let network = network_of(&st);
+    store::keep(key, st);
+    Ok(Output { result, network })
+}
+
+/// Trains a network on a task.
+pub struct Train;
+
+impl Experiment for Train {
+    const NAME: &'static str = "train";
+    const TITLE: &'static str = "Train a network";
+    const EXAMPLE: &'static str = "exp=train&neurons=12&epochs=3&fit_epochs=2&batch=4&steps=20&test_trials=2";
+    type Params = TrainParams;
+    type Result = TrainResult;
+
+    fn check(p: &TrainParams) -> Result<(), ParamError> {
+        check(p)
+    }
+    fn run(p: &TrainParams, ctx: &RunCtx) -> Result<Output<TrainResult>, RunError> {
+        run(p, ctx)
+    }
+    fn validate(p: &TrainParams, r: &TrainResult) -> Result<(), String> {
+        use super::shape::{ensure, portrait, rows};
+        let t = r.time.len();
+        rows(&r.inputs, t, p.bits, "inputs")?;
+        rows(&r.targets, t, p.bits, "targets")?;
+        ensure(r.latent.is_empty() || r.latent.len() == t, "the latent trajectory")?;
+        ensure(r.output.is_empty() || r.output.len() == t, "the output")?;
+        ensure(r.loss.len() <= 2, "the loss curves")?;
+        let k = if r.latent.is_empty() { p.rank } else { r.latent[0].len() };
+        ensure(k == p.rank, "a latent of another rank")?;
+        rows(&r.latent, r.latent.len(), k, "latent")?;
+        rows(&r.weights.embedding, r.weights.embedding.len(), k, "embedding weights")?;
+        ensure(r.weights.encoding.len() == r.weights.embedding.len(), "encoding weights")?;
+        rows(&r.weights.encoding, r.weights.encoding.len(), k, "encoding weights")?;
+        portrait(k, &r.fixed_points, r.flow.as_ref(), None)
+    }
+    fn plots() -> &'static [PlotSpec] {
+        const PLOTS: &[PlotSpec] = &[
+            PlotSpec::new("loss", "Loss per epoch of each stage", 0.6, false),
+            PlotSpec::new("portrait", "Latent portrait of the rank-K network", 1.0, false),
+            PlotSpec::new("trial", "A fresh test trial: inputs, latent and targets", 0.5, true),
+            PlotSpec::new("weights", "Encoding against embedding weights (LCF Fig. S1C)", 0.8, false),
+        ];
+        PLOTS
+    }
+    fn views() -> &'static [ViewSpec] {
+        &[ViewSpec {
+            name: "train",
+            label: "Train",
+            plots: &["loss", "portrait", "trial", "weights"],
+            main: &["bits", "paradigm", "neurons", "rank", "epochs", "fit_epochs", "batch", "lr", "fit_lr", "seed"],
+            embed_plot: "portrait",
+        }]
+    }
+    fn cost(p: &TrainParams) -> f64 {
+        (p.total_epochs() * p.batch * p.steps * p.neurons) as f64
+    }
+    fn summary(p: &TrainParams, r: &TrainResult) -> String {
+        let state = if r.finished {
+            "Trained".to_string()
+        } else {
+            format!("Training, epoch {} of {}", r.epochs_done, r.epochs_total)
+        };
+        let last: Vec<String> = r
+            .loss
+            .iter()
+            .filter_map(|c| c.loss.last().map(|l| format!("{} loss {}", c.stage, super::significant(*l, 3))))
+            .collect();
+        let teacher = r.teacher_accuracy.map_or(String::new(), |a| format!(" (full-rank network: {a:.3})"));
+        let kinds = |k| r.fixed_points.iter().filter(|f| f.kind == k).count();
+        use crate::analysis::fixed_points::Kind;
+        let fps = if r.rank == p.rank && r.flow.is_some() {
+            format!(
+                " Latent fixed points without input: {} stable, {} saddle, {} unstable.",
+                kinds(Kind::Stable),
+                kinds(Kind::Saddle),
+                kinds(Kind::Unstable)
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "{state} ({} paradigm, N = {}, rank {}): {}. State accuracy on {} fresh trials {:.3}{teacher}.{fps}",
+            p.paradigm.name().replace('_', "-"),
+            p.neurons,
+            r.rank,
+            last.join(", "),
+            p.test_trials,
+            r.accuracy
+        )
+    }
+    fn csv(_p: &TrainParams, r: &TrainResult) -> Csv {
+        let longest = r.loss.iter().map(|c| c.loss.len()).max().unwrap_or(0);
+        let epoch: Vec<f64> = (1..=longest).map(|e| e as f64).collect();
+        let mut csv = Csv::with_rows(longest).column("epoch", &epoch);
+        for c in &r.loss {
+            csv = csv.column(format!("{}_loss", c.stage), &c.loss);
+        }
+        csv
+    }
+}
