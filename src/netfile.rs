@@ -72,7 +72,9 @@ pub fn from_json(text: &str) -> Result<Network, String> {
         return Err(format!("the file has {} bytes, more than the limit of {} MiB", text.len(), MAX_BYTES >> 20));
     }
     let f: File = serde_json::from_str(text).map_err(|e| {
-        if e.is_syntax() || e.is_eof() {
+        if e.to_string().contains("number out of range") {
+            format!("a value is not a finite number (NaN and infinities are not allowed): {e}")
+        } else if e.is_syntax() || e.is_eof() {
             format!("not JSON: {e}")
         } else {
             format!("not a valid network file: {e}")
