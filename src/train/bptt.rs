@@ -416,10 +416,10 @@ pub fn loss(m: &TrainModel, loss: Loss, batch: &Batch) -> f64 {
         let mut s = 0.0;
         for t in 0..batch.steps {
             read(m, observed(m, &tr, t + 1), &mut y);
-            for o in 0..o_count {
+            for (o, yo) in y.iter().enumerate() {
                 let w = batch.mask[trial][t * o_count + o];
                 if w != 0.0 {
-                    s += w * loss.value_and_slope(y[o], batch.targets[trial][t * o_count + o]).0 / weight;
+                    s += w * loss.value_and_slope(*yo, batch.targets[trial][t * o_count + o]).0 / weight;
                 }
             }
         }
