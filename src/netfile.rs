@@ -146,3 +146,37 @@ pub fn from_json(text: &str) -> Result<Network, String> {
     net.validate()?;
     Ok(net)
 }
+
+/// A short name of a file's content: the first 12 hex digits of its FNV-1a 64-bit hash (not
+/// cryptographic: it tells files apart in links, it does not authenticate them).
+pub fn hash(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:012x}", h >> 16)
+}
+
+/// One line on a network: size, rank, form, inputs and readout.
+pub fn describe(net: &Network) -> String {
+    let w = if net.random.is_some() {
+        if net.rank > 0 {
+            format!("rank {} plus a dense part", net.rank)
+        } else {
+            "dense (full rank)".to_string()
+        }
+    } else {
+        format!("rank {}", net.rank)
+    };
+    format!(
+        "{} neurons, {w}, {} form, {} inputs, {}",
+        net.neurons,
+        net.model.name(),
+        net.inputs,
+        match net.outputs() {
+            0 => "no readout".to_string(),
+            o => format!("readout of {o}"),
+        }
+    )
+}
