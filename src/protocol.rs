@@ -185,7 +185,10 @@ pub fn handle(
                 let text = crate::netfile::to_json(&net);
                 Ok(state.load(crate::netfile::hash(&text), net))
             }
-            _ => Err(WireError::new(ErrorKind::Failed, "this worker does not hold the network of the result shown: press Run, then send it")),
+            _ => Err(WireError::new(
+                ErrorKind::Failed,
+                "this worker does not hold the network of the result shown: press Run, then send it",
+            )),
         },
         Request::Panic => panic!("deliberate panic requested by the page's test hook"),
     }

@@ -29,7 +29,7 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=flipflop&seed=-1", "seed: must be an integer in 0..=9007199254740991"),
         (
             "exp=banana",
-            "exp: must be one of flipflop, timescale, partial, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, dimensionality, got \"banana\"",
+            "exp: must be one of flipflop, timescale, partial, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, dimensionality, train, got \"banana\"",
         ),
         ("exp=drift&kind=sideways", "kind: must be one of random, orthogonal, tangential, got \"sideways\""),
         ("exp=drift&score=5000", "score: must be at most min(steps, after) = 2000"),
@@ -192,6 +192,10 @@ fn csv_format_gives_the_main_series_of_every_experiment() {
                 "drift_sweep" => {
                     check("sigma", &r["sigma"][i]);
                     check("tangential_n120_observed", &r["sizes"][1]["tangential"]["accuracy_observed"][i]);
+                }
+                "train" => {
+                    check("epoch", &serde_json::json!(i + 1));
+                    check("task_loss", &r["loss"][0]["loss"][i]);
                 }
                 "dimensionality" => {
                     check("pc", &serde_json::json!(i + 1));

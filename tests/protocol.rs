@@ -69,7 +69,8 @@ fn a_cancelled_run_stops_between_chunks_and_the_worker_goes_on() {
     let (a, b) = (seen.clone(), seen.clone());
     let q = "exp=flipflop&bits=2&neurons=20000&steps=20000";
     let cancel = move || b.borrow().last().is_some_and(|&f: &f64| f > 0.1);
-    let e = handle(&mut s, Request::Run { query: q.into() }, move |f| a.borrow_mut().push(f), cancel, |_| {}).unwrap_err();
+    let e =
+        handle(&mut s, Request::Run { query: q.into() }, move |f| a.borrow_mut().push(f), cancel, |_| {}).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Cancelled);
     assert!(!e.fatal);
     // The simulation (progress 0.05 to 0.85) stops at its next chunk: nothing is reported
@@ -122,8 +123,8 @@ fn training_publishes_documents_and_networks_load() {
     let q = "exp=train&neurons=10&epochs=6&fit_epochs=4&batch=2&steps=20&test_trials=2&redraw=2";
     let seen = std::rc::Rc::new(std::cell::RefCell::new(vec![]));
     let sink = seen.clone();
-    let text = handle(&mut s, Request::Run { query: q.into() }, |_| {}, || false, move |t| sink.borrow_mut().push(t))
-        .unwrap();
+    let text =
+        handle(&mut s, Request::Run { query: q.into() }, |_| {}, || false, move |t| sink.borrow_mut().push(t)).unwrap();
     let partial = seen.borrow();
     assert_eq!(partial.len(), 4, "epochs 2, 4, 6 (the task stage's last) and 8 of 10");
     for t in partial.iter() {

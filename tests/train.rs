@@ -5,7 +5,6 @@
 //! again gives the bytes of an uninterrupted run.
 
 use lpu::analysis::fixed_points::Kind;
-use lpu::analysis::flow::Lpu;
 use lpu::experiments::train::{Train, TrainParams, TrainResult};
 use lpu::experiments::{Experiment, RunCtx, RunError};
 use lpu::params::ParamSet;
@@ -54,21 +53,17 @@ fn two_step_rank_two_network_has_the_fixed_points_of_a_two_bit_memory() {
     // as the readout sees it (each output's sign at each attractor differs).
     let readout = net.readout.as_ref().unwrap();
     let n = net.neurons;
-    let lpu = Lpu::new(&net);
     let mut signs: Vec<(bool, bool)> = r
         .fixed_points
         .iter()
         .filter(|f| f.kind == Kind::Stable)
         .map(|f| {
-            let rates: Vec<f64> = lpu::analysis::flow::latent_drive(&net, &f.z, &[0.0, 0.0]);
-            let _ = rates;
             let r_full: Vec<f64> =
                 (0..n).map(|i| net.phi.apply(net.structured_current(i, &f.z, &[0.0, 0.0]))).collect();
             let y = |o: usize| (0..n).map(|i| readout[o * n + i] * r_full[i]).sum::<f64>();
             (y(0) > 0.0, y(1) > 0.0)
         })
         .collect();
-    let _ = lpu;
     signs.sort();
     signs.dedup();
     assert_eq!(signs.len(), 4, "the attractors do not cover the four states: {signs:?}");
