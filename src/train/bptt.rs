@@ -19,7 +19,9 @@ pub enum Loss {
     /// (y − target)².
     Mse,
     /// Binary cross-entropy of p = (1 + y)/2 against q = (1 + target)/2, for outputs and
-    /// targets in (−1, 1) such as tanh rates (p is clamped to [1e-12, 1 − 1e-12]).
+    /// targets in (−1, 1) such as tanh rates (p is clamped to [1e-12, 1 − 1e-12]). Its value is
+    /// given less the entropy of q (which no parameter changes), so it is the Kullback–Leibler
+    /// divergence KL(q‖p) ≥ 0, which is 0 at a perfect fit; the gradient is the cross-entropy's.
     Logistic,
 }
 
@@ -37,7 +39,8 @@ impl Loss {
                 let raw = 0.5 * (1.0 + y);
                 let p = raw.clamp(EPS, 1.0 - EPS);
                 let q = 0.5 * (1.0 + target);
-                let value = -(q * libm::log(p) + (1.0 - q) * libm::log(1.0 - p));
+                let term = |a: f64, b: f64| if a > 0.0 { a * libm::log(a / b) } else { 0.0 };
+                let value = term(q, p) + term(1.0 - q, 1.0 - p);
                 let slope = if raw == p { 0.5 * ((1.0 - q) / (1.0 - p) - q / p) } else { 0.0 };
                 (value, slope)
             }
