@@ -121,3 +121,27 @@ fn a_stopped_run_resumes_to_the_bytes_of_an_uninterrupted_one() {
     let again = serde_json::to_string(&Train::run(&params(query), &RunCtx::default()).unwrap().result).unwrap();
     assert_eq!(again, whole);
 }
+
+/// A trained network sent to the flip-flop view (source=network) runs there with its own N,
+/// τ and Δt, is scored by its readout, and keeps its memory over a trial 30 times longer than
+/// those it was trained on; a network of another rank is refused naming `bits`.
+#[test]
+fn a_trained_network_runs_in_the_flipflop_view() {
+    use lpu::experiments::flipflop::{Flipflop, FlipflopParams};
+    let (r, net) = train("");
+    assert!(r.accuracy >= 0.99);
+    let mut p = FlipflopParams::default();
+    p.set("source", "network").unwrap();
+    let out = Flipflop::run(&p, &RunCtx::default().with_network(&net)).unwrap();
+    assert!(out.result.accuracy >= 0.99, "accuracy in the flip-flop view {}", out.result.accuracy);
+    assert_eq!(out.result.activity.rates.len(), 40);
+    assert_eq!(out.network, net);
+    let count = |k| out.result.fixed_points.iter().filter(|f| f.kind == k).count();
+    assert_eq!((count(Kind::Stable), count(Kind::Saddle), count(Kind::Unstable)), (4, 4, 1));
+    p.set("bits", "3").unwrap();
+    let err = Flipflop::run(&p, &RunCtx::default().with_network(&net)).err().unwrap();
+    assert!(err.to_string().starts_with("bits: must equal the loaded network's rank (2)"), "{err}");
+    p.set("bits", "2").unwrap();
+    let none = Flipflop::run(&p, &RunCtx::default()).err().unwrap();
+    assert!(none.to_string().contains("needs a network file"), "{none}");
+}
