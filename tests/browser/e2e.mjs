@@ -89,7 +89,10 @@ async function inkPerPlot(page) {
   });
 }
 
+// E2E_ONLY=<regex> runs only the tests whose names match (for working on one of them).
+const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 async function test(name, fn) {
+  if (only && !only.test(name)) return;
   const t0 = Date.now();
   try {
     await fn();
@@ -426,6 +429,12 @@ await test('training shows its state as it learns, pauses and resumes to the byt
   const ink = await inkPerPlot(page);
   for (const [k, v] of Object.entries(ink)) assert.ok(v > 0.01, `train ${k} looks blank (${v})`);
   await page.screenshot({ path: join(shots, 'train.png'), fullPage: true });
+  // Opening the same link again in this browser is instant: the result is kept by its query.
+  await page.reload();
+  await page.waitForFunction(() => window.lpuExplorer);
+  await page.evaluate(() => window.lpuExplorer.ready);
+  await page.waitForFunction(() => /kept by this browser/.test(document.getElementById('status').textContent));
+  assert.deepEqual(await page.evaluate(() => window.lpuExplorer.get().result), state.result, 'the kept result is the same document');
   // The trained network becomes the network of source=network, named by its hash in links.
   await page.click('#exports summary');
   await page.click('#use-network');

@@ -197,6 +197,20 @@ function showDoc(text) {
   drawAll();
 }
 
+// Results of slow runs, kept in this browser by canonical query: a run is a pure function of
+// its query, so opening the same link again (a trained network, a long sweep) is instant.
+const CACHE_KEY = 'lpu-results-v1';
+const CACHE_ENTRIES = 8, CACHE_MAX_CHARS = 1_500_000, CACHE_MIN_MS = 1000;
+function cacheRead() { try { return JSON.parse(localStorage.getItem(CACHE_KEY)) || []; } catch (_) { return []; } }
+function cacheGet(query) { const hit = cacheRead().find((e) => e.query === query); return hit ? hit.text : null; }
+function cachePut(query, text) {
+  if (text.length > CACHE_MAX_CHARS) return;
+  const entries = [{ query, text }, ...cacheRead().filter((e) => e.query !== query)];
+  while (entries.length) {
+    try { localStorage.setItem(CACHE_KEY, JSON.stringify(entries.slice(0, CACHE_ENTRIES))); return; } catch (_) { entries.pop(); }
+  }
+}
+
 function timeLeft(seconds) {
   if (!isFinite(seconds) || seconds < 0) return '';
   if (seconds < 60) return ` — about ${Math.max(1, Math.round(seconds))} s left`;
@@ -231,16 +245,21 @@ function run() {
     $('pause').hidden = false;
     try { showDoc(text); } catch (err) { showMessage('Could not show the run so far: ' + err.message, 'error', 'run'); }
   };
+  const cached = usesNetwork() ? null : cacheGet(query);
   // A throw inside the core becomes this run's failure, not a page stuck on "Running…".
   return Promise.resolve()
-    .then(() => execute(query, onProgress, onPartial))
+    .then(() => cached || execute(query, onProgress, onPartial))
     .then((text) => {
       if (id !== runSeq) return null;
       showDoc(text);
       timings.runs++;
       clearMessages('run');
       timings.lastRunMs = performance.now() - t0;
-      $('status').textContent = `Done in ${Math.round(timings.lastRunMs)} ms`;
+      if (!cached && timings.lastRunMs >= CACHE_MIN_MS) cachePut(query, text);
+      $('status').textContent = cached
+        ? 'Done — the result of this link, kept by this browser (the same link always gives the same bytes)'
+        : `Done in ${Math.round(timings.lastRunMs)} ms`;
+      timings.cached = !!cached;
       $('pause').hidden = true;
       for (const f of listeners.result) try { f(state.docObject); } catch (_) { /* a listener's bug is its own */ }
       return state.docObject;
@@ -308,9 +327,19 @@ function loadNetworkFile(file) {
       showMessage(`The file "${file.name}" was not loaded: ${e.message}. The page goes on with ${state.network ? 'the network loaded before' : 'no network file'}.`, 'error', 'network');
     });
 }
+// The network file of the result shown. A result kept by the browser has no network in the
+// worker: the query runs again (the same bytes) and the worker then holds it.
+function networkText() {
+  const query = state.docObject.query;
+  return runner.request({ kind: 'network_file', query }).catch(() => {
+    $('status').textContent = 'Rebuilding the network of this result…';
+    return execute(query, (f) => { $('status').textContent = `Rebuilding the network of this result… ${Math.round(f * 100)}%`; })
+      .then(() => { $('status').textContent = 'Network rebuilt'; return runner.request({ kind: 'network_file', query }); });
+  });
+}
 function useResultNetwork() {
   if (!state.docObject) return;
-  runner.request({ kind: 'network_file', query: state.docObject.query })
+  networkText()
     .then((text) => runner.remember('network', { kind: 'load_network', text }))
     .then(networkLoaded)
     .catch((e) => showMessage('Could not use the network: ' + e.message, 'error', 'network'));
@@ -453,7 +482,7 @@ function start() {
   $('copy-embed').addEventListener('click', () => copyText(embedCode(), 'Embed code'));
   $('export-json').addEventListener('click', () => state.lastGood && download(new Blob([state.lastGood], { type: 'application/json' }), fileName('result') + '.json'));
   $('export-csv').addEventListener('click', () => state.doc && download(new Blob([state.doc.csv()], { type: 'text/csv' }), fileName('result') + '.csv'));
-  $('export-network').addEventListener('click', () => state.docObject && runner.request({ kind: 'network_file', query: state.docObject.query }).then((t) => t && download(new Blob([t], { type: 'application/json' }), fileName('network') + '.json')).catch((e) => showMessage('Export failed: ' + e.message, 'error')));
+  $('export-network').addEventListener('click', () => state.docObject && networkText().then((t) => t && download(new Blob([t], { type: 'application/json' }), fileName('network') + '.json')).catch((e) => showMessage('Export failed: ' + e.message, 'error')));
   let resizeTimer = null;
   addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(drawAll, 150); });
   // Time runs only while the plots are on screen and the tab is visible.
