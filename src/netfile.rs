@@ -71,7 +71,7 @@ pub fn from_json(text: &str) -> Result<Network, String> {
     if text.len() > MAX_BYTES {
         return Err(format!("the file has {} bytes, more than the limit of {} MiB", text.len(), MAX_BYTES >> 20));
     }
-    let f: File = serde_json::from_str(text).map_err(|e| {
+    let json_error = |e: serde_json::Error| {
         if e.to_string().contains("number out of range") {
             format!("a value is not a finite number (NaN and infinities are not allowed): {e}")
         } else if e.is_syntax() || e.is_eof() {
@@ -79,13 +79,26 @@ pub fn from_json(text: &str) -> Result<Network, String> {
         } else {
             format!("not a valid network file: {e}")
         }
-    })?;
-    if f.format != FORMAT {
-        return Err(format!("format must be \"{FORMAT}\", got \"{}\"", f.format));
+    };
+    // Format and version first, so another kind of file is named as such.
+    #[derive(Deserialize)]
+    struct Head {
+        format: Option<serde_json::Value>,
+        version: Option<serde_json::Value>,
     }
-    if f.version != 1 && f.version != VERSION {
-        return Err(format!("version must be 1 or {VERSION}, got {}", f.version));
+    let head: Head = serde_json::from_str(text).map_err(json_error)?;
+    if head.format.as_ref().and_then(|f| f.as_str()) != Some(FORMAT) {
+        let got = head.format.map_or("nothing".to_string(), |f| f.to_string());
+        return Err(format!("format must be \"{FORMAT}\", got {got}"));
     }
+    match head.version.as_ref().and_then(|v| v.as_u64()) {
+        Some(1) | Some(2) => {}
+        _ => {
+            let got = head.version.map_or("nothing".to_string(), |v| v.to_string());
+            return Err(format!("version must be 1 or {VERSION}, got {got}"));
+        }
+    }
+    let f: File = serde_json::from_str(text).map_err(json_error)?;
     if f.version == 1 && (f.model.is_some() || f.readout.is_some()) {
         return Err("model and readout need version 2 (version 1 files have neither)".into());
     }
