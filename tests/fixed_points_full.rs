@@ -25,6 +25,8 @@ fn dense(n: usize, w: Vec<f64>, bias: Vec<f64>, inputs: usize, input: Vec<f64>) 
         input,
         bias,
         random: Some(w),
+        model: lpu::network::Model::Rate,
+        readout: None,
     };
     net.validate().unwrap();
     net
@@ -196,6 +198,8 @@ fn rank_one(neurons: usize, seed: u64) -> Network {
         input: vec![],
         bias,
         random: None,
+        model: lpu::network::Model::Rate,
+        readout: None,
     };
     net.validate().unwrap();
     net
