@@ -345,12 +345,14 @@ function assertClose(a, b, path, scale = 0) {
   } else assert.deepEqual(a, b, path);
 }
 
-await test('spectrum, Lyapunov and chaos views draw, match lpu run and export CSV', async () => {
+await test('spectrum, Lyapunov, chaos and fixed-point views draw, match lpu run and export CSV', async () => {
   const cases = [
     ['view=spectrum&neurons=300&g=0.9&outlier=2.5', ['eigenvalues', 'moduli']],
     ['view=spectrum&source=flipflop&bits=2&neurons=200&g=0.5&matrix=jacobian&fixed_point=1', ['eigenvalues', 'moduli']],
     ['view=lyapunov&neurons=100&exponents=10&time=0.5', ['convergence', 'exponents']],
     ['view=chaos&neurons=80&points=5&sizes=40,80&time=0.3&warmup=0.2', ['dimension', 'exponents', 'lambda', 'sizes', 'variance']],
+    ['view=fixed_points&source=flipflop&bits=2&neurons=100', ['eigenvalues', 'plane']],
+    ['view=fixed_points&source=random&neurons=60&g=1.6&random_starts=24', ['eigenvalues', 'plane']],
   ];
   for (const [q, plots] of cases) {
     const page = await open(q);
@@ -366,7 +368,7 @@ await test('spectrum, Lyapunov and chaos views draw, match lpu run and export CS
     const native = execFileSync(lpuBin, ['run', state.coreQuery, '--format', 'csv'], { encoding: 'utf8' }).trim().split('\n');
     assert.equal(csv[0], native[0], q + ': CSV header');
     assert.equal(csv.length, native.length, q + ': CSV rows');
-    const name = q.split('&')[0].replace('=', '-') + (q.includes('jacobian') ? '-jacobian' : '');
+    const name = q.split('&')[0].replace('=', '-') + (q.includes('jacobian') ? '-jacobian' : '') + (q.includes('source=random') ? '-random' : '');
     await page.screenshot({ path: join(shots, name + '.png'), fullPage: true });
     await page.context().close();
   }
