@@ -1,11 +1,12 @@
-//! The page's view state in a share link (`view`, `embed`, `hide`, `plot`): checked by the
+//! The page's view state in a share link (`view`, `embed`, `hide`, `plot`, and `network`, the
+//! hash of the network file a `source=network` link needs): checked by the
 //! core like every other key, but it changes no number, so `lpu run` ignores it.
 
 use crate::params::ParamError;
 use serde::Serialize;
 
 /// Keys of the page's view state.
-pub const VIEW_KEYS: [&str; 4] = ["view", "embed", "hide", "plot"];
+pub const VIEW_KEYS: [&str; 5] = ["view", "embed", "hide", "plot", "network"];
 
 /// The page's view state carried in a share link.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -18,6 +19,9 @@ pub struct ViewOptions {
     pub hide: Vec<String>,
     /// In embed mode, the one plot shown.
     pub plot: Option<String>,
+    /// The hash ([`crate::netfile::hash`]) of the network file the link needs (loaded in the
+    /// page by the user: files never travel in links).
+    pub network: Option<String>,
 }
 
 fn identifier(s: &str) -> bool {
@@ -60,6 +64,15 @@ impl ViewOptions {
                 }
                 self.plot = Some(value.to_string());
             }
+            "network" => {
+                if value.len() != 12 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(ParamError::new(
+                        "network",
+                        format!("must be the 12 hex digits of a network file's hash, got \"{value}\""),
+                    ));
+                }
+                self.network = Some(value.to_ascii_lowercase());
+            }
             other => return Err(ParamError::new(other, "is not a view key")),
         }
         Ok(())
@@ -79,6 +92,9 @@ impl ViewOptions {
         }
         if let Some(p) = &self.plot {
             q.push(format!("plot={p}"));
+        }
+        if let Some(h) = &self.network {
+            q.push(format!("network={h}"));
         }
         q.join("&")
     }

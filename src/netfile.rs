@@ -145,6 +145,40 @@ pub fn from_json(text: &str) -> Result<Network, String> {
     Ok(net)
 }
 
+/// A short name of a file's content: the first 12 hex digits of its FNV-1a 64-bit hash (not
+/// cryptographic: it tells files apart in links, it does not authenticate them).
+pub fn hash(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:012x}", h >> 16)
+}
+
+/// One line on a network: size, rank, form, inputs and readout.
+pub fn describe(net: &Network) -> String {
+    let w = if net.random.is_some() {
+        if net.rank > 0 {
+            format!("rank {} plus a dense part", net.rank)
+        } else {
+            "dense (full rank)".to_string()
+        }
+    } else {
+        format!("rank {}", net.rank)
+    };
+    format!(
+        "{} neurons, {w}, {} form, {} inputs, {}",
+        net.neurons,
+        net.model.name(),
+        net.inputs,
+        match net.outputs() {
+            0 => "no readout".to_string(),
+            o => format!("readout of {o}"),
+        }
+    )
+}
+
 /// What is wrong with text that is not JSON, said plainly where a non-finite number is the
 /// cause: JSON has no NaN or Infinity, and serde_json refuses a number beyond the largest
 /// double (such as 1e999) rather than read it as infinite.
@@ -152,7 +186,7 @@ fn syntax_message(text: &str, e: &serde_json::Error) -> String {
     let at = format!("line {} column {}", e.line(), e.column());
     if e.to_string().starts_with("number out of range") {
         return format!(
-            "a number at {at} is beyond the range of a 64-bit float (about ±1.8e308): every value must be a finite number"
+            "a value at {at} is not a finite number (beyond the range of a 64-bit float, about ±1.8e308; NaN and infinities are not allowed)"
         );
     }
     // serde_json's column counts bytes; look at the few bytes around it.

@@ -294,7 +294,7 @@ pub struct ParamSpec {
     pub label: &'static str,
     /// The unit of the value ("" when it has none).
     pub unit: &'static str,
-    /// The group the control belongs to (network, task, simulation, analysis, display).
+    /// The group the control belongs to (network, task, simulation, training, analysis, display).
     pub group: &'static str,
     /// One sentence on what it does.
     pub help: &'static str,

@@ -26,6 +26,18 @@ pub enum Request {
         /// The canonical query of the result whose network is wanted.
         query: String,
     },
+    /// Load a network file for the runs with `source=network` that follow; answers its hash
+    /// and a one-line description, or the file's first problem.
+    LoadNetwork {
+        /// The file's text.
+        text: String,
+    },
+    /// Use the network of the last run (a trained one) as the network for `source=network`;
+    /// answers as `LoadNetwork` does.
+    UseLastNetwork {
+        /// The canonical query of the result whose network is wanted.
+        query: String,
+    },
     /// Panic on purpose (the page's test hook for the error path).
     Panic,
 }
@@ -40,6 +52,13 @@ pub enum Reply {
         id: u32,
         /// In [0, 1].
         value: f64,
+    },
+    /// A result document shown before the run ends (a training run's pictures so far).
+    Partial {
+        /// The request.
+        id: u32,
+        /// The document so far.
+        text: String,
     },
     /// The request's answer (a result document, a live update or a network file, as JSON).
     Done {
@@ -113,22 +132,33 @@ impl From<RunError> for WireError {
 pub struct WorkerState {
     /// The last run's canonical query and network.
     network: Option<(String, Network)>,
+    /// The network file loaded by the page (its hash and network), for `source=network`.
+    uploaded: Option<(String, Network)>,
 }
 
-/// Answers one request. Progress goes to `progress`; `cancelled` is asked between chunks of
-/// work and stops the run cleanly (the worker stays usable).
+/// Answers one request. Progress goes to `progress`, documents shown before the end to
+/// `partial`; `cancelled` is asked between chunks of work and stops the run cleanly (the
+/// worker stays usable, and keeps a training run's state so the same query resumes it).
 pub fn handle(
     state: &mut WorkerState,
     request: Request,
     progress: impl FnMut(f64) + 'static,
     cancelled: impl Fn() -> bool + 'static,
+    partial: impl FnMut(String) + 'static,
 ) -> Result<String, WireError> {
     let params =
         |query: &str| crate::registry::parse_strict(query).map_err(|e| WireError::new(ErrorKind::Param, e.to_string()));
     match request {
         Request::Run { query } => {
             let p = params(&query)?;
-            let outcome = crate::progress::with_hooks(progress, cancelled, || p.run(&RunCtx::default()))?;
+            let network = state.uploaded.as_ref().map(|(_, n)| n);
+            let ctx = match network {
+                Some(n) => RunCtx::default().with_network(n),
+                None => RunCtx::default(),
+            };
+            let outcome = crate::progress::with_publisher(partial, || {
+                crate::progress::with_hooks(progress, cancelled, || p.run(&ctx))
+            })?;
             state.network = Some((p.query(), outcome.network));
             Ok(outcome.json)
         }
@@ -145,6 +175,34 @@ pub fn handle(
                  later run replaced it): press Run, then export",
             )),
         },
+        Request::LoadNetwork { text } => {
+            let net = crate::netfile::from_json(&text).map_err(|e| WireError::new(ErrorKind::Failed, e))?;
+            Ok(state.load(crate::netfile::hash(&text), net))
+        }
+        Request::UseLastNetwork { query } => match &state.network {
+            Some((q, net)) if *q == query => {
+                let net = net.clone();
+                let text = crate::netfile::to_json(&net);
+                Ok(state.load(crate::netfile::hash(&text), net))
+            }
+            _ => Err(WireError::new(
+                ErrorKind::Failed,
+                "this worker does not hold the network of the result shown: press Run, then send it",
+            )),
+        },
         Request::Panic => panic!("deliberate panic requested by the page's test hook"),
+    }
+}
+
+impl WorkerState {
+    /// Keeps `net` for `source=network`; the answer (JSON) is its hash and a description.
+    fn load(&mut self, hash: String, net: Network) -> String {
+        let text = serde_json::json!({
+            "hash": hash,
+            "description": crate::netfile::describe(&net),
+        })
+        .to_string();
+        self.uploaded = Some((hash, net));
+        text
     }
 }

@@ -517,5 +517,7 @@ pub fn catalogue() -> serde_json::Value {
             j
         })
         .collect();
-    serde_json::json!({ "experiments": exps, "views": views, "query_version": experiments::QUERY_VERSION })
+    // How a query asks for a network file loaded in the page, and the largest file read.
+    let network = serde_json::json!({ "key": "source", "value": "network", "max_bytes": crate::netfile::MAX_BYTES });
+    serde_json::json!({ "experiments": exps, "views": views, "query_version": experiments::QUERY_VERSION, "network": network })
 }

@@ -194,6 +194,10 @@ fn csv_format_gives_the_main_series_of_every_experiment() {
                     check("sigma", &r["sigma"][i]);
                     check("tangential_n120_observed", &r["sizes"][1]["tangential"]["accuracy_observed"][i]);
                 }
+                "train" => {
+                    check("epoch", &serde_json::json!(i + 1));
+                    check("task_loss", &r["loss"][0]["loss"][i]);
+                }
                 "dimensionality" => {
                     check("pc", &serde_json::json!(i + 1));
                     check("variance", &r["variance"][i]);
@@ -220,10 +224,6 @@ fn csv_format_gives_the_main_series_of_every_experiment() {
                     check("lambda_max_per_s", &r["lambda_max"][i]);
                     check("variance", &r["variance"][i]);
                     check("dimension", &r["dimension"][i]);
-                }
-                "train" => {
-                    check("epoch", &serde_json::json!(i + 1));
-                    check("task_loss", &r["loss"][0]["loss"][i]);
                 }
                 "fixed_points" => {
                     let fp = &r["fixed_points"][i];

@@ -31,11 +31,15 @@ fn malformed_files_are_rejected_with_a_reason() {
     );
     let cases = [
         (good.replace("\"lpu-network\"", "\"other\""), "format must be \"lpu-network\""),
-        (good.replace("\"version\":1", "\"version\":7"), "version must be 1"),
+        (good.replace("\"version\":2", "\"version\":7"), "version must be 1 or 2"),
+        (good.replace("\"model\":\"rate\"", "\"model\":\"voltage\""), "model must be one of rate, current"),
+        (good.replace("\"version\":2", "\"version\":1"), "model and readout need version 2"),
+        (good.replace("\"bias\":[", "\"bias\":[1e999,"), "not a finite number"),
         (good.replace("\"neurons\":4", "\"neurons\":5"), "embedding must have 5 rows"),
         (good.replace("\"tanh\"", "\"cosh\""), "nonlinearity must be one of"),
         (good.replace("\"tau\":0.01", "\"tau\":-1.0"), "tau must be a positive"),
-        ("{".to_string(), "not a valid network file"),
+        ("{".to_string(), "not JSON"),
+        ("not json at all".to_string(), "not JSON"),
         ("[]".to_string(), "not a valid network file"),
     ];
     for (text, expected) in cases {
@@ -78,4 +82,26 @@ print(json.dumps(list(N.T @ r)))
     }
     assert!(numpy.iter().any(|x| x.abs() > 0.1), "the comparison must not be trivially zero");
     std::fs::remove_file(path).ok();
+}
+
+/// A version 1 file (no model, no readout) still loads, as a rate-form network without
+/// readout; a trained network's readout survives version 2 in the file's neuron-major rows.
+#[test]
+fn version_one_loads_and_version_two_keeps_model_and_readout() {
+    let net = lpu::design::FlipFlop::standard(2, 10).network(1);
+    let v2 = netfile::to_json(&net);
+    let v1 = v2.replace("\"version\":2", "\"version\":1").replace(",\"model\":\"rate\",\"readout\":null", "");
+    assert!(!v1.contains("model"), "{v1}");
+    assert_eq!(netfile::from_json(&v1).unwrap(), net);
+    let mut trained = net.clone();
+    trained.model = lpu::network::Model::Current;
+    trained.readout = Some((0..20).map(|i| i as f64 * 0.1).collect());
+    let text = netfile::to_json(&trained);
+    let file: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // Neuron-major: row i holds neuron i's weight onto each of the 2 outputs.
+    assert_eq!(file["readout"][3], serde_json::json!([0.30000000000000004, 1.3]));
+    assert_eq!(file["model"], "current");
+    assert_eq!(netfile::from_json(&text).unwrap(), trained);
+    let ragged = text.replace("[0.30000000000000004,1.3]", "[0.3]");
+    assert!(netfile::from_json(&ragged).unwrap_err().contains("readout row 3 must have 2 values"));
 }

@@ -4,7 +4,7 @@ use lpu::protocol::{handle, ErrorKind, Reply, Request, WireError, WorkerState};
 use std::rc::Rc;
 
 fn ask(state: &mut WorkerState, r: Request) -> Result<String, WireError> {
-    handle(state, r, |_| {}, || false)
+    handle(state, r, |_| {}, || false, |_| {})
 }
 
 #[test]
@@ -69,7 +69,8 @@ fn a_cancelled_run_stops_between_chunks_and_the_worker_goes_on() {
     let (a, b) = (seen.clone(), seen.clone());
     let q = "exp=flipflop&bits=2&neurons=20000&steps=20000";
     let cancel = move || b.borrow().last().is_some_and(|&f: &f64| f > 0.1);
-    let e = handle(&mut s, Request::Run { query: q.into() }, move |f| a.borrow_mut().push(f), cancel).unwrap_err();
+    let e =
+        handle(&mut s, Request::Run { query: q.into() }, move |f| a.borrow_mut().push(f), cancel, |_| {}).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Cancelled);
     assert!(!e.fatal);
     // The simulation (progress 0.05 to 0.85) stops at its next chunk: nothing is reported
@@ -86,7 +87,7 @@ fn a_cancelled_run_stops_between_chunks_and_the_worker_goes_on() {
 fn every_experiment_stops_when_cancelled_and_returns_nothing() {
     for e in lpu::registry::REGISTRY {
         let mut s = WorkerState::default();
-        let err = handle(&mut s, Request::Run { query: e.example().into() }, |_| {}, || true).unwrap_err();
+        let err = handle(&mut s, Request::Run { query: e.example().into() }, |_| {}, || true, |_| {}).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Cancelled, "{}", e.name());
         // Nothing of the cancelled run is kept.
         let q = lpu::parse_strict(e.example()).unwrap().query();
@@ -111,4 +112,33 @@ fn cancellation_reaches_the_fixed_point_search_and_the_flow_grid() {
     // Without a cancel the blocked search finds what it always did.
     let again = lpu::progress::with_hooks(|_| {}, || false, || find(&lpu, &[], &opts));
     assert_eq!(again.len(), whole.len());
+}
+
+/// A training run publishes its documents so far before the last one; a stopped run is
+/// resumed by the same query; a loaded network file serves `source=network`, and a bad one is
+/// refused with its reason.
+#[test]
+fn training_publishes_documents_and_networks_load() {
+    let mut s = WorkerState::default();
+    let q = "exp=train&neurons=10&epochs=6&fit_epochs=4&batch=2&steps=20&test_trials=2&redraw=2";
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(vec![]));
+    let sink = seen.clone();
+    let text =
+        handle(&mut s, Request::Run { query: q.into() }, |_| {}, || false, move |t| sink.borrow_mut().push(t)).unwrap();
+    let partial = seen.borrow();
+    assert_eq!(partial.len(), 4, "epochs 2, 4, 6 (the task stage's last) and 8 of 10");
+    for t in partial.iter() {
+        let doc: serde_json::Value = serde_json::from_str(t).unwrap();
+        assert_eq!(doc["experiment"], "train");
+        assert_eq!(doc["result"]["finished"], false);
+    }
+    let last: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(last["result"]["finished"], true);
+    assert_eq!(last["result"]["epochs_done"], 10);
+    // The trained network becomes the network for source=network.
+    let query = last["query"].as_str().unwrap().to_string();
+    let loaded = handle(&mut s, Request::UseLastNetwork { query }, |_| {}, || false, |_| {}).unwrap();
+    assert!(loaded.contains("10 neurons, rank 2"), "{loaded}");
+    let bad = handle(&mut s, Request::LoadNetwork { text: "<html>".into() }, |_| {}, || false, |_| {});
+    assert!(bad.unwrap_err().message.contains("not JSON"));
 }

@@ -33,7 +33,7 @@ fn every_experiment_describes_its_plots_views_and_parameters() {
         for s in &specs {
             assert!(!s.label.is_empty() && !s.help.is_empty(), "{}.{}: label and help", e.name(), s.key);
             assert!(
-                ["network", "task", "simulation", "analysis", "display"].contains(&s.group),
+                ["network", "task", "simulation", "training", "analysis", "display"].contains(&s.group),
                 "{}.{}: group {}",
                 e.name(),
                 s.key,

@@ -1,10 +1,9 @@
 //! The training engine against independent truths: backpropagation through time against
-//! central finite differences of the loss for every parameter kind in both forms, and Adam
-//! against the closed-form least-squares solution of a linear problem.
+//! central finite differences of the loss for every parameter kind in both forms (Adam is
+//! tested in tests/numerics/adam.rs).
 
 use lpu::network::Model;
 use lpu::nonlinearity::Phi;
-use lpu::numerics::adam::{Adam, AdamConfig};
 use lpu::rng::Rng;
 use lpu::train::bptt::{loss, loss_and_gradient, Batch, Loss};
 use lpu::train::model::{Architecture, Part, TrainModel};
@@ -84,57 +83,5 @@ fn current_form_gradients_match_finite_differences() {
         check_gradient(Model::Current, rank, Some(2), Loss::Mse, Phi::Tanh);
         check_gradient(Model::Current, rank, Some(2), Loss::Logistic, Phi::Tanh);
         check_gradient(Model::Current, rank, None, Loss::Mse, Phi::Tanh);
-    }
-}
-
-/// min ½‖A θ − y‖²/rows by Adam from zero reaches the normal equations' solution.
-#[test]
-fn adam_reaches_the_least_squares_solution() {
-    let (rows, cols) = (20, 3);
-    let mut rng = Rng::new(7, 0);
-    let a: Vec<f64> = (0..rows * cols).map(|_| rng.normal()).collect();
-    let y: Vec<f64> = (0..rows).map(|_| rng.normal()).collect();
-    // Closed form: (AᵀA) θ = Aᵀy, solved by Cramer's rule for 3 × 3.
-    let mut ata = [[0.0; 3]; 3];
-    let mut aty = [0.0; 3];
-    for r in 0..rows {
-        for i in 0..cols {
-            aty[i] += a[r * cols + i] * y[r];
-            for j in 0..cols {
-                ata[i][j] += a[r * cols + i] * a[r * cols + j];
-            }
-        }
-    }
-    let det = |m: [[f64; 3]; 3]| {
-        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-    };
-    let d = det(ata);
-    let exact: Vec<f64> = (0..3)
-        .map(|c| {
-            let mut m = ata;
-            for r in 0..3 {
-                m[r][c] = aty[r];
-            }
-            det(m) / d
-        })
-        .collect();
-    let mut theta = vec![0.0; cols];
-    let mut adam = Adam::new(AdamConfig { lr: 0.01, ..Default::default() }, cols);
-    for step in 0..20_000 {
-        let mut grad = vec![0.0; cols];
-        for r in 0..rows {
-            let resid: f64 = (0..cols).map(|i| a[r * cols + i] * theta[i]).sum::<f64>() - y[r];
-            for i in 0..cols {
-                grad[i] += resid * a[r * cols + i] / rows as f64;
-            }
-        }
-        if step > 15_000 {
-            adam.config.lr = 1e-4;
-        }
-        adam.step(&mut theta, &mut grad, None);
-    }
-    for (t, e) in theta.iter().zip(&exact) {
-        assert!((t - e).abs() < 1e-6, "Adam {theta:?} vs least squares {exact:?}");
     }
 }

@@ -3,7 +3,9 @@
 use std::path::Path;
 use std::process::Command;
 
-const QUERIES: [&str; 13] = [
+const QUERIES: [&str; 15] = [
+    "exp=train&neurons=16&epochs=8&fit_epochs=6&batch=5&steps=30&test_trials=3&seed=2",
+    "exp=train&paradigm=direct&bits=3&rank=3&neurons=12&epochs=10&batch=6&steps=25&test_trials=2&weight_decay=0.001",
     "exp=chaos&neurons=60&points=4&sizes=30,60&time=0.2&warmup=0.1&seed=5",
     "exp=drift&kind=orthogonal&sigma=0.8&neurons=700&observed=100&seed=4",
     "exp=drift_sweep&bits=2&neurons=60,200&points=4&runs=2&steps=150&after=300&score=150&seed=2",

@@ -11,14 +11,20 @@ pub fn args() -> (Option<String>, usize) {
 
 /// The number a NumPy reference script prints (NaN when python3 or NumPy is missing).
 pub fn python(script: &str, args: &[&str]) -> f64 {
-    Command::new("python3")
-        .arg(script)
-        .args(args)
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(f64::NAN)
+    python_text(script, args).parse().unwrap_or(f64::NAN)
+}
+
+/// What a reference script prints, trimmed ("(python3 or NumPy missing)" when it prints
+/// nothing).
+pub fn python_text(script: &str, args: &[&str]) -> String {
+    let out = Command::new("python3").arg(script).args(args).output().ok();
+    let text = out.and_then(|o| String::from_utf8(o.stdout).ok()).unwrap_or_default();
+    let text = text.trim();
+    if text.is_empty() {
+        "(python3 or NumPy missing)".into()
+    } else {
+        text.into()
+    }
 }
 
 /// (min, median) of the runs.

@@ -47,7 +47,9 @@ mod bindings {
             let _ = progress.call1(&JsValue::NULL, &JsValue::from_f64(f));
         };
         let is_cancelled = move || cancelled.call0(&JsValue::NULL).ok().and_then(|v| v.as_bool()).unwrap_or(false);
-        let answer = STATE.with(|s| answer(&mut s.borrow_mut(), request, on_progress, is_cancelled));
+        let relay = reply.clone();
+        let on_partial = move |text: String| post(&relay, &Reply::Partial { id, text });
+        let answer = STATE.with(|s| answer(&mut s.borrow_mut(), request, on_progress, is_cancelled, on_partial));
         match answer {
             Ok(text) => post(&reply, &Reply::Done { id, text }),
             Err(error) => post(&reply, &Reply::Failed { id, error }),

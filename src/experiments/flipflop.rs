@@ -1,7 +1,7 @@
 //! `exp=flipflop`: the designed K-bit flip-flop LPU (LCF Fig. 1C–F): a trial with random
 //! pulses, its latent trajectory and state accuracy, fixed points, flow and tuning curves.
 
-use super::{rows, Csv, Experiment, Output, PlotSpec, RunCtx, RunError, Timeline, ViewSpec};
+use super::{rows, Csv, Experiment, NetworkSource, Output, PlotSpec, RunCtx, RunError, Timeline, ViewSpec};
 use crate::analysis::fixed_points::{self, FixedPoint, Kind, SearchOptions};
 use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
 use crate::analysis::readout::state_accuracy;
@@ -22,6 +22,7 @@ pub const MAX_WORK: f64 = 2e9;
 crate::params! {
     /// The query keys of `exp=flipflop`, with their ranges and defaults.
     pub struct FlipflopParams {
+        source: NetworkSource = NetworkSource::Designed, range(0.0, 0.0), "network", "", network, "designed (the flip-flop LPU built from the keys below) or network (a loaded or trained network file: its own N, τ and Δt; bits must equal its rank and inputs; the state is read out by its readout when it has one)";
         bits: usize = 2, range(1.0, 8.0), "bits K", "", network, "flip-flop bits K (latent dimensions, input channels)";
         neurons: usize = 100, range(2.0, 1_000_000.0), "neurons N", "", network, "neurons N (population k holds neurons i with i mod K = k)";
         tau: f64 = 0.01, range(1e-4, 1.0), "τ", "s", network, "neuron time constant τ in s (our default 10 ms)";
@@ -41,7 +42,7 @@ crate::params! {
         slice: f64 = 1.0, range(-10.0, 10.0), "slice z3…", "latent units", display, "for K ≥ 3 the portrait is the (z1, z2) plane with z3…z_K held at this value";
         launch: Vec<f64> = vec![], list(-10.0, 10.0, 8), "launch point", "latent units", analysis, "latent point (K values) a trajectory is launched from, with the constant input and no pulses (a click on the portrait)";
         record: usize = 40, range(0.0, 200.0), "neurons in heatmap", "", display, "neurons shown in the activity heatmap (the first ones)";
-        extent: f64 = 1.5, range(0.1, 10.0), "latent window ±", "latent units", display, "half-width of the latent window for flow, fixed-point starts and tuning";
+        extent: f64 = 1.5, range(0.1, 10.0), "latent window ±", "latent units", display, "half-width of the latent window for flow, fixed-point starts and tuning (a loaded network's window fits its trajectory instead)";
         tuning: Vec<usize> = vec![0, 1], list(0.0, 999_999.0, 16), "tuning neurons", "", analysis, "neurons whose tuning curves are returned";
         seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "seed", "", simulation, "random seed (design, task, initial rates, noise)";
     }
@@ -201,12 +202,18 @@ fn launched(p: &FlipflopParams, net: &Network, constant: &[f64]) -> Option<Vec<V
         .then(|| rows(&crate::simulate::simulate_latent(net, &p.launch, p.steps, &[], constant), p.bits))
 }
 
-fn fixed_points_of(p: &FlipflopParams, lpu: &Lpu, constant: &[f64], extra_starts: Vec<Vec<f64>>) -> Vec<FixedPoint> {
+fn fixed_points_of(
+    p: &FlipflopParams,
+    lpu: &Lpu,
+    constant: &[f64],
+    extra_starts: Vec<Vec<f64>>,
+    extent: f64,
+) -> Vec<FixedPoint> {
     let random_starts = if p.neurons <= 20_000 { 32 } else { 8 };
     fixed_points::find(
         lpu,
         constant,
-        &SearchOptions { extent: p.extent, extra_starts, random_starts, seed: p.seed, ..Default::default() },
+        &SearchOptions { extent, extra_starts, random_starts, seed: p.seed, ..Default::default() },
     )
 }
 
@@ -215,22 +222,63 @@ fn portrait(p: &FlipflopParams) -> Portrait {
     let constant = constant_input(p);
     let lpu = Lpu::new(&net);
     Portrait {
-        fixed_points: fixed_points_of(p, &lpu, &constant, vec![]),
+        fixed_points: fixed_points_of(p, &lpu, &constant, vec![], p.extent),
         flow: flow_grid(&lpu, &constant, p.extent, p.grid, p.slice),
         launched: launched(p, &net, &constant),
     }
 }
 
+/// The network given from outside, checked against the keys that must fit it.
+fn outside(p: &FlipflopParams, ctx: &RunCtx) -> Result<Network, RunError> {
+    let net = ctx.network()?;
+    let param = |key: &str, message: String| RunError::Param(ParamError::new(key, message));
+    if net.model != crate::network::Model::Rate {
+        return Err(param("source", "this view simulates rate-form networks; the loaded one is current-form".into()));
+    }
+    if net.rank != p.bits || net.inputs != p.bits {
+        return Err(param(
+            "bits",
+            format!(
+                "must equal the loaded network's rank ({}) and inputs ({}), one latent and one channel per bit",
+                net.rank, net.inputs
+            ),
+        ));
+    }
+    if net.neurons > 200_000 {
+        return Err(param(
+            "source",
+            format!("the loaded network has {} neurons; this view takes at most 200000", net.neurons),
+        ));
+    }
+    if let Some(&i) = p.tuning.iter().find(|&&i| i >= net.neurons) {
+        return Err(param(
+            "tuning",
+            format!("neuron {i} does not exist: the loaded network has {} neurons", net.neurons),
+        ));
+    }
+    if p.bin < net.dt {
+        return Err(param("bin", format!("must be at least the loaded network's dt = {} s", net.dt)));
+    }
+    Ok(net.clone())
+}
+
 fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunError> {
     let k = p.bits;
-    let net = ctx.stage(0.0, 0.05, || design(p))?;
-    let bin_steps = ((p.bin / p.dt).round() as usize).max(1);
+    let net = match p.source {
+        NetworkSource::Designed => ctx.stage(0.0, 0.05, || design(p))?,
+        NetworkSource::Network => outside(p, ctx)?,
+    };
+    // A loaded network brings its own size and step.
+    let (neurons, dt) = (net.neurons, net.dt);
+    let bin_steps = ((p.bin / dt).round() as usize).max(1);
     let trial = FlipFlopTask { bits: k, steps: p.steps, bin_steps, pulse_prob: p.pulse_prob }.trial(p.seed, 0);
     let constant = constant_input(p);
-    let mut initial = vec![0.0; p.neurons];
+    let mut initial = vec![0.0; neurons];
     Rng::new(p.seed, stream::INITIAL_RATES).fill_normal(&mut initial, p.init_mean, p.init_sd);
-    let observed = p.observed.filter(|&o| o < p.neurons).unwrap_or(0);
-    let record: Vec<usize> = (0..p.record.min(p.neurons)).collect();
+    let observed = p.observed.filter(|&o| o < neurons).unwrap_or(0);
+    // A network with a readout is scored by it, which needs every neuron's rate.
+    let shown_rows = p.record.min(neurons);
+    let record: Vec<usize> = (0..if net.readout.is_some() { neurons } else { shown_rows }).collect();
     let simulate = |noise: f64| {
         ctx.backend().simulate(
             &net,
@@ -250,33 +298,49 @@ fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunEr
         z[k..].to_vec() // drop t = 0: row t is the state after step t
     };
     let noisy_share = if p.noise > 0.0 { 0.4 } else { 0.8 };
+    let scored = |out: &crate::simulate::SimOutput| -> Vec<f64> {
+        match &net.readout {
+            None => readout(out),
+            Some(r) => (1..=p.steps)
+                .flat_map(|t| {
+                    let rates = &out.recorded[t * neurons..(t + 1) * neurons];
+                    (0..k).map(move |o| crate::lowrank::lane_dot(&r[o * neurons..(o + 1) * neurons], rates))
+                })
+                .collect(),
+        }
+    };
     let clean = ctx.stage(0.05, 0.05 + noisy_share, || simulate(0.0))?;
-    let accuracy = state_accuracy(&readout(&clean), &trial.targets, k, &trial.scored);
+    let accuracy = state_accuracy(&scored(&clean), &trial.targets, k, &trial.scored);
     let (shown, noisy_accuracy) = if p.noise > 0.0 {
         let noisy = ctx.stage(0.45, 0.85, || simulate(p.noise))?;
-        let acc = state_accuracy(&readout(&noisy), &trial.targets, k, &trial.scored);
+        let acc = state_accuracy(&scored(&noisy), &trial.targets, k, &trial.scored);
         (noisy, Some(acc))
     } else {
         (clean, None)
     };
+    // A loaded network's latent scale is its own: the window fits its trajectory.
+    let extent = match p.source {
+        NetworkSource::Designed => p.extent,
+        NetworkSource::Network => 1.4 * shown.latent.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(0.05),
+    };
     let (fixed, flow, tuning) = ctx.stage(0.85, 1.0, || {
         let lpu = Lpu::new(&net);
         let extra_starts: Vec<Vec<f64>> = shown.latent.chunks(k).step_by(100).map(|z| z.to_vec()).collect();
-        let fixed = fixed_points_of(p, &lpu, &constant, extra_starts);
+        let fixed = fixed_points_of(p, &lpu, &constant, extra_starts, extent);
         let tuning: Vec<TuningCurve> = p
             .tuning
             .iter()
             .flat_map(|&i| (0..k).map(move |d| (i, d)))
-            .map(|(i, d)| tuning_curve(&net, i, d, p.extent, 101, &constant))
+            .map(|(i, d)| tuning_curve(&net, i, d, extent, 101, &constant))
             .collect();
-        (fixed, flow_grid(&lpu, &constant, p.extent, p.grid, p.slice), tuning)
+        (fixed, flow_grid(&lpu, &constant, extent, p.grid, p.slice), tuning)
     })?;
     let stride = p.steps.div_ceil(ACTIVITY_COLUMNS).max(1);
     let columns: Vec<usize> = (1..=p.steps).step_by(stride).collect();
     let activity = Activity {
-        neurons: record.clone(),
-        time: columns.iter().map(|&t| t as f64 * p.dt).collect(),
-        rates: (0..record.len())
+        neurons: record[..shown_rows].to_vec(),
+        time: columns.iter().map(|&t| t as f64 * dt).collect(),
+        rates: (0..shown_rows)
             .map(|q| columns.iter().map(|&t| shown.recorded[t * record.len() + q]).collect())
             .collect(),
     };
@@ -284,7 +348,7 @@ fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunEr
         accuracy,
         noisy_accuracy,
         scored_points: trial.scored.len(),
-        time: (1..=p.steps).map(|t| t as f64 * p.dt).collect(),
+        time: (1..=p.steps).map(|t| t as f64 * dt).collect(),
         inputs: rows(&trial.inputs, k),
         targets: rows(&trial.targets, k),
         latent: rows(&shown.latent[k..], k),
@@ -406,6 +470,10 @@ impl Experiment for Flipflop {
         Some(("launch", point.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>().join(",")))
     }
     fn live(p: &FlipflopParams) -> Option<String> {
+        // A loaded network lives in the worker's run context, which live updates do not get.
+        if p.source == NetworkSource::Network {
+            return None;
+        }
         Some(serde_json::to_string(&portrait(p)).expect("portrait serialises"))
     }
     fn apply_live(r: &mut FlipflopResult, live: &str) -> Result<(), String> {

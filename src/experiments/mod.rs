@@ -24,6 +24,25 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
 
+/// Where a view's network comes from: built from the view's own keys, or given from outside
+/// (a file loaded in the page, `lpu run --network-in`, or a trained network sent to the view).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkSource {
+    /// Designed from the view's keys.
+    Designed,
+    /// The network given from outside ([`RunCtx::network`]).
+    Network,
+}
+
+impl crate::params::Choice for NetworkSource {
+    const ALL: &'static [Self] = &[NetworkSource::Designed, NetworkSource::Network];
+    const NAMES: &'static [&'static str] = &["designed", "network"];
+    fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
 /// The version of the share-link query grammar (`v=1`).
 pub const QUERY_VERSION: &str = "1";
 

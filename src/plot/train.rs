@@ -37,7 +37,7 @@ fn loss(r: &TrainResult, opts: &PlotOptions) -> DrawResult<Figure> {
             let idx = thin(l.len(), 1500);
             let label = match c.stage.as_str() {
                 "task" => "task (MSE of the readout)".to_string(),
-                "fit" => "fit to the full-rank rates (logistic)".to_string(),
+                "fit" => "fit to the full-rank rates (logistic, KL)".to_string(),
                 other => other.to_string(),
             };
             chart
@@ -99,7 +99,8 @@ fn weights(p: &TrainParams, r: &TrainResult, opts: &PlotOptions) -> DrawResult<F
         for d in 0..k {
             let pts: Vec<(f64, f64)> = w.embedding.iter().zip(&w.encoding).map(|(m, n)| (m[d], n[d])).collect();
             let colour = PALETTE[d % PALETTE.len()];
-            layer.dots(&pts, colour, 3.0, 0.7);
+            let pixels: Vec<(f64, f64)> = pts.iter().map(|&(x, y)| (frame.px(x), frame.py(y))).collect();
+            layer.dots(&pixels, colour, 3.0, 0.7);
             let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
             let ys: Vec<f64> = pts.iter().map(|p| p.1).collect();
             let rho = crate::numerics::rank_correlation::pearson(&xs, &ys);

@@ -19,7 +19,9 @@ pub enum Loss {
     /// (y − target)².
     Mse,
     /// Binary cross-entropy of p = (1 + y)/2 against q = (1 + target)/2, for outputs and
-    /// targets in (−1, 1) such as tanh rates (p is clamped to [1e-12, 1 − 1e-12]).
+    /// targets in (−1, 1) such as tanh rates (p is clamped to [1e-12, 1 − 1e-12]). Its value is
+    /// given less the entropy of q (which no parameter changes), so it is the Kullback–Leibler
+    /// divergence KL(q‖p) ≥ 0, which is 0 at a perfect fit; the gradient is the cross-entropy's.
     Logistic,
 }
 
@@ -37,7 +39,8 @@ impl Loss {
                 let raw = 0.5 * (1.0 + y);
                 let p = raw.clamp(EPS, 1.0 - EPS);
                 let q = 0.5 * (1.0 + target);
-                let value = -(q * libm::log(p) + (1.0 - q) * libm::log(1.0 - p));
+                let term = |a: f64, b: f64| if a > 0.0 { a * libm::log(a / b) } else { 0.0 };
+                let value = term(q, p) + term(1.0 - q, 1.0 - p);
                 let slope = if raw == p { 0.5 * ((1.0 - q) / (1.0 - p) - q / p) } else { 0.0 };
                 (value, slope)
             }
@@ -416,10 +419,10 @@ pub fn loss(m: &TrainModel, loss: Loss, batch: &Batch) -> f64 {
         let mut s = 0.0;
         for t in 0..batch.steps {
             read(m, observed(m, &tr, t + 1), &mut y);
-            for o in 0..o_count {
+            for (o, yo) in y.iter().enumerate() {
                 let w = batch.mask[trial][t * o_count + o];
                 if w != 0.0 {
-                    s += w * loss.value_and_slope(y[o], batch.targets[trial][t * o_count + o]).0 / weight;
+                    s += w * loss.value_and_slope(*yo, batch.targets[trial][t * o_count + o]).0 / weight;
                 }
             }
         }

@@ -89,7 +89,10 @@ async function inkPerPlot(page) {
   });
 }
 
+// E2E_ONLY=<regex> runs only the tests whose names match (for working on one of them).
+const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 async function test(name, fn) {
+  if (only && !only.test(name)) return;
   const t0 = Date.now();
   try {
     await fn();
@@ -404,6 +407,66 @@ await test('cancel stops a sweep on the worker pool', async () => {
   await page.waitForFunction(() => /Cancelled/.test(document.getElementById('status').textContent));
   await page.waitForTimeout(300);
   assert.equal(await page.evaluate(() => window.__lpuTimings.runs), runs);
+  await page.context().close();
+});
+
+await test('training shows its state as it learns, pauses and resumes to the bytes of lpu run', async () => {
+  const q = 'view=train&neurons=40&epochs=120&fit_epochs=120&batch=16&redraw=10';
+  const page = await open(q);
+  // A picture of the state so far arrives before the end, and Pause appears with it.
+  await page.waitForFunction(() => !document.getElementById('pause').hidden, null, { timeout: 60000 });
+  await page.waitForFunction(() => /left/.test(document.getElementById('status').textContent), null, { timeout: 60000 });
+  await page.click('#pause');
+  await page.waitForFunction(() => /Paused/.test(document.getElementById('status').textContent));
+  const paused = await page.evaluate(() => window.lpuExplorer.get().result);
+  assert.equal(paused.result.finished, false, 'the paused state is shown');
+  assert.ok(paused.result.epochs_done > 0 && paused.result.epochs_done < 240, 'epochs done ' + paused.result.epochs_done);
+  await page.screenshot({ path: join(shots, 'train-paused.png'), fullPage: true });
+  await page.click('#pause'); // Resume
+  await page.waitForFunction(() => /Done/.test(document.getElementById('status').textContent), null, { timeout: 120000 });
+  await allDrawn(page);
+  const state = await page.evaluate(() => window.lpuExplorer.get());
+  assert.equal(state.result.result.finished, true);
+  assert.deepEqual(cli(state.coreQuery), state.result, 'a paused and resumed training equals lpu run');
+  const ink = await inkPerPlot(page);
+  for (const [k, v] of Object.entries(ink)) assert.ok(v > 0.01, `train ${k} looks blank (${v})`);
+  await page.screenshot({ path: join(shots, 'train.png'), fullPage: true });
+  // Opening the same link again in this browser is instant: the result is kept by its query.
+  await page.reload();
+  await page.waitForFunction(() => window.lpuExplorer);
+  await page.evaluate(() => window.lpuExplorer.ready);
+  await page.waitForFunction(() => /kept by this browser/.test(document.getElementById('status').textContent));
+  assert.deepEqual(await page.evaluate(() => window.lpuExplorer.get().result), state.result, 'the kept result is the same document');
+  // The trained network becomes the network of source=network, named by its hash in links.
+  await page.click('#exports summary');
+  await page.click('#use-network');
+  await page.waitForFunction(() => /Loaded: 40 neurons, rank 2/.test(document.getElementById('network-status').textContent));
+  await page.context().close();
+});
+
+await test('bad network files get their messages and the page stays usable', async () => {
+  const page = await open('exp=flipflop&bits=1&neurons=20');
+  await allDrawn(page);
+  const good = execFileSync(lpuBin, ['run', 'exp=flipflop&bits=1&neurons=4', '--network-out', '/dev/stdout'], { encoding: 'utf8' }).split('\n').find((l) => l.includes('lpu-network'));
+  const cases = [
+    ['notes.json', 'this is <b>not</b> json', /not JSON/],
+    ['other.json', '{"format":"lpu-result","version":1}', /format must be "lpu-network"/],
+    ['v9.json', good.replace('"version":2', '"version":9'), /version must be 1 or 2/],
+    ['sizes.json', good.replace('"neurons":4', '"neurons":5'), /must have 5 rows/],
+    ['inf.json', good.replace('"bias":[', '"bias":[1e999,'), /not a finite number/],
+  ];
+  for (const [name, text, message] of cases) {
+    await page.setInputFiles('#network-file', { name, mimeType: 'application/json', buffer: Buffer.from(text) });
+    await page.waitForFunction((n) => document.getElementById('messages').textContent.includes(n), name);
+    const msg = await page.textContent('#messages');
+    assert.match(msg, message, name + ': ' + msg);
+    assert.equal(await page.locator('#messages b').count(), 0, 'file text must never become HTML');
+  }
+  // Still usable: a good file loads, and a run goes on.
+  await page.setInputFiles('#network-file', { name: 'good.json', mimeType: 'application/json', buffer: Buffer.from(good) });
+  await page.waitForFunction(() => /Loaded: 4 neurons/.test(document.getElementById('network-status').textContent));
+  await page.click('#run');
+  await page.waitForFunction(() => /Done/.test(document.getElementById('status').textContent));
   await page.context().close();
 });
 

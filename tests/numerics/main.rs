@@ -1,5 +1,6 @@
 //! The numerics home, one test file per method, each checked against an independent truth:
 //! a closed form, a hand-solved case, or a second method (nalgebra's).
+mod adam;
 mod eig;
 mod fit;
 mod grid;

@@ -15,6 +15,8 @@ let catalogue = null;
 const state = {
   exp: null, view: null, values: {}, viewOpts: { embed: false, hide: [], plot: null },
   doc: null, docObject: null, lastGood: null, busy: false,
+  // The network file loaded for source=network ({hash, description}), and the one a link asks for.
+  network: null, linkNetwork: null, paused: false,
 };
 const listeners = { result: [] };
 let figures = [];
@@ -45,6 +47,8 @@ function shareQuery() {
   if (state.viewOpts.embed) view.push('embed=1');
   if (state.viewOpts.hide.length) view.push('hide=' + state.viewOpts.hide.join(','));
   if (state.viewOpts.plot) view.push('plot=' + state.viewOpts.plot);
+  const hash = usesNetwork() ? (state.network ? state.network.hash : state.linkNetwork) : null;
+  if (hash) view.push('network=' + hash);
   if (view.length) q += '&' + view.join('&');
   return q;
 }
@@ -67,6 +71,9 @@ function updateUrl() {
   if (wait <= 0) write();
   else urlTimer = setTimeout(write, wait);
 }
+// Whether the current query runs on the network file loaded in the page (the core says which
+// key and value ask for it).
+function usesNetwork() { return state.values[catalogue.network.key] === catalogue.network.value; }
 // The core's canonical query for the current state (what the worker and `lpu run` get).
 function coreQuery() { return wasm.parse(buildQuery(state.exp, state.values)).query; }
 
@@ -88,6 +95,10 @@ function applyLink(query) {
   state.view = asked && asked.experiment === state.exp ? asked.name : homeView(state.exp).name;
   if (v.view && v.view !== state.view) showMessage(`Link parameter view: "${v.view}" does not show exp=${state.exp}; showing ${viewOf(state.view).label}.`, 'warn', 'link');
   state.viewOpts = { embed: !!v.embed, hide: v.hide || [], plot: v.plot || null };
+  state.linkNetwork = v.network || null;
+  if (state.linkNetwork && (!state.network || state.network.hash !== state.linkNetwork)) {
+    showMessage(`This link needs the network file whose hash is ${state.linkNetwork}: load it with "Load network file" (or drop it onto the page), then run. Files never travel in links.`, 'warn', 'link');
+  }
   const names = viewOf(state.view).plots;
   if (state.viewOpts.plot && !names.includes(state.viewOpts.plot)) {
     showMessage(`Link parameter plot: "${state.viewOpts.plot}" is not a plot of this view (one of ${names.join(', ')}); showing all.`, 'warn', 'link');
@@ -166,12 +177,44 @@ function setBusy(busy) {
   else { $('progress').hidden = true; $('progress').value = 0; }
 }
 
-function execute(query, onProgress) {
+function execute(query, onProgress, onPartial) {
   const parts = wasm.split(query);
-  if (!parts.length) return runner.request({ kind: 'run', query }, onProgress);
+  if (!parts.length) return runner.request({ kind: 'run', query }, onProgress, onPartial);
   // Split across a pool of workers (one per core); the core merges the parts into the
   // document the whole query gives, as `lpu run` does.
   return pool.run(parts, onProgress).then((texts) => wasm.merge(query, texts));
+}
+
+// Shows a result document: the finished one, or one published while the run goes on.
+function showDoc(text) {
+  const doc = new wasm.Doc(text);
+  if (state.doc) state.doc.free();
+  state.doc = doc;
+  state.docObject = JSON.parse(text);
+  state.lastGood = text;
+  player.load(doc.timeline());
+  $('summary').textContent = doc.summary();
+  drawAll();
+}
+
+// Results of slow runs, kept in this browser by canonical query: a run is a pure function of
+// its query, so opening the same link again (a trained network, a long sweep) is instant.
+const CACHE_KEY = 'lpu-results-v1';
+const CACHE_ENTRIES = 8, CACHE_MAX_CHARS = 1_500_000, CACHE_MIN_MS = 1000;
+function cacheRead() { try { return JSON.parse(localStorage.getItem(CACHE_KEY)) || []; } catch (_) { return []; } }
+function cacheGet(query) { const hit = cacheRead().find((e) => e.query === query); return hit ? hit.text : null; }
+function cachePut(query, text) {
+  if (text.length > CACHE_MAX_CHARS) return;
+  const entries = [{ query, text }, ...cacheRead().filter((e) => e.query !== query)];
+  while (entries.length) {
+    try { localStorage.setItem(CACHE_KEY, JSON.stringify(entries.slice(0, CACHE_ENTRIES))); return; } catch (_) { entries.pop(); }
+  }
+}
+
+function timeLeft(seconds) {
+  if (!isFinite(seconds) || seconds < 0) return '';
+  if (seconds < 60) return ` — about ${Math.max(1, Math.round(seconds))} s left`;
+  return ` — about ${Math.round(seconds / 60)} min left`;
 }
 
 function run() {
@@ -180,30 +223,44 @@ function run() {
   if (runner.busyWith('run')) runner.cancel(); // the new run supersedes the old one
   pool.cancel();
   setBusy(true);
+  state.paused = false;
+  $('pause').hidden = true;
+  $('pause').textContent = 'Pause';
   $('status').textContent = 'Running…';
   const t0 = performance.now();
+  let first = null; // the first progress report: a resumed run starts past 0
   const onProgress = (f) => {
     if (id !== runSeq) return;
     $('progress').value = f;
-    $('status').textContent = `Running… ${Math.round(f * 100)}%`;
+    const now = performance.now();
+    if (!first) first = { f, t: now };
+    const rate = (f - first.f) / ((now - first.t) / 1000);
+    const eta = rate > 0 && now - first.t > 500 ? timeLeft((1 - f) / rate) : '';
+    $('status').textContent = `Running… ${Math.round(f * 100)}%${eta}`;
   };
+  // A run that shows its state as it goes (training) can be paused: the worker keeps the
+  // state, and running the same query again resumes it.
+  const onPartial = (text) => {
+    if (id !== runSeq) return;
+    $('pause').hidden = false;
+    try { showDoc(text); } catch (err) { showMessage('Could not show the run so far: ' + err.message, 'error', 'run'); }
+  };
+  const cached = usesNetwork() ? null : cacheGet(query);
   // A throw inside the core becomes this run's failure, not a page stuck on "Running…".
   return Promise.resolve()
-    .then(() => execute(query, onProgress))
+    .then(() => cached || execute(query, onProgress, onPartial))
     .then((text) => {
       if (id !== runSeq) return null;
-      const doc = new wasm.Doc(text);
-      if (state.doc) state.doc.free();
-      state.doc = doc;
-      state.docObject = JSON.parse(text);
-      state.lastGood = text;
+      showDoc(text);
       timings.runs++;
       clearMessages('run');
       timings.lastRunMs = performance.now() - t0;
-      $('status').textContent = `Done in ${Math.round(timings.lastRunMs)} ms`;
-      player.load(doc.timeline());
-      $('summary').textContent = doc.summary();
-      drawAll();
+      if (!cached && timings.lastRunMs >= CACHE_MIN_MS) cachePut(query, text);
+      $('status').textContent = cached
+        ? 'Done — the result of this link, kept by this browser (the same link always gives the same bytes)'
+        : `Done in ${Math.round(timings.lastRunMs)} ms`;
+      timings.cached = !!cached;
+      $('pause').hidden = true;
       for (const f of listeners.result) try { f(state.docObject); } catch (_) { /* a listener's bug is its own */ }
       return state.docObject;
     })
@@ -224,7 +281,68 @@ function cancel() {
   runner.cancel();
   pool.cancel();
   setBusy(false);
-  $('status').textContent = 'Cancelled — the plots show the last finished run.';
+  $('pause').hidden = true;
+  $('status').textContent = 'Cancelled — the plots show the last finished run (or the state it reached).';
+}
+
+// Pause stops the run as Cancel does; the worker keeps its state, so Resume (the same query
+// run again) goes on from the last finished step.
+function pauseOrResume() {
+  if (state.paused) { run().catch(() => {}); return; }
+  runSeq++;
+  runner.cancel();
+  setBusy(false);
+  state.paused = true;
+  $('pause').hidden = false;
+  $('pause').textContent = 'Resume';
+  $('status').textContent = 'Paused — the plots show the last finished step; Resume goes on from there.';
+}
+
+// ---------- network files ----------
+function networkLoaded(answer) {
+  state.network = JSON.parse(answer);
+  const note = state.linkNetwork && state.linkNetwork !== state.network.hash ? ` — not the file this link asks for (${state.linkNetwork})` : '';
+  $('network-status').textContent = `Loaded: ${state.network.description} (hash ${state.network.hash})${note}`;
+  clearMessages('network');
+  if (!note) clearMessages('link');
+  showMessage(`Network loaded (${state.network.description}). Views with ${catalogue.network.key}=${catalogue.network.value} run on it.`, 'info', 'network');
+  updateUrl();
+  if (usesNetwork()) run().catch(() => {});
+}
+function loadNetworkFile(file) {
+  clearMessages('network');
+  if (!file) return;
+  if (file.size > catalogue.network.max_bytes) {
+    showMessage(`The file "${file.name}" has ${file.size} bytes, more than the limit of ${catalogue.network.max_bytes >> 20} MiB; nothing was loaded.`, 'error', 'network');
+    return;
+  }
+  // A bad file leaves the worker's network as it was; a replaced worker gets that one again.
+  const before = runner.setup.get('network');
+  file.text()
+    .then((text) => runner.remember('network', { kind: 'load_network', text }))
+    .then(networkLoaded)
+    .catch((e) => {
+      if (before) runner.setup.set('network', before);
+      else runner.setup.delete('network');
+      showMessage(`The file "${file.name}" was not loaded: ${e.message}. The page goes on with ${state.network ? 'the network loaded before' : 'no network file'}.`, 'error', 'network');
+    });
+}
+// The network file of the result shown. A result kept by the browser has no network in the
+// worker: the query runs again (the same bytes) and the worker then holds it.
+function networkText() {
+  const query = state.docObject.query;
+  return runner.request({ kind: 'network_file', query }).catch(() => {
+    $('status').textContent = 'Rebuilding the network of this result…';
+    return execute(query, (f) => { $('status').textContent = `Rebuilding the network of this result… ${Math.round(f * 100)}%`; })
+      .then(() => { $('status').textContent = 'Network rebuilt'; return runner.request({ kind: 'network_file', query }); });
+  });
+}
+function useResultNetwork() {
+  if (!state.docObject) return;
+  networkText()
+    .then((text) => runner.remember('network', { kind: 'load_network', text }))
+    .then(networkLoaded)
+    .catch((e) => showMessage('Could not use the network: ' + e.message, 'error', 'network'));
 }
 
 // ---------- plots ----------
@@ -355,11 +473,16 @@ function start() {
   if (!clean || !location.search.includes('v=')) updateUrl();
   $('run').addEventListener('click', () => run().catch(() => {}));
   $('cancel').addEventListener('click', cancel);
+  $('pause').addEventListener('click', pauseOrResume);
+  $('network-file').addEventListener('change', (e) => { loadNetworkFile(e.target.files[0]); e.target.value = ''; });
+  $('use-network').addEventListener('click', useResultNetwork);
+  addEventListener('dragover', (e) => { if (e.dataTransfer && [...e.dataTransfer.types].includes('Files')) e.preventDefault(); });
+  addEventListener('drop', (e) => { if (e.dataTransfer && e.dataTransfer.files.length) { e.preventDefault(); loadNetworkFile(e.dataTransfer.files[0]); } });
   $('copy-link').addEventListener('click', () => copyText(shareUrl(), 'Link'));
   $('copy-embed').addEventListener('click', () => copyText(embedCode(), 'Embed code'));
   $('export-json').addEventListener('click', () => state.lastGood && download(new Blob([state.lastGood], { type: 'application/json' }), fileName('result') + '.json'));
   $('export-csv').addEventListener('click', () => state.doc && download(new Blob([state.doc.csv()], { type: 'text/csv' }), fileName('result') + '.csv'));
-  $('export-network').addEventListener('click', () => state.docObject && runner.request({ kind: 'network_file', query: state.docObject.query }).then((t) => t && download(new Blob([t], { type: 'application/json' }), fileName('network') + '.json')).catch((e) => showMessage('Export failed: ' + e.message, 'error')));
+  $('export-network').addEventListener('click', () => state.docObject && networkText().then((t) => t && download(new Blob([t], { type: 'application/json' }), fileName('network') + '.json')).catch((e) => showMessage('Export failed: ' + e.message, 'error')));
   let resizeTimer = null;
   addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(drawAll, 150); });
   // Time runs only while the plots are on screen and the tab is visible.

@@ -28,6 +28,9 @@ export class Runner {
     this.stopping = new Set();
     this.watchdog = null;
     this.flag = self.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    // Requests a fresh worker gets before any other (a loaded network file), so that replacing
+    // the worker loses nothing the user gave it.
+    this.setup = new Map();
     this.spawn();
   }
   spawn() {
@@ -39,12 +42,19 @@ export class Runner {
       this.fail('the worker failed to start: ' + (e.message || 'unknown error'));
     };
     if (this.flag) this.worker.postMessage({ cancelFlag: this.flag.buffer });
+    for (const request of this.setup.values()) this.request(request).catch(() => {});
+  }
+  /** Sends `request` now and again to every worker that replaces this one. */
+  remember(name, request) {
+    this.setup.set(name, request);
+    return this.request(request);
   }
   receive(msg) {
     if (msg.type !== 'progress' && this.stopping.delete(msg.id) && msg.error && msg.error.kind === 'cancelled') timings.cleanStops = (timings.cleanStops || 0) + 1;
     const p = this.pending.get(msg.id);
     if (!p) return;
     if (msg.type === 'progress') { if (p.onProgress) p.onProgress(msg.value); return; }
+    if (msg.type === 'partial') { if (p.onPartial) p.onPartial(msg.text); return; }
     this.pending.delete(msg.id);
     if (msg.type === 'done') { p.resolve(msg.text); return; }
     const err = new Error(msg.error.message);
@@ -65,10 +75,10 @@ export class Runner {
     this.spawn();
   }
   /** Sends a request (`{kind: 'run', query}`, …); resolves with the answer's text. */
-  request(request, onProgress) {
+  request(request, onProgress, onPartial) {
     const id = ++this.seq;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress, kind: request.kind });
+      this.pending.set(id, { resolve, reject, onProgress, onPartial, kind: request.kind });
       this.worker.postMessage({ id, request });
     });
   }
