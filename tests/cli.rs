@@ -19,7 +19,7 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=flipflop&neurons=1e6", "neurons: must be an integer in 2..=1000000"),
         ("exp=flipflop&tau=-1", "tau: must be a number in [0.0001, 1], got -1"),
         ("exp=flipflop&noise=nan", "noise: must be a number in [0, 10]"),
-        ("exp=flipflop&colour=red", "colour: unknown key for exp=flipflop; allowed keys: v, exp, bits"),
+        ("exp=flipflop&colour=red", "colour: unknown key for exp=flipflop; allowed keys: v, exp, source, bits"),
         ("exp=flipflop&input=1,2,3", "input: has 3 values but there are only 2 channels (bits)"),
         ("exp=flipflop&bits=3&neurons=5", "neurons: must be at least 2 × bits = 6"),
         ("exp=flipflop&dt=0.02", "dt: must be at most tau = 0.01 s"),

@@ -408,7 +408,7 @@ fn run(p: &TrainParams, ctx: &RunCtx) -> Result<Output<TrainResult>, RunError> {
         }
         epoch(p, &mut st);
         crate::progress::report((done + 1) as f64 / total as f64);
-        if (done + 1) % p.redraw == 0 && !finished(p, &st) && ctx.publishing() {
+        if (done + 1).is_multiple_of(p.redraw) && !finished(p, &st) && ctx.publishing() {
             ctx.publish(&result_of(p, &st));
         }
     }
