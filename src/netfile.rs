@@ -72,10 +72,8 @@ pub fn from_json(text: &str) -> Result<Network, String> {
         return Err(format!("the file has {} bytes, more than the limit of {} MiB", text.len(), MAX_BYTES >> 20));
     }
     let json_error = |e: serde_json::Error| {
-        if e.to_string().contains("number out of range") {
-            format!("a value is not a finite number (NaN and infinities are not allowed): {e}")
-        } else if e.is_syntax() || e.is_eof() {
-            format!("not JSON: {e}")
+        if e.is_syntax() || e.is_eof() {
+            syntax_message(text, &e)
         } else {
             format!("not a valid network file: {e}")
         }
@@ -192,4 +190,26 @@ pub fn describe(net: &Network) -> String {
             o => format!("readout of {o}"),
         }
     )
+}
+
+/// What is wrong with text that is not JSON, said plainly where a non-finite number is the
+/// cause: JSON has no NaN or Infinity, and serde_json refuses a number beyond the largest
+/// double (such as 1e999) rather than read it as infinite.
+fn syntax_message(text: &str, e: &serde_json::Error) -> String {
+    let at = format!("line {} column {}", e.line(), e.column());
+    if e.to_string().starts_with("number out of range") {
+        return format!(
+            "a value at {at} is not a finite number (beyond the range of a 64-bit float, about ±1.8e308; NaN and infinities are not allowed)"
+        );
+    }
+    // serde_json's column counts bytes; look at the few bytes around it.
+    let line = text.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
+    let from = e.column().saturating_sub(3);
+    let near: String = line.bytes().skip(from).take(12).map(|b| b.to_ascii_lowercase() as char).collect();
+    if near.contains("nan") || near.contains("inf") {
+        return format!(
+            "not JSON at {at}: NaN and Infinity are not JSON numbers (every value must be a finite number)"
+        );
+    }
+    format!("not JSON: {e}")
 }

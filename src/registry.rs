@@ -3,9 +3,10 @@
 //! document back and draw, tabulate or summarise it, without naming any experiment.
 
 use crate::experiments::{
-    self, chaos::Chaos, dimensionality::Dimensionality, drift::Drift, drift_sweep::DriftSweep, flipflop::Flipflop,
-    lyapunov::Lyapunov, partial::Partial, perturb::Perturb, spectrum::Spectrum, timescale::Timescale, train::Train,
-    Csv, Experiment, PlotSpec, Timeline, ViewSpec, QUERY_VERSION,
+    self, chaos::Chaos, dimensionality::Dimensionality, drift::Drift, drift_sweep::DriftSweep,
+    fixed_points::FixedPoints, flipflop::Flipflop, lyapunov::Lyapunov, partial::Partial, perturb::Perturb,
+    spectrum::Spectrum, timescale::Timescale, train::Train, Csv, Experiment, PlotSpec, Timeline, ViewSpec,
+    QUERY_VERSION,
 };
 use crate::link::{ViewOptions, VIEW_KEYS};
 use crate::network::Network;
@@ -26,6 +27,7 @@ pub static REGISTRY: &[&dyn Entry] = &[
     &Registered::<Chaos>::NEW,
     &Registered::<Dimensionality>::NEW,
     &Registered::<Train>::NEW,
+    &Registered::<FixedPoints>::NEW,
 ];
 
 /// The experiment registered as `name`.
@@ -486,8 +488,15 @@ pub fn parse_strict(query: &str) -> Result<Box<dyn Params>, ParamError> {
 /// error.
 #[cfg(feature = "compute")]
 pub fn run_query(query: &str) -> Result<Outcome, ParamError> {
+    run_query_with(query, &crate::experiments::RunCtx::default())
+}
+
+/// [`run_query`] in a given context (one carrying a network from outside, say): the result
+/// document, or the first parameter error (a failed or cancelled run is reported on `exp`).
+#[cfg(feature = "compute")]
+pub fn run_query_with(query: &str, ctx: &crate::experiments::RunCtx) -> Result<Outcome, ParamError> {
     let params = parse_strict(query)?;
-    params.run(&crate::experiments::RunCtx::default()).map_err(|e| match e {
+    params.run(ctx).map_err(|e| match e {
         crate::experiments::RunError::Param(e) => e,
         e => ParamError::new("exp", format!("the run stopped: {e}")),
     })

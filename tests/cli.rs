@@ -29,7 +29,7 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=flipflop&seed=-1", "seed: must be an integer in 0..=9007199254740991"),
         (
             "exp=banana",
-            "exp: must be one of flipflop, timescale, partial, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, dimensionality, train, got \"banana\"",
+            "exp: must be one of flipflop, timescale, partial, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, dimensionality, train, fixed_points, got \"banana\"",
         ),
         ("exp=drift&kind=sideways", "kind: must be one of random, orthogonal, tangential, got \"sideways\""),
         ("exp=drift&score=5000", "score: must be at most min(steps, after) = 2000"),
@@ -103,6 +103,7 @@ fn hostile_input_never_panics() {
         &["frobnicate"],
         &[],
         &["run", "exp=flipflop", "--network-out"],
+        &["run", "exp=fixed_points&source=network", "--network-in"],
         &["run", "exp=flipflop", "extra"],
         &["params", "nope"],
     ] {
@@ -223,6 +224,15 @@ fn csv_format_gives_the_main_series_of_every_experiment() {
                     check("lambda_max_per_s", &r["lambda_max"][i]);
                     check("variance", &r["variance"][i]);
                     check("dimension", &r["dimension"][i]);
+                }
+                "fixed_points" => {
+                    let fp = &r["fixed_points"][i];
+                    let code = ["stable", "saddle", "unstable"].iter().position(|k| fp["kind"] == *k).unwrap();
+                    check("kind", &serde_json::json!(code));
+                    check("unstable_dims", &fp["unstable_dims"]);
+                    check("lead_re", &fp["eigenvalues"][0][0]);
+                    check("z1", &fp["z"][0]);
+                    check("x1", &fp["x"][0]);
                 }
                 other => panic!("add a CSV check for exp={other}"),
             }

@@ -1,24 +1,30 @@
 //! `lpu`: the explorer's experiments from the command line.
 //!
-//!   lpu run "<query>" [--format json|csv] [--network-out FILE] [--pretty]
-//!   lpu plot "<query>" [--out DIR] [--width W] [--height H]
+//!   lpu run "<query>" [--format json|csv] [--network-in FILE] [--network-out FILE] [--pretty]
+//!   lpu plot "<query>" [--network-in FILE] [--out DIR] [--width W] [--height H]
 //!   lpu params [EXPERIMENT]
 //!
 //! The query is exactly the explorer's share-link query. Errors in the query exit with code 2
-//! and one line naming the key and its allowed range.
+//! and one line naming the key and its allowed range; so does a network file (`--network-in`)
+//! that is not a valid one, with one line saying what is wrong. A file that cannot be read or
+//! written exits with code 1.
 
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  lpu run \"<query>\" [--format json|csv] [--network-out FILE] [--pretty]
+  lpu run \"<query>\" [--format json|csv] [--network-in FILE] [--network-out FILE] [--pretty]
                                                        run an experiment, print its result
                                                        document (JSON) or its main series (CSV)
-  lpu plot \"<query>\" [--out DIR] [--width W] [--height H]
+  lpu plot \"<query>\" [--network-in FILE] [--out DIR] [--width W] [--height H]
                                                        run it and write every plot as SVG
   lpu params [EXPERIMENT]                              list keys, defaults and allowed values
 
-example:
-  lpu run \"exp=flipflop&bits=2&neurons=100&seed=7\"";
+--network-in FILE gives the run a network file (as --network-out writes it) for
+experiments run with source=network.
+
+examples:
+  lpu run \"exp=flipflop&bits=2&neurons=100&seed=7\"
+  lpu run \"exp=fixed_points&source=network\" --network-in net.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,20 +45,58 @@ fn usage_error(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Runs the query a command was given; a missing or bad query is reported (exit code 2).
-fn run_query(query: Option<String>, command: &str) -> Result<lpu::Outcome, ExitCode> {
+/// Runs the query a command was given, with the network of `network_in` if any; a missing or
+/// bad query or network file is reported (exit code 2; 1 for a file that cannot be read).
+fn run_query(query: Option<String>, command: &str, network_in: Option<&str>) -> Result<lpu::Outcome, ExitCode> {
     let Some(query) = query else {
         return Err(usage_error(&format!("{command} needs a query, e.g. \"exp=flipflop\"")));
     };
-    lpu::run_query(&query).map_err(|e| {
+    let network = match network_in.map(read_network).transpose() {
+        Ok(n) => n,
+        Err((code, msg)) => {
+            eprintln!("error: {msg}");
+            return Err(ExitCode::from(code));
+        }
+    };
+    let mut ctx = lpu::experiments::RunCtx::default();
+    if let Some(net) = &network {
+        ctx = ctx.with_network(net);
+    }
+    lpu::registry::run_query_with(&query, &ctx).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })
 }
 
+/// Reads and checks a network file: the exit code and one line on failure (1: the file cannot
+/// be read; 2: it is not a valid network file). A file over the size limit is refused by its
+/// length, before it is read.
+fn read_network(path: &str) -> Result<lpu::network::Network, (u8, String)> {
+    use std::io::Read;
+    let limit = lpu::netfile::MAX_BYTES;
+    let too_big =
+        |bytes: u64| (2, format!("network file {path}: over the limit of {} MiB ({bytes} bytes)", limit >> 20));
+    let unreadable = |e: std::io::Error| (1, format!("cannot read network file {path}: {e}"));
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let len = file.metadata().map_err(unreadable)?.len();
+    if len > limit as u64 {
+        return Err(too_big(len));
+    }
+    // At most one byte past the limit, in case the file grows while it is read.
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(limit as u64 + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+    if bytes.len() > limit {
+        return Err(too_big(bytes.len() as u64));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| (2, format!("network file {path}: not UTF-8 text (a network file is JSON)")))?;
+    lpu::netfile::from_json(&text).map_err(|e| (2, format!("network file {path}: {e}")))
+}
+
 fn run(args: &[String]) -> ExitCode {
     let mut query = None;
     let mut network_out = None;
+    let mut network_in = None;
     let mut pretty = false;
     let mut csv = false;
     let mut it = args.iter();
@@ -61,6 +105,10 @@ fn run(args: &[String]) -> ExitCode {
             "--network-out" => match it.next() {
                 Some(f) => network_out = Some(f.clone()),
                 None => return usage_error("--network-out needs a file name"),
+            },
+            "--network-in" => match it.next() {
+                Some(f) => network_in = Some(f.clone()),
+                None => return usage_error("--network-in needs a file name"),
             },
             "--pretty" => pretty = true,
             "--format" => match it.next().map(String::as_str) {
@@ -74,7 +122,7 @@ fn run(args: &[String]) -> ExitCode {
             s => return usage_error(&format!("unexpected argument \"{s}\" (quote the query)")),
         }
     }
-    let outcome = match run_query(query, "run") {
+    let outcome = match run_query(query, "run", network_in.as_deref()) {
         Ok(o) => o,
         Err(code) => return code,
     };
@@ -103,9 +151,14 @@ fn plot(args: &[String]) -> ExitCode {
     let mut query = None;
     let mut out = std::path::PathBuf::from(".");
     let mut size = (760u32, 460u32);
+    let mut network_in = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
+            "--network-in" => match it.next() {
+                Some(f) => network_in = Some(f.clone()),
+                None => return usage_error("--network-in needs a file name"),
+            },
             "--out" => match it.next() {
                 Some(d) => out = d.into(),
                 None => return usage_error("--out needs a directory"),
@@ -122,7 +175,7 @@ fn plot(args: &[String]) -> ExitCode {
             s => return usage_error(&format!("unexpected argument \"{s}\" (quote the query)")),
         }
     }
-    let outcome = match run_query(query, "plot") {
+    let outcome = match run_query(query, "plot", network_in.as_deref()) {
         Ok(o) => o,
         Err(code) => return code,
     };

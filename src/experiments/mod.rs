@@ -8,6 +8,7 @@ pub mod dimensionality;
 pub mod drift;
 pub mod drift_runs;
 pub mod drift_sweep;
+pub mod fixed_points;
 pub mod flipflop;
 pub mod lyapunov;
 pub mod partial;

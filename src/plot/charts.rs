@@ -287,7 +287,7 @@ pub(super) fn portrait(p: &Portrait, heading: &str, opts: &PlotOptions) -> DrawR
 
 /// One fixed point marker (filled circle, triangle, ring by kind); faded when off the shown
 /// slice. The first unfaded marker of each kind gets a legend entry.
-fn draw_fixed_point(
+pub(super) fn draw_fixed_point(
     chart: &mut Chart,
     x: f64,
     y: f64,

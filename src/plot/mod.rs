@@ -12,6 +12,7 @@ mod dense;
 mod dimensionality;
 mod drift;
 mod drift_sweep;
+mod fixed_points;
 mod flipflop;
 mod lyapunov;
 mod partial;

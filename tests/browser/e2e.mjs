@@ -4,7 +4,7 @@
 // playwright-core, and compares the page's numbers with `lpu run` on the same query.
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
-import { readFile, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join, extname, resolve } from 'node:path';
 import assert from 'node:assert/strict';
@@ -348,12 +348,14 @@ function assertClose(a, b, path, scale = 0) {
   } else assert.deepEqual(a, b, path);
 }
 
-await test('spectrum, Lyapunov and chaos views draw, match lpu run and export CSV', async () => {
+await test('spectrum, Lyapunov, chaos and fixed-point views draw, match lpu run and export CSV', async () => {
   const cases = [
     ['view=spectrum&neurons=300&g=0.9&outlier=2.5', ['eigenvalues', 'moduli']],
     ['view=spectrum&source=flipflop&bits=2&neurons=200&g=0.5&matrix=jacobian&fixed_point=1', ['eigenvalues', 'moduli']],
     ['view=lyapunov&neurons=100&exponents=10&time=0.5', ['convergence', 'exponents']],
     ['view=chaos&neurons=80&points=5&sizes=40,80&time=0.3&warmup=0.2', ['dimension', 'exponents', 'lambda', 'sizes', 'variance']],
+    ['view=fixed_points&source=flipflop&bits=2&neurons=100', ['eigenvalues', 'plane']],
+    ['view=fixed_points&source=random&neurons=60&g=1.6&random_starts=24', ['eigenvalues', 'plane']],
   ];
   for (const [q, plots] of cases) {
     const page = await open(q);
@@ -369,7 +371,7 @@ await test('spectrum, Lyapunov and chaos views draw, match lpu run and export CS
     const native = execFileSync(lpuBin, ['run', state.coreQuery, '--format', 'csv'], { encoding: 'utf8' }).trim().split('\n');
     assert.equal(csv[0], native[0], q + ': CSV header');
     assert.equal(csv.length, native.length, q + ': CSV rows');
-    const name = q.split('&')[0].replace('=', '-') + (q.includes('jacobian') ? '-jacobian' : '');
+    const name = q.split('&')[0].replace('=', '-') + (q.includes('jacobian') ? '-jacobian' : '') + (q.includes('source=random') ? '-random' : '');
     await page.screenshot({ path: join(shots, name + '.png'), fullPage: true });
     await page.context().close();
   }
@@ -467,6 +469,35 @@ await test('bad network files get their messages and the page stays usable', asy
   await page.waitForFunction(() => /Loaded: 4 neurons/.test(document.getElementById('network-status').textContent));
   await page.click('#run');
   await page.waitForFunction(() => /Done/.test(document.getElementById('status').textContent));
+  await page.context().close();
+});
+
+await test('fixed points of a loaded network file match lpu run --network-in', async () => {
+  // W = 2I on three neurons: 3³ = 27 fixed points (each rate at 0 or ±r*, r* = tanh(2r*)).
+  const n = 3;
+  const net = {
+    format: 'lpu-network', version: 2, neurons: n, rank: 0, inputs: 0, tau: 0.01, dt: 0.001, nonlinearity: 'tanh',
+    embedding: [[], [], []], encoding: [[], [], []], input: [[], [], []], bias: [0, 0, 0],
+    random: [[2, 0, 0], [0, 2, 0], [0, 0, 2]], model: 'rate', readout: null,
+  };
+  const text = JSON.stringify(net);
+  const file = join(shots, 'diagonal-network.json');
+  await writeFile(file, text);
+  const page = await open('view=fixed_points&source=network&random_starts=400&extent=1');
+  await page.setInputFiles('#network-file', { name: 'diagonal.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+  await page.waitForFunction(() => /Loaded: 3 neurons/.test(document.getElementById('network-status').textContent));
+  await page.click('#run');
+  await page.waitForFunction(() => /Done/.test(document.getElementById('status').textContent));
+  await allDrawn(page);
+  const state = await page.evaluate(() => window.lpuExplorer.get());
+  const points = state.result.result.fixed_points;
+  const count = (k) => points.filter((f) => f.kind === k).length;
+  assert.deepEqual([points.length, count('stable'), count('saddle'), count('unstable')], [27, 8, 18, 1]);
+  const native = JSON.parse(execFileSync(lpuBin, ['run', state.coreQuery, '--network-in', file], { encoding: 'utf8' }));
+  assertClose(state.result, native, 'loaded network');
+  const ink = await inkPerPlot(page);
+  for (const [k, v] of Object.entries(ink)) assert.ok(v > 0.01, `fixed points of a file: ${k} looks blank (${v})`);
+  await page.screenshot({ path: join(shots, 'fixed_points-network.png'), fullPage: true });
   await page.context().close();
 });
 
