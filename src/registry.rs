@@ -4,8 +4,8 @@
 
 use crate::experiments::{
     self, chaos::Chaos, dimensionality::Dimensionality, drift::Drift, drift_sweep::DriftSweep, flipflop::Flipflop,
-    lyapunov::Lyapunov, partial::Partial, perturb::Perturb, spectrum::Spectrum, timescale::Timescale, train::Train,
-    Csv, Experiment, PlotSpec, Timeline, ViewSpec, QUERY_VERSION,
+    lyapunov::Lyapunov, partial::Partial, perturb::Perturb, sequence_sweep::SequenceSweep, spectrum::Spectrum,
+    timescale::Timescale, train::Train, Csv, Experiment, PlotSpec, Timeline, ViewSpec, QUERY_VERSION,
 };
 use crate::link::{ViewOptions, VIEW_KEYS};
 use crate::network::Network;
@@ -26,6 +26,7 @@ pub static REGISTRY: &[&dyn Entry] = &[
     &Registered::<Chaos>::NEW,
     &Registered::<Dimensionality>::NEW,
     &Registered::<Train>::NEW,
+    &Registered::<SequenceSweep>::NEW,
 ];
 
 /// The experiment registered as `name`.
