@@ -5,8 +5,8 @@
 use crate::experiments::{
     self, chaos::Chaos, dimensionality::Dimensionality, drift::Drift, drift_sweep::DriftSweep,
     fixed_points::FixedPoints, flipflop::Flipflop, lyapunov::Lyapunov, partial::Partial, perturb::Perturb,
-    spectrum::Spectrum, timescale::Timescale, train::Train, Csv, Experiment, PlotSpec, Timeline, ViewSpec,
-    QUERY_VERSION,
+    sequence_sweep::SequenceSweep, spectrum::Spectrum, timescale::Timescale, train::Train, Csv, Experiment, PlotSpec,
+    Timeline, ViewSpec, QUERY_VERSION,
 };
 use crate::link::{ViewOptions, VIEW_KEYS};
 use crate::network::Network;
@@ -27,6 +27,7 @@ pub static REGISTRY: &[&dyn Entry] = &[
     &Registered::<Chaos>::NEW,
     &Registered::<Dimensionality>::NEW,
     &Registered::<Train>::NEW,
+    &Registered::<SequenceSweep>::NEW,
     &Registered::<FixedPoints>::NEW,
 ];
 

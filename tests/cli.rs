@@ -29,7 +29,7 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=flipflop&seed=-1", "seed: must be an integer in 0..=9007199254740991"),
         (
             "exp=banana",
-            "exp: must be one of flipflop, timescale, partial, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, dimensionality, train, fixed_points, got \"banana\"",
+            "exp: must be one of flipflop, timescale, partial, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, dimensionality, train, sequence_sweep, fixed_points, got \"banana\"",
         ),
         ("exp=drift&kind=sideways", "kind: must be one of random, orthogonal, tangential, got \"sideways\""),
         ("exp=drift&score=5000", "score: must be at most min(steps, after) = 2000"),
@@ -57,6 +57,11 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ),
         ("exp=dimensionality&samples=5000&neurons=5000", "samples: samples × largest N = 2.5e7 rates; at most 4e6"),
         ("exp=dimensionality&samples=2000&neurons=2000", "neurons: the query would take"),
+        ("exp=sequence_sweep&ranks=7", "ranks: each value must be an integer in 1..=6, got 7"),
+        ("exp=sequence_sweep&ranks=2,1,2", "ranks: lists 2 twice (items 1 and 3)"),
+        ("exp=sequence_sweep&neurons=1024&runs=10", "neurons: the sweep would take 2.0e12 work units (a few minutes is 3e11)"),
+        ("exp=sequence_sweep&epochs=20000", "epochs: the sweep would take"),
+        ("exp=sequence_sweep&neurons=1024&trials=1000", "trials: test trials × steps × largest N = 3.1e7 activity values; at most 4e6"),
         ("bits=2", "exp: is required"),
         ("exp=flipflop&v=2", "v: must be 1"),
         ("exp=flipflop&bits=2&bits=3", "bits: given more than once"),
@@ -218,6 +223,14 @@ fn csv_format_gives_the_main_series_of_every_experiment() {
                 "lyapunov" => {
                     check("lambda_per_s", &r["exponents"][i]);
                     check("origin_lambda_per_s", &r["origin"][i]);
+                }
+                "sequence_sweep" => {
+                    let c = &r["cells"][i];
+                    check("neurons", &c["neurons"]);
+                    check("rank", &c["rank"]);
+                    check("accuracy_mean", &c["accuracy_stats"]["mean"]);
+                    check("error_sd", &c["error_stats"]["sd"]);
+                    check("dimension_noisy_mean", &c["dimension_noisy_stats"]["mean"]);
                 }
                 "chaos" => {
                     check("g", &r["g"][i]);

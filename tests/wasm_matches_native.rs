@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const QUERIES: [&str; 15] = [
+const QUERIES: [&str; 16] = [
     "exp=train&neurons=16&epochs=8&fit_epochs=6&batch=5&steps=30&test_trials=3&seed=2",
     "exp=train&paradigm=direct&bits=3&rank=3&neurons=12&epochs=10&batch=6&steps=25&test_trials=2&weight_decay=0.001",
     "exp=chaos&neurons=60&points=4&sizes=30,60&time=0.2&warmup=0.1&seed=5",
@@ -19,6 +19,7 @@ const QUERIES: [&str; 15] = [
     "exp=dimensionality&latent=3&neurons=50,120&nonlinearity=sin&scale=3&samples=100&scales=1,3&pairs=300&seed=2",
     "exp=partial&neurons=30000&observed=3,100,2999,30000&repeats=6&tau_latent=0.7&rho=0.6&seed=8",
     "exp=fixed_points&source=flipflop&bits=3&neurons=90&extent=1.2&seed=4",
+    "exp=sequence_sweep&neurons=16,20&ranks=1,3&length=3&runs=2&epochs=30&batch=4&trials=6&noise=0.05&seed=3",
 ];
 
 /// Queries whose results hold eigenvalues from faer, whose SIMD kernels fuse multiply-adds

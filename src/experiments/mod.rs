@@ -13,6 +13,7 @@ pub mod flipflop;
 pub mod lyapunov;
 pub mod partial;
 pub mod perturb;
+pub mod sequence_sweep;
 pub mod spectrum;
 pub mod timescale;
 pub mod train;

@@ -17,6 +17,7 @@ mod flipflop;
 mod lyapunov;
 mod partial;
 mod perturb;
+mod sequence_sweep;
 mod spectrum;
 mod timescale;
 mod train;

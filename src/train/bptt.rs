@@ -209,6 +209,13 @@ pub fn states(m: &TrainModel, inputs: &[f64], steps: usize) -> Vec<f64> {
     forward(m, inputs, &[], steps).state[n..].to_vec()
 }
 
+/// The states after every step of one trial (T × N) with `noise` (T × N, as [`Batch::noise`])
+/// added to the state after each step.
+pub fn noisy_states(m: &TrainModel, inputs: &[f64], noise: &[f64], steps: usize) -> Vec<f64> {
+    let n = m.arch.neurons;
+    forward(m, inputs, noise, steps).state[n..].to_vec()
+}
+
 fn read(m: &TrainModel, h: &[f64], y: &mut [f64]) {
     let n = m.arch.neurons;
     match m.arch.outputs {

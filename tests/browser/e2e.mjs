@@ -312,6 +312,7 @@ await test('drift, sweep and stimulation views draw and match lpu run', async ()
     ['view=partial&neurons=100000&observed=10,100,1000,10000,100000&repeats=10', ['error', 'full', 'repeats']],
     ['view=sweep&bits=2&neurons=100,300&points=5&runs=2&steps=200&after=400&score=200', ['accuracy', 'accuracy_observed', 'tolerable']],
     ['view=dimensionality&latent=4&neurons=20,100,300&scale=3&samples=300&scales=0.3,1,3&pairs=500', ['dimension', 'distances', 'spectrum']],
+    ['view=sequence&neurons=16,32&ranks=1,2&runs=2&epochs=150&batch=8&trials=10', ['accuracy', 'dimension_neurons', 'dimension_rank', 'error', 'loss']],
   ];
   for (const [q, plots] of cases) {
     const page = await open(q);
