@@ -145,3 +145,16 @@ fn a_trained_network_runs_in_the_flipflop_view() {
     let none = Flipflop::run(&p, &RunCtx::default()).err().unwrap();
     assert!(none.to_string().contains("needs a network file"), "{none}");
 }
+
+/// Sequence sorting (task=sequence) trains a low-rank network directly; it sorts two numbers
+/// far better than the 1/L of an output that ignores them, and the trial shows one output
+/// beside the two input channels; two_step is refused for it.
+#[test]
+fn sequence_sorting_trains_directly() {
+    let (r, net) = train("task=sequence&paradigm=direct&neurons=40&rank=2&epochs=600&lr=0.01&test_trials=40");
+    assert!(r.accuracy >= 0.9, "sorting accuracy {}", r.accuracy);
+    assert_eq!((net.inputs, net.outputs()), (2, 1));
+    assert_eq!((r.inputs[0].len(), r.targets[0].len(), r.output[0].len()), (2, 1, 1));
+    let err = Train::check(&params("task=sequence")).unwrap_err();
+    assert_eq!(err.key, "paradigm");
+}

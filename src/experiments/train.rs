@@ -20,6 +20,7 @@ use crate::params::{range, Choice, ParamError, MAX_SAFE_INTEGER};
 use crate::task::FlipFlopTask;
 use crate::train::bptt::{outputs, states, Batch, Loss};
 use crate::train::model::{Architecture, Part, TrainModel};
+use crate::train::sequence::{self, SequenceTask};
 use crate::train::store;
 use crate::train::tasks::{flipflop_accuracy, flipflop_batch, trial_seeds};
 use crate::train::trainer::Stage;
@@ -35,11 +36,14 @@ pub const MAX_WORK: f64 = 1.5e11;
 pub enum TrainTask {
     /// The K-bit flip-flop.
     Flipflop,
+    /// Sequence sorting (`crate::train::sequence`): L numbers shown one at a time, a cue, then
+    /// the numbers output in sorted order.
+    Sequence,
 }
 
 impl Choice for TrainTask {
-    const ALL: &'static [Self] = &[TrainTask::Flipflop];
-    const NAMES: &'static [&'static str] = &["flipflop"];
+    const ALL: &'static [Self] = &[TrainTask::Flipflop, TrainTask::Sequence];
+    const NAMES: &'static [&'static str] = &["flipflop", "sequence"];
     fn name(self) -> &'static str {
         Self::NAMES[self as usize]
     }
@@ -66,8 +70,11 @@ impl Choice for Paradigm {
 crate::params! {
     /// The query keys of `exp=train`, with their ranges and defaults.
     pub struct TrainParams {
-        task: TrainTask = TrainTask::Flipflop, range(0.0, 0.0), "task", "", task, "the task trained on: flipflop (the K-bit flip-flop)";
+        task: TrainTask = TrainTask::Flipflop, range(0.0, 0.0), "task", "", task, "the task trained on: flipflop (the K-bit flip-flop) or sequence (sorting L numbers; trained directly)";
         bits: usize = 2, range(1.0, 6.0), "bits K", "", task, "flip-flop bits: input channels and outputs";
+        length: usize = 2, range(2.0, 4.0), "sequence length L", "", task, "sequence: numbers per trial, shown one at a time and output sorted";
+        show: usize = 10, range(2.0, 100.0), "item steps", "", task, "sequence: steps each number, the cue and each response slot last (trial = (2L + 1) × show steps)";
+        noise: f64 = 0.0, range(0.0, 1.0), "state noise σ", "", training, "sequence: s.d. of the noise added to each neuron's state every training step (LCF trains with noise)";
         paradigm: Paradigm = Paradigm::TwoStep, range(0.0, 0.0), "paradigm", "", training, "two_step (full rank on the task, then rank K fit to its rates, LCF) or direct (rank K on the task)";
         neurons: usize = 100, range(4.0, 1000.0), "neurons N", "", network, "neurons N";
         rank: usize = 2, range(1.0, 10.0), "rank K", "", network, "rank of the final network (latent dimensions)";
@@ -95,11 +102,51 @@ impl TrainParams {
     fn task(&self) -> FlipFlopTask {
         FlipFlopTask { bits: self.bits, steps: self.steps, bin_steps: self.bin_steps, pulse_prob: self.pulse_prob }
     }
+    fn sequence(&self) -> SequenceTask {
+        SequenceTask { length: self.length, show: self.show, noise: self.noise, neurons: self.neurons }
+    }
+    /// Input channels and outputs of the task.
+    fn channels(&self) -> (usize, usize) {
+        match self.task {
+            TrainTask::Flipflop => (self.bits, self.bits),
+            TrainTask::Sequence => (sequence::INPUTS, 1),
+        }
+    }
+    /// Steps of a trial.
+    fn trial_steps(&self) -> usize {
+        match self.task {
+            TrainTask::Flipflop => self.steps,
+            TrainTask::Sequence => self.sequence().steps(),
+        }
+    }
+    /// The training batch of epoch `epoch`.
+    fn task_batch(&self, epoch: usize) -> Batch {
+        let first = (epoch * self.batch) as u64;
+        let seed = trial_seeds(self.seed).0;
+        match self.task {
+            TrainTask::Flipflop => flipflop_batch(&self.task(), seed, first, self.batch),
+            TrainTask::Sequence => sequence::batch(&self.sequence(), seed, first, self.batch),
+        }
+    }
+    /// A test trial's inputs and targets, flat.
+    fn test_trial(&self) -> (Vec<f64>, Vec<f64>) {
+        let seed = trial_seeds(self.seed).1;
+        match self.task {
+            TrainTask::Flipflop => {
+                let t = self.task().trial(seed, 0);
+                (t.inputs, t.targets)
+            }
+            TrainTask::Sequence => {
+                let t = self.sequence().trial(seed, 0);
+                (t.inputs, t.targets)
+            }
+        }
+    }
     fn arch(&self, rank: Option<usize>, outputs: Option<usize>) -> Architecture {
         Architecture {
             model: Model::Rate,
             neurons: self.neurons,
-            inputs: self.bits,
+            inputs: self.channels().0,
             outputs,
             rank,
             phi: Phi::Tanh,
@@ -142,12 +189,19 @@ fn check(p: &TrainParams) -> Result<(), ParamError> {
     if p.rank > p.neurons {
         return Err(ParamError::new("rank", format!("must be at most neurons = {}", p.neurons)));
     }
+    if p.task == TrainTask::Sequence && p.paradigm == Paradigm::TwoStep {
+        return Err(ParamError::new(
+            "paradigm",
+            "must be direct for task=sequence (the two-step paradigm is the flip-flop's)",
+        ));
+    }
     if p.bin_steps > p.steps {
         return Err(ParamError::new("bin_steps", format!("must be at most steps = {}", p.steps)));
     }
     let n = p.neurons as f64;
-    let per_trial_step = |dense: bool| 3.0 * if dense { n * n } else { 2.0 * n * p.rank as f64 + n * p.bits as f64 };
-    let trials = (p.batch * p.steps) as f64;
+    let per_trial_step =
+        |dense: bool| 3.0 * if dense { n * n } else { 2.0 * n * p.rank as f64 + n * p.channels().0 as f64 };
+    let trials = (p.batch * p.trial_steps()) as f64;
     let work = match p.paradigm {
         Paradigm::TwoStep => {
             trials * (p.epochs as f64 * per_trial_step(true) + p.fit_epochs as f64 * (per_trial_step(false) + n * n))
@@ -240,8 +294,8 @@ pub struct TrainState {
 
 fn new_state(p: &TrainParams) -> TrainState {
     let (model, name) = match p.paradigm {
-        Paradigm::TwoStep => (TrainModel::new(p.arch(None, Some(p.bits)), p.seed), "task"),
-        Paradigm::Direct => (TrainModel::new(p.arch(Some(p.rank), Some(p.bits)), p.seed), "task"),
+        Paradigm::TwoStep => (TrainModel::new(p.arch(None, Some(p.channels().1)), p.seed), "task"),
+        Paradigm::Direct => (TrainModel::new(p.arch(Some(p.rank), Some(p.channels().1)), p.seed), "task"),
     };
     TrainState {
         teacher: None,
@@ -279,10 +333,9 @@ fn start_fit(p: &TrainParams, st: &mut TrainState) {
 
 /// One epoch of whichever stage is running.
 fn epoch(p: &TrainParams, st: &mut TrainState) {
-    let first = (st.stage.epoch() * p.batch) as u64;
     let batch = match &st.teacher {
-        Some(t) => fit_batch(p, t, first),
-        None => flipflop_batch(&p.task(), trial_seeds(p.seed).0, first, p.batch),
+        Some(t) => fit_batch(p, t, (st.stage.epoch() * p.batch) as u64),
+        None => p.task_batch(st.stage.epoch()),
     };
     st.stage.step(&batch);
     if st.stage.finished() && st.teacher.is_none() && p.paradigm == Paradigm::TwoStep {
@@ -307,6 +360,10 @@ pub fn network_of(st: &TrainState) -> Network {
 fn accuracy_of(p: &TrainParams, net_model: &TrainModel, readout: Option<&[f64]>) -> f64 {
     let task = p.task();
     let (_, test_seed) = trial_seeds(p.seed);
+    if p.task == TrainTask::Sequence {
+        let seq = p.sequence();
+        return sequence::accuracy(&seq, test_seed, p.test_trials, |u| outputs(net_model, u, seq.steps()));
+    }
     let n = p.neurons;
     flipflop_accuracy(&task, test_seed, p.test_trials, |u| match readout {
         None => outputs(net_model, u, task.steps),
@@ -321,7 +378,8 @@ fn accuracy_of(p: &TrainParams, net_model: &TrainModel, readout: Option<&[f64]>)
 
 /// The result of the state `st`: accuracy, portrait, a test trial and the weights.
 fn result_of(p: &TrainParams, st: &TrainState) -> TrainResult {
-    let task = p.task();
+    let (inputs, outputs_count) = p.channels();
+    let steps = p.trial_steps();
     let teacher_readout = st.teacher.as_ref().map(|t| t.part(Part::Readout).to_vec());
     let model = &st.stage.model;
     let low_rank = model.arch.rank.is_some();
@@ -331,15 +389,14 @@ fn result_of(p: &TrainParams, st: &TrainState) -> TrainResult {
         (None, Paradigm::TwoStep) => Some(accuracy),
         (None, Paradigm::Direct) => None,
     };
-    let (_, test_seed) = trial_seeds(p.seed);
-    let trial = task.trial(test_seed, 0);
+    let (trial_inputs, trial_targets) = p.test_trial();
     let net = network_of(st);
     let n = p.neurons;
-    let s = states(model, &trial.inputs, task.steps);
+    let s = states(model, &trial_inputs, steps);
     let output: Vec<Vec<f64>> = match &net.readout {
         Some(r) => s
             .chunks(n)
-            .map(|row| (0..p.bits).map(|o| crate::lowrank::lane_dot(&r[o * n..(o + 1) * n], row)).collect())
+            .map(|row| (0..outputs_count).map(|o| crate::lowrank::lane_dot(&r[o * n..(o + 1) * n], row)).collect())
             .collect(),
         None => vec![],
     };
@@ -359,9 +416,9 @@ fn result_of(p: &TrainParams, st: &TrainState) -> TrainResult {
         fixed_points: vec![],
         flow: None,
         extent: 1.0,
-        time: (1..=task.steps).map(|t| t as f64 * p.dt).collect(),
-        inputs: rows(&trial.inputs, p.bits),
-        targets: rows(&trial.targets, p.bits),
+        time: (1..=steps).map(|t| t as f64 * p.dt).collect(),
+        inputs: rows(&trial_inputs, inputs),
+        targets: rows(&trial_targets, outputs_count),
         latent: vec![],
         output,
         weights: Weights::default(),
@@ -371,7 +428,7 @@ fn result_of(p: &TrainParams, st: &TrainState) -> TrainResult {
         let reach = latent.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
         let extent = (1.4 * reach).max(0.1);
         let lpu = Lpu::new(&net);
-        let zero = vec![0.0; p.bits];
+        let zero = vec![0.0; inputs];
         let starts: Vec<Vec<f64>> = latent.iter().step_by(5).cloned().collect();
         result.fixed_points = fixed_points::find(
             &lpu,
@@ -437,8 +494,10 @@ impl Experiment for Train {
     fn validate(p: &TrainParams, r: &TrainResult) -> Result<(), String> {
         use super::shape::{ensure, portrait, rows};
         let t = r.time.len();
-        rows(&r.inputs, t, p.bits, "inputs")?;
-        rows(&r.targets, t, p.bits, "targets")?;
+        let (inputs, outputs) = p.channels();
+        rows(&r.inputs, t, inputs, "inputs")?;
+        rows(&r.targets, t, outputs, "targets")?;
+        ensure(r.output.iter().all(|y| y.len() == outputs), "the output")?;
         ensure(r.latent.is_empty() || r.latent.len() == t, "the latent trajectory")?;
         ensure(r.output.is_empty() || r.output.len() == t, "the output")?;
         ensure(r.loss.len() <= 2, "the loss curves")?;
@@ -454,7 +513,7 @@ impl Experiment for Train {
         const PLOTS: &[PlotSpec] = &[
             PlotSpec::new("loss", "Loss per epoch of each stage", 0.6, false),
             PlotSpec::new("portrait", "Latent portrait of the rank-K network", 1.0, false),
-            PlotSpec::new("trial", "A fresh test trial: inputs, latent and targets", 0.5, true),
+            PlotSpec::new("trial", "A fresh test trial: inputs, outputs and targets", 0.5, true),
             PlotSpec::new("weights", "Encoding against embedding weights (LCF Fig. S1C)", 0.8, false),
         ];
         PLOTS
@@ -464,7 +523,20 @@ impl Experiment for Train {
             name: "train",
             label: "Train",
             plots: &["loss", "portrait", "trial", "weights"],
-            main: &["bits", "paradigm", "neurons", "rank", "epochs", "fit_epochs", "batch", "lr", "fit_lr", "seed"],
+            main: &[
+                "task",
+                "bits",
+                "length",
+                "paradigm",
+                "neurons",
+                "rank",
+                "epochs",
+                "fit_epochs",
+                "batch",
+                "lr",
+                "fit_lr",
+                "seed",
+            ],
             embed_plot: "portrait",
         }]
     }
@@ -495,8 +567,13 @@ impl Experiment for Train {
         } else {
             String::new()
         };
+        let what = match p.task {
+            TrainTask::Flipflop => "State accuracy",
+            TrainTask::Sequence => "Sorting accuracy (slots nearest the right number)",
+        };
         format!(
-            "{state} ({} paradigm, N = {}, rank {}): {}. State accuracy on {} fresh trials {:.3}{teacher}.{fps}",
+            "{state} on {} ({} paradigm, N = {}, rank {}): {}. {what} on {} fresh trials {:.3}{teacher}.{fps}",
+            p.task.name(),
             p.paradigm.name().replace('_', "-"),
             p.neurons,
             r.rank,

@@ -1,7 +1,7 @@
 //! Plots of `exp=train`: the loss of each stage, the latent portrait of the rank-K network,
 //! a fresh test trial, and the encoding–embedding weight scatter of LCF Fig. S1C.
 
-use super::charts::{self, Portrait, Trial};
+use super::charts::{self, Portrait};
 use super::*;
 use crate::experiments::train::{Train, TrainParams, TrainResult};
 
@@ -75,13 +75,65 @@ fn portrait(p: &TrainParams, r: &TrainResult, opts: &PlotOptions) -> DrawResult<
     charts::portrait(&portrait, &format!("Rank-{} network, epoch {}", p.rank, r.epochs_done), opts)
 }
 
+/// One panel per output: its target and the network's output y = R r over a fresh test
+/// trial; a last panel with the input channels.
 fn trial(r: &TrainResult, opts: &PlotOptions) -> DrawResult<Figure> {
-    if r.latent.is_empty() {
-        return Err("the rank-K network does not exist yet (the full-rank stage is running)".into());
+    let outputs = r.output.first().map_or(0, Vec::len);
+    if outputs == 0 || r.time.is_empty() {
+        return Err("the network has no readout yet".into());
     }
-    let title = format!("A fresh test trial — state accuracy over the test trials {:.3}", r.accuracy);
-    let t = Trial { time: &r.time, inputs: &r.inputs, targets: &r.targets, latent: &r.latent, observed: None };
-    charts::trajectory(&t, &title, None, opts)
+    let inputs = r.inputs.first().map_or(0, Vec::len);
+    let x = (0.0, r.time[r.time.len() - 1]);
+    let idx = thin(r.time.len(), 1500);
+    svg(opts, |root| {
+        let body = titled(root, &format!("A fresh test trial — accuracy over the test trials {:.3}", r.accuracy))?;
+        let panels = body.split_evenly((outputs + 1, 1));
+        for (o, area) in panels.iter().enumerate() {
+            let last = o == outputs;
+            let series = |col: &dyn Fn(&Vec<f64>) -> f64| {
+                idx.iter().map(|&i| (r.time[i], col(&r.inputs[i]))).collect::<Vec<_>>()
+            };
+            let values: Vec<f64> = if last {
+                r.inputs.iter().flatten().copied().collect()
+            } else {
+                r.output.iter().map(|y| y[o]).chain(r.targets.iter().map(|t| t[o])).collect()
+            };
+            let y = span(values.into_iter().chain([-1.0, 1.0]), (-1.2, 1.2));
+            let label = if last { "inputs".to_string() } else { format!("output {}", o + 1) };
+            let (mut chart, _) = axes(area, x, y, if last { "time (s)" } else { "" }, &label)?;
+            if last {
+                for c in 0..inputs {
+                    let colour = PALETTE[(c + 2) % PALETTE.len()];
+                    chart
+                        .draw_series(LineSeries::new(series(&|u: &Vec<f64>| u[c]), colour.stroke_width(2)))
+                        .map_err(err)?
+                        .label(format!("input {}", c + 1))
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
+                }
+            } else {
+                chart
+                    .draw_series(LineSeries::new(
+                        idx.iter().map(|&i| (r.time[i], r.targets[i][o])),
+                        INK.stroke_width(1),
+                    ))
+                    .map_err(err)?
+                    .label("target")
+                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], INK));
+                chart
+                    .draw_series(LineSeries::new(
+                        idx.iter().map(|&i| (r.time[i], r.output[i][o])),
+                        PALETTE[0].stroke_width(2),
+                    ))
+                    .map_err(err)?
+                    .label("output y = R r")
+                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], PALETTE[0].stroke_width(2)));
+            }
+            if o == 0 || last {
+                legend(&mut chart)?;
+            }
+        }
+        Ok((None, vec![]))
+    })
 }
 
 /// Each neuron's encoding weight n_i^(k) (times N) against its embedding weight m_i^(k), one
