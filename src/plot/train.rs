@@ -144,7 +144,12 @@ fn weights(p: &TrainParams, r: &TrainResult, opts: &PlotOptions) -> DrawResult<F
     let x = span(w.embedding.iter().flatten().copied(), (-1.0, 1.0));
     let y = span(w.encoding.iter().flatten().copied(), (-1.0, 1.0));
     svg(opts, |root| {
-        let body = titled(root, &format!("Encoding against embedding, N = {} neurons", p.neurons))?;
+        let title = if k == 0 {
+            format!("Full-rank stage: the rank-{} network's weights come next", p.rank)
+        } else {
+            format!("Encoding against embedding, N = {} neurons", p.neurons)
+        };
+        let body = titled(root, &title)?;
         let (mut chart, frame) = axes(&body, x, y, "embedding weight m_i", "encoding weight N·n_i")?;
         layer_anchor(&body, 0)?;
         let mut layer = Layer::new(&frame);
