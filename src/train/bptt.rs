@@ -7,6 +7,7 @@
 use super::model::{Part, TrainModel};
 use crate::lowrank::lane_dot;
 use crate::network::Model;
+use crate::nonlinearity::Phi;
 use serde::{Deserialize, Serialize};
 
 /// Trials whose gradients one task accumulates before the blocks are summed in order.
@@ -144,8 +145,11 @@ fn forward(m: &TrainModel, inputs: &[f64], noise: &[f64], steps: usize) -> Trace
                 drive(m, &inputs[t * i_count..(t + 1) * i_count], &mut cur);
                 let next = &mut future[..n];
                 for i in 0..n {
-                    next[i] = (1.0 - alpha) * r[i] + alpha * a.phi.apply(cur[i]);
-                    aux[t * n + i] = a.phi.derivative(cur[i]);
+                    let y = a.phi.apply(cur[i]);
+                    next[i] = (1.0 - alpha) * r[i] + alpha * y;
+                    // tanh′ from the tanh just computed: the same bits as `derivative`, one
+                    // evaluation instead of two.
+                    aux[t * n + i] = if a.phi == Phi::Tanh { 1.0 - y * y } else { a.phi.derivative(cur[i]) };
                 }
                 if !noise.is_empty() {
                     next.iter_mut().zip(&noise[t * n..(t + 1) * n]).for_each(|(s, z)| *s += z);
@@ -158,8 +162,10 @@ fn forward(m: &TrainModel, inputs: &[f64], noise: &[f64], steps: usize) -> Trace
             let mut slope = vec![0.0; (steps + 1) * n];
             for t in 0..=steps {
                 for i in 0..n {
-                    aux[t * n + i] = a.phi.apply(state[t * n + i]);
-                    slope[t * n + i] = a.phi.derivative(state[t * n + i]);
+                    let y = a.phi.apply(state[t * n + i]);
+                    aux[t * n + i] = y;
+                    slope[t * n + i] =
+                        if a.phi == Phi::Tanh { 1.0 - y * y } else { a.phi.derivative(state[t * n + i]) };
                 }
                 if t == steps {
                     break;
