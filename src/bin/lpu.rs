@@ -61,6 +61,11 @@ fn run_query(query: Option<String>, command: &str, network_in: Option<&str>) -> 
     let mut ctx = lpu::experiments::RunCtx::default();
     if let Some(net) = &network {
         ctx = ctx.with_network(net);
+        // Only queries that ask for it run on the file; say so rather than ignore it silently.
+        let asks = lpu::params::split_query(&query).0.iter().any(|(k, v)| k == "source" && v == "network");
+        if !asks {
+            eprintln!("note: --network-in is not used: this query does not say source=network");
+        }
     }
     lpu::registry::run_query_with(&query, &ctx).map_err(|e| {
         eprintln!("error: {e}");
