@@ -79,20 +79,18 @@ pub fn from_json(text: &str) -> Result<Network, String> {
         }
     };
     // Format and version first, so another kind of file is named as such.
-    #[derive(Deserialize)]
-    struct Head {
-        format: Option<serde_json::Value>,
-        version: Option<serde_json::Value>,
-    }
-    let head: Head = serde_json::from_str(text).map_err(json_error)?;
-    if head.format.as_ref().and_then(|f| f.as_str()) != Some(FORMAT) {
-        let got = head.format.map_or("nothing".to_string(), |f| f.to_string());
+    let value: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
+    let head = value
+        .as_object()
+        .ok_or_else(|| format!("not a network file: expected a JSON object {{\"format\":\"{FORMAT}\", …}}"))?;
+    if head.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        let got = head.get("format").map_or("nothing".to_string(), |f| f.to_string());
         return Err(format!("format must be \"{FORMAT}\", got {got}"));
     }
-    match head.version.as_ref().and_then(|v| v.as_u64()) {
+    match head.get("version").and_then(|v| v.as_u64()) {
         Some(1) | Some(2) => {}
         _ => {
-            let got = head.version.map_or("nothing".to_string(), |v| v.to_string());
+            let got = head.get("version").map_or("nothing".to_string(), |v| v.to_string());
             return Err(format!("version must be 1 or {VERSION}, got {got}"));
         }
     }

@@ -40,7 +40,8 @@ fn malformed_files_are_rejected_with_a_reason() {
         (good.replace("\"tau\":0.01", "\"tau\":-1.0"), "tau must be a positive"),
         ("{".to_string(), "not JSON"),
         ("not json at all".to_string(), "not JSON"),
-        ("[]".to_string(), "format must be \"lpu-network\", got nothing"),
+        ("[]".to_string(), "not a network file: expected a JSON object"),
+        ("{}".to_string(), "format must be \"lpu-network\", got nothing"),
     ];
     for (text, expected) in cases {
         let err = netfile::from_json(&text).unwrap_err();
