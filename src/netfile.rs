@@ -94,7 +94,8 @@ pub fn from_json(text: &str) -> Result<Network, String> {
             return Err(format!("version must be 1 or {VERSION}, got {got}"));
         }
     }
-    let f: File = serde_json::from_str(text).map_err(json_error)?;
+    // The text is parsed once: the fields are read from the tree already built.
+    let f = File::deserialize(value).map_err(|e| format!("not a valid network file: {e}"))?;
     if f.version == 1 && (f.model.is_some() || f.readout.is_some()) {
         return Err("model and readout need version 2 (version 1 files have neither)".into());
     }

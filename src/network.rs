@@ -134,6 +134,12 @@ impl Network {
         w
     }
 
+    /// The readout's outputs R r for each row of `rates` (rows of N, one per time step), flat
+    /// (rows of `outputs()`); empty without a readout.
+    pub fn read_out(&self, rates: &[f64]) -> Vec<f64> {
+        self.readout.as_ref().map_or_else(Vec::new, |r| read_out(r, self.neurons, rates))
+    }
+
     /// Number of readout outputs (0 without a readout).
     pub fn outputs(&self) -> usize {
         self.readout.as_ref().map_or(0, |r| r.len() / self.neurons)
@@ -164,4 +170,14 @@ impl Network {
         }
         c
     }
+}
+
+/// `readout` (outputs × `neurons`, row-major) applied to each row of `rates` (rows of
+/// `neurons`): the outputs of every row, flat, each a [`crate::lowrank::lane_dot`].
+pub fn read_out(readout: &[f64], neurons: usize, rates: &[f64]) -> Vec<f64> {
+    let outputs = readout.len() / neurons;
+    rates
+        .chunks(neurons)
+        .flat_map(|row| readout.chunks(neurons).take(outputs).map(move |r| crate::lowrank::lane_dot(r, row)))
+        .collect()
 }

@@ -4,6 +4,8 @@
 //! against the rate form of the same weights, and the 3^N census of an uncoupled network given
 //! as a file to `lpu run --network-in`; bad network files and oversized networks get one clear
 //! line each.
+mod common;
+use common::positive_root;
 use lpu::experiments::RunCtx;
 use lpu::netfile;
 use lpu::network::{Model, Network};
@@ -177,20 +179,6 @@ fn current_form_finds_the_rate_forms_points_through_phi() {
             assert!(full.iter().any(|g| (g[0] - e[0]).abs() < 1e-6 && (g[1] - e[1]).abs() < 1e-6), "{e:?}");
         }
     }
-}
-
-/// The positive root of r = tanh(w r) (w > 1) by bisection on libm's tanh.
-fn positive_root(w: f64) -> f64 {
-    let (mut lo, mut hi) = (1e-6, 1.0);
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if libm::tanh(w * mid) - mid > 0.0 {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
 }
 
 #[test]

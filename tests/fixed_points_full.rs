@@ -2,6 +2,8 @@
 //! truths: the 3^N roots of an uncoupled network, a 2-neuron network reduced to one equation
 //! and scanned, the latent finder on a rank-1 network, closed forms of the current form, and
 //! finite differences of the Jacobian.
+mod common;
+use common::positive_root;
 use lpu::analysis::fixed_points::{find, Kind, SearchOptions};
 use lpu::analysis::fixed_points_full::{find_full, Form, FullFixedPoint, FullOptions, FullSystem};
 use lpu::analysis::flow::Lpu;
@@ -38,20 +40,6 @@ fn diagonal(n: usize, w: f64) -> Network {
         m[i * n + i] = w;
     }
     dense(n, m, vec![0.0; n], 0, vec![])
-}
-
-/// The positive root of r = tanh(w r) (w > 1) by bisection on libm's tanh.
-fn positive_root(w: f64) -> f64 {
-    let (mut lo, mut hi) = (1e-6, 1.0);
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if libm::tanh(w * mid) - mid > 0.0 {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
 }
 
 fn kind_of(unstable: usize, n: usize) -> Kind {

@@ -244,6 +244,9 @@ fn outside(p: &FlipflopParams, ctx: &RunCtx) -> Result<Network, RunError> {
             ),
         ));
     }
+    if net.readout.is_some() && net.outputs() != p.bits {
+        return Err(param("bits", format!("must equal the loaded network's readout outputs ({})", net.outputs())));
+    }
     if net.neurons > 200_000 {
         return Err(param(
             "source",
@@ -301,12 +304,7 @@ fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunEr
     let scored = |out: &crate::simulate::SimOutput| -> Vec<f64> {
         match &net.readout {
             None => readout(out),
-            Some(r) => (1..=p.steps)
-                .flat_map(|t| {
-                    let rates = &out.recorded[t * neurons..(t + 1) * neurons];
-                    (0..k).map(move |o| crate::lowrank::lane_dot(&r[o * neurons..(o + 1) * neurons], rates))
-                })
-                .collect(),
+            Some(_) => net.read_out(&out.recorded[neurons..(p.steps + 1) * neurons]),
         }
     };
     let clean = ctx.stage(0.05, 0.05 + noisy_share, || simulate(0.0))?;

@@ -13,7 +13,7 @@
 use super::{rows, Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::analysis::fixed_points::{self, FixedPoint, SearchOptions};
 use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
-use crate::network::{Model, Network};
+use crate::network::{read_out, Model, Network};
 use crate::nonlinearity::Phi;
 use crate::numerics::adam::AdamConfig;
 use crate::params::{range, Choice, ParamError, MAX_SAFE_INTEGER};
@@ -364,15 +364,9 @@ fn accuracy_of(p: &TrainParams, net_model: &TrainModel, readout: Option<&[f64]>)
         let seq = p.sequence();
         return sequence::accuracy(&seq, test_seed, p.test_trials, |u| outputs(net_model, u, seq.steps()));
     }
-    let n = p.neurons;
     flipflop_accuracy(&task, test_seed, p.test_trials, |u| match readout {
         None => outputs(net_model, u, task.steps),
-        Some(r) => {
-            let s = states(net_model, u, task.steps);
-            s.chunks(n)
-                .flat_map(|row| (0..p.bits).map(move |o| crate::lowrank::lane_dot(&r[o * n..(o + 1) * n], row)))
-                .collect()
-        }
+        Some(r) => read_out(r, p.neurons, &states(net_model, u, task.steps)),
     })
 }
 
@@ -393,13 +387,7 @@ fn result_of(p: &TrainParams, st: &TrainState) -> TrainResult {
     let net = network_of(st);
     let n = p.neurons;
     let s = states(model, &trial_inputs, steps);
-    let output: Vec<Vec<f64>> = match &net.readout {
-        Some(r) => s
-            .chunks(n)
-            .map(|row| (0..outputs_count).map(|o| crate::lowrank::lane_dot(&r[o * n..(o + 1) * n], row)).collect())
-            .collect(),
-        None => vec![],
-    };
+    let output = rows(&net.read_out(&s), outputs_count);
     let mut result = TrainResult {
         epochs_done: st.done.iter().map(|c| c.loss.len()).sum::<usize>() + st.stage.epoch(),
         epochs_total: p.total_epochs(),

@@ -34,11 +34,6 @@ pub fn take<T: Any>(key: &str) -> Option<T> {
     })
 }
 
-/// A copy of the state kept under `key`, if it is a `T`, leaving it there.
-pub fn peek<T: Any + Clone>(key: &str) -> Option<T> {
-    STATES.with(|s| s.borrow().iter().find(|(k, _)| k == key).and_then(|(_, v)| v.downcast_ref::<T>().cloned()))
-}
-
 /// Forgets every state.
 pub fn clear() {
     STATES.with(|s| s.borrow_mut().clear());

@@ -28,3 +28,17 @@ pub fn max_rel_err(a: &[f64], b: &[f64]) -> f64 {
     let scale = b.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(1e-300);
     a.iter().zip(b).fold(0.0f64, |m, (x, y)| m.max((x - y).abs())) / scale
 }
+
+/// The positive root of r = tanh(w r) (w > 1) by bisection on libm's tanh.
+pub fn positive_root(w: f64) -> f64 {
+    let (mut lo, mut hi) = (1e-6, 1.0);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if libm::tanh(w * mid) - mid > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
