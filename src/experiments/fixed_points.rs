@@ -41,6 +41,8 @@ pub enum Source {
     Flipflop,
     /// The network given to the run from outside ([`RunCtx::network`]).
     Network,
+    /// The network trained from the link's `train.*` keys, given as from outside.
+    Trained,
 }
 
 impl Source {
@@ -51,15 +53,15 @@ impl Source {
             Source::LowrankRandom => Some(ensembles::Source::LowrankRandom),
             Source::Lowrank => Some(ensembles::Source::Lowrank),
             Source::Flipflop => Some(ensembles::Source::Flipflop),
-            Source::Network => None,
+            Source::Network | Source::Trained => None,
         }
     }
 }
 
 impl Choice for Source {
     const ALL: &'static [Self] =
-        &[Source::Random, Source::LowrankRandom, Source::Lowrank, Source::Flipflop, Source::Network];
-    const NAMES: &'static [&'static str] = &["random", "lowrank_random", "lowrank", "flipflop", "network"];
+        &[Source::Random, Source::LowrankRandom, Source::Lowrank, Source::Flipflop, Source::Network, Source::Trained];
+    const NAMES: &'static [&'static str] = &["random", "lowrank_random", "lowrank", "flipflop", "network", "trained"];
     fn name(self) -> &'static str {
         Self::NAMES[self as usize]
     }
@@ -91,7 +93,7 @@ pub const TRAJECTORY_POINTS: usize = 100;
 crate::params! {
     /// The query keys of `exp=fixed_points`, with their ranges and defaults.
     pub struct FixedPointsParams {
-        source: Source = Source::Flipflop, range(0.0, 0.0), "network", "", network, "random (W_ij ~ N(0, g²/N)), lowrank_random (rank-K M Nᵀ plus the random part), lowrank (rank-K truncated SVD of the random W, LCF M87), flipflop (the designed K-bit network, plus the random part when g > 0) or network (a network file: lpu run --network-in FILE; the keys neurons to dt then do not apply)";
+        source: Source = Source::Flipflop, range(0.0, 0.0), "network", "", network, "random (W_ij ~ N(0, g²/N)), lowrank_random (rank-K M Nᵀ plus the random part), lowrank (rank-K truncated SVD of the random W, LCF M87), flipflop (the designed K-bit network, plus the random part when g > 0), network (a network file: lpu run --network-in FILE) or trained (the network exp=train trains from the train.* keys); with network or trained the keys neurons to dt do not apply";
         neurons: usize = 100, range(2.0, 2000.0), "neurons N", "", network, "neurons N (at most 300 when the full-state search is needed: a dense part, or rank above 6)";
         g: f64 = 0.0, range(0.0, 10.0), "gain g", "", network, "gain of the random part (entries of s.d. g/√N); g > 0 makes the network dense, searched in the full state space";
         rank: usize = 2, range(1.0, 20.0), "rank K", "", network, "rank K of the low-rank part (lowrank_random, lowrank)";
@@ -569,7 +571,7 @@ impl Experiment for FixedPoints {
     fn summary(p: &FixedPointsParams, r: &FixedPointsResult) -> String {
         let count = |kind| r.fixed_points.iter().filter(|f| f.kind == kind).count();
         let network = match p.source {
-            Source::Network => format!("the given network (N = {}, {} form)", r.neurons, form_name(r.form)),
+            Source::Network | Source::Trained => format!("the given network (N = {}, {} form)", r.neurons, form_name(r.form)),
             s => format!("source={} (N = {})", s.name(), r.neurons),
         };
         let space = match r.space {

@@ -22,7 +22,7 @@ pub const MAX_WORK: f64 = 2e9;
 crate::params! {
     /// The query keys of `exp=flipflop`, with their ranges and defaults.
     pub struct FlipflopParams {
-        source: NetworkSource = NetworkSource::Designed, range(0.0, 0.0), "network", "", network, "designed (the flip-flop LPU built from the keys below) or network (a loaded or trained network file: its own N, τ and Δt; bits must equal its rank and inputs; the state is read out by its readout when it has one)";
+        source: NetworkSource = NetworkSource::Designed, range(0.0, 0.0), "network", "", network, "designed (the flip-flop LPU built from the keys below), network (a loaded network file) or trained (the network exp=train trains from the train.* keys); a network has its own N, τ and Δt; bits must equal its rank and inputs; the state is read out by its readout when it has one)";
         bits: usize = 2, range(1.0, 8.0), "bits K", "", network, "flip-flop bits K (latent dimensions, input channels)";
         neurons: usize = 100, range(2.0, 1_000_000.0), "neurons N", "", network, "neurons N (population k holds neurons i with i mod K = k)";
         tau: f64 = 0.01, range(1e-4, 1.0), "τ", "s", network, "neuron time constant τ in s (our default 10 ms)";
@@ -269,7 +269,7 @@ fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunEr
     let k = p.bits;
     let net = match p.source {
         NetworkSource::Designed => ctx.stage(0.0, 0.05, || design(p))?,
-        NetworkSource::Network => outside(p, ctx)?,
+        NetworkSource::Network | NetworkSource::Trained => outside(p, ctx)?,
     };
     // A loaded network brings its own size and step.
     let (neurons, dt) = (net.neurons, net.dt);
@@ -319,7 +319,7 @@ fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunEr
     // A loaded network's latent scale is its own: the window fits its trajectory.
     let extent = match p.source {
         NetworkSource::Designed => p.extent,
-        NetworkSource::Network => 1.4 * shown.latent.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(0.05),
+        NetworkSource::Network | NetworkSource::Trained => 1.4 * shown.latent.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(0.05),
     };
     let (fixed, flow, tuning) = ctx.stage(0.85, 1.0, || {
         let lpu = Lpu::new(&net);
@@ -469,7 +469,7 @@ impl Experiment for Flipflop {
     }
     fn live(p: &FlipflopParams) -> Option<String> {
         // A loaded network lives in the worker's run context, which live updates do not get.
-        if p.source == NetworkSource::Network {
+        if p.source.outside() {
             return None;
         }
         Some(serde_json::to_string(&portrait(p)).expect("portrait serialises"))

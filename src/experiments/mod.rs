@@ -34,11 +34,22 @@ pub enum NetworkSource {
     Designed,
     /// The network given from outside ([`RunCtx::network`]).
     Network,
+    /// The network `exp=train` trains from the link's `train.*` keys: the registry trains it
+    /// (or takes it from [`crate::train::store`]) and gives it to the run as from outside.
+    Trained,
+}
+
+impl NetworkSource {
+    /// Whether the run takes its network from [`RunCtx::network`] (a file, or one trained
+    /// for the link).
+    pub fn outside(self) -> bool {
+        self != NetworkSource::Designed
+    }
 }
 
 impl crate::params::Choice for NetworkSource {
-    const ALL: &'static [Self] = &[NetworkSource::Designed, NetworkSource::Network];
-    const NAMES: &'static [&'static str] = &["designed", "network"];
+    const ALL: &'static [Self] = &[NetworkSource::Designed, NetworkSource::Network, NetworkSource::Trained];
+    const NAMES: &'static [&'static str] = &["designed", "network", "trained"];
     fn name(self) -> &'static str {
         Self::NAMES[self as usize]
     }
