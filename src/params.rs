@@ -314,6 +314,18 @@ pub struct ParamSpec {
     pub max_len: usize,
     /// A special control, when the plain one for `kind` is not the best.
     pub widget: Option<Widget>,
+    /// The key applies only while another key has a given value (the training keys of a
+    /// view with `source=trained`); the page shows its control only then.
+    pub shown_if: Option<ShownIf>,
+}
+
+/// A condition on another key's value (as query text).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ShownIf {
+    /// The other key.
+    pub key: &'static str,
+    /// The value it must have.
+    pub value: &'static str,
 }
 
 /// A control richer than the plain one for a parameter's kind.
@@ -385,6 +397,7 @@ macro_rules! params {
                     max: $bounds.max,
                     max_len: $bounds.max_len,
                     widget: None,
+                    shown_if: None,
                 }, )* ]
             }
 

@@ -2,6 +2,7 @@
 //! (the CLI, the worker, the page) does with a share link: parse it, run it, read a result
 //! document back and draw, tabulate or summarise it, without naming any experiment.
 
+use crate::experiments::train::{TrainParams, UNTRAINED_KEYS};
 use crate::experiments::{
     self, chaos::Chaos, dimensionality::Dimensionality, drift::Drift, drift_sweep::DriftSweep,
     fixed_points::FixedPoints, flipflop::Flipflop, lyapunov::Lyapunov, partial::Partial, perturb::Perturb,
@@ -10,7 +11,7 @@ use crate::experiments::{
 };
 use crate::link::{ViewOptions, VIEW_KEYS};
 use crate::network::Network;
-use crate::params::{split_query, ParamError, ParamSet, ParamSpec};
+use crate::params::{split_query, ParamError, ParamSet, ParamSpec, ShownIf};
 use serde::{Deserialize, Serialize};
 use std::marker::PhantomData;
 
@@ -73,6 +74,8 @@ pub trait Entry: Sync {
     fn views(&self) -> &'static [ViewSpec];
     /// Its default parameters.
     fn defaults(&self) -> Box<dyn Params>;
+    /// View keys that follow a training key with `source=trained`, as (own key, `train.` key).
+    fn follows(&self) -> Vec<(&'static str, &'static str)>;
     /// Reads a result document of this experiment: its params come from its query, its
     /// result is deserialised once into the typed result.
     fn document(&self, doc: &serde_json::Value) -> Result<Box<dyn Document>, String>;
@@ -167,10 +170,81 @@ impl<E> Registered<E> {
     pub const NEW: Self = Registered(PhantomData);
 }
 
-struct TypedParams<E: Experiment>(E::Params);
+/// An experiment's parameters, and the training keys (`train.*`) it runs on when its
+/// `source` is `trained`.
+struct TypedParams<E: Experiment> {
+    params: E::Params,
+    trained: TrainParams,
+}
+
+impl<E: Experiment> Clone for TypedParams<E> {
+    fn clone(&self) -> Self {
+        TypedParams { params: self.params.clone(), trained: self.trained.clone() }
+    }
+}
+
+impl<E: Experiment> TypedParams<E> {
+    fn new(params: E::Params) -> Self {
+        TypedParams { params, trained: TrainParams::default() }
+    }
+    /// Whether the run trains its network from the `train.*` keys.
+    fn uses_trained(&self) -> bool {
+        accepts_trained::<E>()
+            && self.params.pairs().iter().any(|(k, v)| *k == TRAINED_SOURCE.0 && v == TRAINED_SOURCE.1)
+    }
+    /// The training parameters, when the run uses them.
+    fn training(&self) -> Option<&TrainParams> {
+        self.uses_trained().then_some(&self.trained)
+    }
+}
+
+/// The query key and value by which a view asks for a network trained from the link's
+/// training keys (see [`crate::experiments::NetworkSource::Trained`]).
+pub const TRAINED_SOURCE: (&str, &str) = ("source", "trained");
+/// The prefix of those training keys: `train.bits=2` is `exp=train`'s `bits`.
+pub const TRAINED_PREFIX: &str = "train.";
+
+/// Whether `E` takes a trained network: its `source` key offers `trained`.
+fn accepts_trained<E: Experiment>() -> bool {
+    E::specs().iter().any(|s| s.key == TRAINED_SOURCE.0 && s.options.contains(&TRAINED_SOURCE.1))
+}
+
+/// The training keys a view with `source=trained` takes, each as (`train.` key, `exp=train`
+/// key): those that fix the trained weights.
+fn trained_keys() -> &'static [(&'static str, &'static str)] {
+    static KEYS: std::sync::OnceLock<Vec<(&'static str, &'static str)>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        TrainParams::specs()
+            .into_iter()
+            .filter(|s| !UNTRAINED_KEYS.contains(&s.key))
+            // Leaked once per key for the process: the keys are few and live as long as it.
+            .map(|s| (&*Box::leak(format!("{TRAINED_PREFIX}{}", s.key).into_boxed_str()), s.key))
+            .collect()
+    })
+}
+
+/// The specs of the training keys, as a view with `source=trained` shows them.
+fn trained_specs() -> Vec<ParamSpec> {
+    let own = TrainParams::specs();
+    trained_keys()
+        .iter()
+        .filter_map(|&(key, inner)| {
+            let mut s = own.iter().find(|s| s.key == inner)?.clone();
+            s.key = key;
+            s.group = "training";
+            s.shown_if = Some(ShownIf { key: TRAINED_SOURCE.0, value: TRAINED_SOURCE.1 });
+            Some(s)
+        })
+        .collect()
+}
+
+/// A training key's error, named by its `train.` key.
+fn trained_error(e: ParamError) -> ParamError {
+    ParamError { key: format!("{TRAINED_PREFIX}{}", e.key), ..e }
+}
 
 struct TypedDocument<E: Experiment> {
-    params: E::Params,
+    params: TypedParams<E>,
     result: E::Result,
 }
 
@@ -181,6 +255,9 @@ struct Envelope<'a, P: Serialize, R: Serialize> {
     experiment: &'static str,
     query: String,
     params: &'a P,
+    /// The training keys of a run with `source=trained`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    training: Option<&'a TrainParams>,
     result: &'a R,
 }
 
@@ -199,7 +276,11 @@ impl<E: Registrable> Entry for Registered<E> {
         E::EXAMPLE
     }
     fn specs(&self) -> Vec<ParamSpec> {
-        E::specs()
+        let mut specs = E::specs();
+        if accepts_trained::<E>() {
+            specs.extend(trained_specs());
+        }
+        specs
     }
     fn plots(&self) -> &'static [PlotSpec] {
         E::plots()
@@ -208,17 +289,27 @@ impl<E: Registrable> Entry for Registered<E> {
         E::views()
     }
     fn defaults(&self) -> Box<dyn Params> {
-        Box::new(TypedParams::<E>(E::Params::default()))
+        Box::new(TypedParams::<E>::new(E::Params::default()))
+    }
+    fn follows(&self) -> Vec<(&'static str, &'static str)> {
+        E::FOLLOWS_TRAINING
+            .iter()
+            .filter_map(|&(own, inner)| trained_keys().iter().find(|(_, i)| *i == inner).map(|&(key, _)| (own, key)))
+            .collect()
     }
     fn document(&self, doc: &serde_json::Value) -> Result<Box<dyn Document>, String> {
         let query = doc.get("query").and_then(|q| q.as_str()).ok_or("the document has no \"query\"")?;
-        let params = match parse_strict(query).map_err(|e| format!("the document's query: {e}"))?.into_typed::<E>() {
-            Some(p) => p,
-            None => return Err(format!("the document's query is not exp={}", E::NAME)),
+        let params = match parse_strict(query)
+            .map_err(|e| format!("the document's query: {e}"))?
+            .into_any()
+            .downcast::<TypedParams<E>>()
+        {
+            Ok(p) => *p,
+            Err(_) => return Err(format!("the document's query is not exp={}", E::NAME)),
         };
         let result = E::Result::deserialize(doc.get("result").ok_or("the document has no \"result\"")?)
             .map_err(|e| format!("the result is not a {} result: {e}", E::NAME))?;
-        E::validate(&params, &result)?;
+        E::validate(&params.params, &result)?;
         Ok(Box::new(TypedDocument::<E> { params, result }))
     }
 }
@@ -230,7 +321,8 @@ impl<E: Registrable> TypedDocument<E> {
             version: 1,
             experiment: E::NAME,
             query: Document::query(self),
-            params: &self.params,
+            params: &self.params.params,
+            training: self.params.training(),
             result: &self.result,
         })
         .expect("result serialises")
@@ -242,45 +334,70 @@ impl<E: Registrable> Params for TypedParams<E> {
         entry_of::<E>()
     }
     fn set(&mut self, key: &str, text: &str) -> Result<bool, ParamError> {
-        self.0.set(key, text)
+        if let Some(&(_, inner)) = trained_keys().iter().find(|(k, _)| *k == key) {
+            if !accepts_trained::<E>() {
+                return Ok(false);
+            }
+            return self.trained.set(inner, text).map_err(trained_error);
+        }
+        self.params.set(key, text)
     }
     fn reset(&mut self, key: &str) {
-        self.0.reset(key)
+        match trained_keys().iter().find(|(k, _)| *k == key) {
+            Some(&(_, inner)) => self.trained.reset(inner),
+            None => self.params.reset(key),
+        }
     }
     fn check(&self) -> Result<(), ParamError> {
-        E::check(&self.0)
+        E::check(&self.params)?;
+        if self.uses_trained() {
+            Train::check(&self.trained).map_err(trained_error)?;
+        } else if self.trained != TrainParams::default() {
+            let given = self.trained.pairs().into_iter().zip(TrainParams::default().pairs()).find(|(a, b)| a != b);
+            if let Some(((key, _), _)) = given {
+                return Err(trained_error(ParamError::new(
+                    key,
+                    format!("applies only with {}={}", TRAINED_SOURCE.0, TRAINED_SOURCE.1),
+                )));
+            }
+        }
+        Ok(())
     }
     fn pairs(&self) -> Vec<(&'static str, String)> {
-        self.0.pairs()
+        let mut pairs = self.params.pairs();
+        if self.uses_trained() {
+            let trained = self.trained.pairs();
+            for &(key, inner) in trained_keys() {
+                if let Some((_, v)) = trained.iter().find(|(k, _)| *k == inner) {
+                    pairs.push((key, v.clone()));
+                }
+            }
+        }
+        pairs
     }
     #[cfg(feature = "compute")]
     fn run(&self, ctx: &crate::experiments::RunCtx) -> Result<Outcome, crate::experiments::RunError> {
-        let params = self.0.clone();
-        let query = self.query();
-        let wrap = move |result: serde_json::Value| {
-            serde_json::to_string(&Envelope {
-                format: "lpu-result",
-                version: 1,
-                experiment: E::NAME,
-                query: query.clone(),
-                params: &params,
-                result: &result,
-            })
-            .expect("result serialises")
-        };
-        let out = crate::progress::with_wrapper(wrap, || E::run(&self.0, ctx))?;
-        let doc = TypedDocument::<E> { params: self.0.clone(), result: out.result };
-        Ok(Outcome { json: doc.envelope(), network: out.network, document: Box::new(doc) })
+        if self.uses_trained() {
+            // The view's share of the progress bar; training is most of the work, or nothing
+            // when the network is still in the store from an earlier run.
+            let net = ctx.stage(0.0, 0.7, || crate::experiments::train::trained_network(&self.trained, ctx))??;
+            let inner = crate::experiments::RunCtx::with_backend(ctx.backend()).with_network(&net);
+            return crate::progress::stage(0.7, 1.0, || self.run_on(&inner));
+        }
+        self.run_on(ctx)
     }
     #[cfg(feature = "compute")]
     fn live(&self) -> Option<String> {
-        E::live(&self.0)
+        E::live(&self.params)
     }
     fn cost(&self) -> f64 {
-        E::cost(&self.0)
+        E::cost(&self.params)
     }
     fn split(&self) -> Vec<Box<dyn Params>> {
-        E::split(&self.0).into_iter().map(|p| Box::new(TypedParams::<E>(p)) as Box<dyn Params>).collect()
+        E::split(&self.params)
+            .into_iter()
+            .map(|params| Box::new(TypedParams::<E> { params, trained: self.trained.clone() }) as Box<dyn Params>)
+            .collect()
     }
     fn merge(&self, parts: &[serde_json::Value]) -> Result<String, String> {
         let results = parts
@@ -292,11 +409,37 @@ impl<E: Registrable> Params for TypedParams<E> {
                 E::Result::deserialize(&part["result"]).map_err(|e| format!("a part's result: {e}"))
             })
             .collect::<Result<Vec<_>, String>>()?;
-        let result = E::merge(&self.0, results)?;
-        Ok(TypedDocument::<E> { params: self.0.clone(), result }.envelope())
+        let result = E::merge(&self.params, results)?;
+        Ok(TypedDocument::<E> { params: self.clone(), result }.envelope())
     }
     fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {
         self
+    }
+}
+
+impl<E: Registrable> TypedParams<E> {
+    /// Runs the experiment itself on `ctx` (whose network is the trained one for
+    /// `source=trained`), its published results wrapped as whole documents.
+    #[cfg(feature = "compute")]
+    fn run_on(&self, ctx: &crate::experiments::RunCtx) -> Result<Outcome, crate::experiments::RunError> {
+        let params = self.params.clone();
+        let training = self.training().cloned();
+        let query = self.query();
+        let wrap = move |result: serde_json::Value| {
+            serde_json::to_string(&Envelope {
+                format: "lpu-result",
+                version: 1,
+                experiment: E::NAME,
+                query: query.clone(),
+                params: &params,
+                training: training.as_ref(),
+                result: &result,
+            })
+            .expect("result serialises")
+        };
+        let out = crate::progress::with_wrapper(wrap, || E::run(&self.params, ctx))?;
+        let doc = TypedDocument::<E> { params: self.clone(), result: out.result };
+        Ok(Outcome { json: doc.envelope(), network: out.network, document: Box::new(doc) })
     }
 }
 
@@ -305,22 +448,22 @@ impl<E: Registrable> Document for TypedDocument<E> {
         entry_of::<E>()
     }
     fn query(&self) -> String {
-        TypedParams::<E>(self.params.clone()).query()
+        self.params.query()
     }
     fn to_json(&self) -> String {
         self.envelope()
     }
     fn summary(&self) -> String {
-        E::summary(&self.params, &self.result)
+        E::summary(&self.params.params, &self.result)
     }
     fn csv(&self) -> Csv {
-        E::csv(&self.params, &self.result)
+        E::csv(&self.params.params, &self.result)
     }
     fn timeline(&self) -> Option<Timeline> {
-        E::timeline(&self.params, &self.result)
+        E::timeline(&self.params.params, &self.result)
     }
     fn click(&self, plot: &str, x: f64, y: f64) -> Option<(&'static str, String)> {
-        E::click(&self.params, plot, x, y)
+        E::click(&self.params.params, plot, x, y)
     }
     fn apply_live(&mut self, live: &str) -> Result<(), String> {
         E::apply_live(&mut self.result, live)
@@ -332,14 +475,14 @@ impl<E: Registrable> Document for TypedDocument<E> {
             let names: Vec<&str> = E::plots().iter().map(|p| p.name).collect();
             return Err(format!("no plot \"{plot}\" for exp={}; plots: {}", E::NAME, names.join(", ")));
         }
-        E::render(plot, &self.params, &self.result, &opts)
+        E::render(plot, &self.params.params, &self.result, &opts)
     }
 }
 
 impl dyn Params {
     /// The typed parameters, when they belong to `E`.
     pub fn into_typed<E: Registrable>(self: Box<Self>) -> Option<E::Params> {
-        self.into_any().downcast::<TypedParams<E>>().ok().map(|p| p.0)
+        self.into_any().downcast::<TypedParams<E>>().ok().map(|p| p.params)
     }
 }
 
@@ -508,7 +651,9 @@ pub fn run_query_with(query: &str, ctx: &crate::experiments::RunCtx) -> Result<O
 pub fn catalogue() -> serde_json::Value {
     let exps: Vec<serde_json::Value> = REGISTRY
         .iter()
-        .map(|e| serde_json::json!({ "name": e.name(), "title": e.title(), "params": e.specs(), "plots": e.plots() }))
+        .map(|e| {
+            serde_json::json!({ "name": e.name(), "title": e.title(), "params": e.specs(), "plots": e.plots(), "follows": e.follows() })
+        })
         .collect();
     let views: Vec<serde_json::Value> = views()
         .into_iter()
@@ -520,5 +665,14 @@ pub fn catalogue() -> serde_json::Value {
         .collect();
     // How a query asks for a network file loaded in the page, and the largest file read.
     let network = serde_json::json!({ "key": "source", "value": "network", "max_bytes": crate::netfile::MAX_BYTES });
-    serde_json::json!({ "experiments": exps, "views": views, "query_version": experiments::QUERY_VERSION, "network": network })
+    // How a query asks for a network trained from its training keys, and where those keys come
+    // from (the trainer's own keys, prefixed).
+    let trained = serde_json::json!({
+        "key": TRAINED_SOURCE.0, "value": TRAINED_SOURCE.1, "prefix": TRAINED_PREFIX,
+        "experiment": crate::experiments::train::Train::NAME,
+    });
+    serde_json::json!({
+        "experiments": exps, "views": views, "query_version": experiments::QUERY_VERSION, "network": network,
+        "trained": trained,
+    })
 }

@@ -20,7 +20,8 @@ const USAGE: &str = "usage:
   lpu params [EXPERIMENT]                              list keys, defaults and allowed values
 
 --network-in FILE gives the run a network file (as --network-out writes it) for
-experiments run with source=network.
+experiments run with source=network (source=trained trains the
+network from the query's train.* keys, the keys of exp=train).
 
 examples:
   lpu run \"exp=flipflop&bits=2&neurons=100&seed=7\"

@@ -571,7 +571,9 @@ impl Experiment for FixedPoints {
     fn summary(p: &FixedPointsParams, r: &FixedPointsResult) -> String {
         let count = |kind| r.fixed_points.iter().filter(|f| f.kind == kind).count();
         let network = match p.source {
-            Source::Network | Source::Trained => format!("the given network (N = {}, {} form)", r.neurons, form_name(r.form)),
+            Source::Network | Source::Trained => {
+                format!("the given network (N = {}, {} form)", r.neurons, form_name(r.form))
+            }
             s => format!("source={} (N = {})", s.name(), r.neurons),
         };
         let space = match r.space {

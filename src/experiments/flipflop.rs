@@ -319,7 +319,9 @@ fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunEr
     // A loaded network's latent scale is its own: the window fits its trajectory.
     let extent = match p.source {
         NetworkSource::Designed => p.extent,
-        NetworkSource::Network | NetworkSource::Trained => 1.4 * shown.latent.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(0.05),
+        NetworkSource::Network | NetworkSource::Trained => {
+            1.4 * shown.latent.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(0.05)
+        }
     };
     let (fixed, flow, tuning) = ctx.stage(0.85, 1.0, || {
         let lpu = Lpu::new(&net);
@@ -393,6 +395,7 @@ const VIEWS: &[ViewSpec] = &[
 impl Experiment for Flipflop {
     const NAME: &'static str = "flipflop";
     const TITLE: &'static str = "Flip-flop LPU";
+    const FOLLOWS_TRAINING: &'static [(&'static str, &'static str)] = &[("bits", "bits")];
     const EXAMPLE: &'static str = "exp=flipflop&bits=2&neurons=80&steps=400&noise=0.1&observed=40&launch=0.5,-0.5";
     type Params = FlipflopParams;
     type Result = FlipflopResult;
@@ -407,6 +410,7 @@ impl Experiment for Flipflop {
                 hint: "drag to watch the bifurcation: flow and fixed points are redrawn live (LCF Fig. 1F)",
             });
         }
+        super::designed_only(&mut specs, &["neurons", "tau", "dt", "tau_latent", "rho", "gain"]);
         specs
     }
     fn check(p: &FlipflopParams) -> Result<(), ParamError> {

@@ -55,6 +55,14 @@ impl crate::params::Choice for NetworkSource {
     }
 }
 
+/// Marks `keys` as applying only to a designed network (`source=designed`): a network from
+/// outside has its own sizes and time constants, so the page hides their controls then.
+pub fn designed_only(specs: &mut [ParamSpec], keys: &[&str]) {
+    for s in specs.iter_mut().filter(|s| keys.contains(&s.key)) {
+        s.shown_if = Some(crate::params::ShownIf { key: "source", value: "designed" });
+    }
+}
+
 /// The version of the share-link query grammar (`v=1`).
 pub const QUERY_VERSION: &str = "1";
 
@@ -293,6 +301,10 @@ pub trait Experiment: Sized + 'static {
     /// The result document's `result` member.
     type Result: Serialize + DeserializeOwned + Send + 'static;
 
+    /// Keys of this view that must equal a key of `exp=train` when the view runs on a trained
+    /// network (`source=trained`), as (own key, `exp=train` key): the page copies them when it
+    /// sends a trained network to the view.
+    const FOLLOWS_TRAINING: &'static [(&'static str, &'static str)] = &[];
     /// The parameter specs the CLI and the page show; override to add a widget.
     fn specs() -> Vec<ParamSpec> {
         Self::Params::specs()

@@ -98,6 +98,9 @@ crate::params! {
     }
 }
 
+/// Keys of `exp=train` that leave the trained weights unchanged (analysis and display).
+pub const UNTRAINED_KEYS: &[&str] = &["test_trials", "redraw", "grid"];
+
 impl TrainParams {
     fn task(&self) -> FlipFlopTask {
         FlipFlopTask { bits: self.bits, steps: self.steps, bin_steps: self.bin_steps, pulse_prob: self.pulse_prob }
@@ -175,9 +178,12 @@ impl TrainParams {
     /// state kept between runs (display and analysis keys left out).
     pub fn training_key(&self) -> String {
         use crate::params::ParamSet;
-        let skip = ["test_trials", "redraw", "grid"];
-        let pairs: Vec<String> =
-            self.pairs().into_iter().filter(|(k, _)| !skip.contains(k)).map(|(k, v)| format!("{k}={v}")).collect();
+        let pairs: Vec<String> = self
+            .pairs()
+            .into_iter()
+            .filter(|(k, _)| !UNTRAINED_KEYS.contains(k))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         format!("exp=train&{}", pairs.join("&"))
     }
 }
@@ -434,18 +440,21 @@ fn result_of(p: &TrainParams, st: &TrainState) -> TrainResult {
     result
 }
 
-fn run(p: &TrainParams, ctx: &RunCtx) -> Result<Output<TrainResult>, RunError> {
+/// Trains to the last epoch from the state kept under the query's training key (or a new one).
+/// `show`: publish the result so far every `redraw` epochs and when stopped. A cancelled run
+/// keeps its state in the store, so that the same training resumes from there.
+fn train_to_end(p: &TrainParams, ctx: &RunCtx, show: bool) -> Result<TrainState, RunError> {
     let key = p.training_key();
     let mut st: TrainState = store::take(&key).unwrap_or_else(|| new_state(p));
     let total = p.total_epochs().max(1);
+    let show = show && ctx.publishing();
     loop {
         let done = st.done.iter().map(|c| c.loss.len()).sum::<usize>() + st.stage.epoch();
         if finished(p, &st) {
-            break;
+            return Ok(st);
         }
         if crate::progress::cancelled() {
-            // Keep every finished epoch: the same query resumes from here.
-            if ctx.publishing() {
+            if show {
                 ctx.publish(&result_of(p, &st));
             }
             store::keep(key, st);
@@ -453,14 +462,28 @@ fn run(p: &TrainParams, ctx: &RunCtx) -> Result<Output<TrainResult>, RunError> {
         }
         epoch(p, &mut st);
         crate::progress::report((done + 1) as f64 / total as f64);
-        if (done + 1).is_multiple_of(p.redraw) && !finished(p, &st) && ctx.publishing() {
+        if show && (done + 1).is_multiple_of(p.redraw) && !finished(p, &st) {
             ctx.publish(&result_of(p, &st));
         }
     }
+}
+
+fn run(p: &TrainParams, ctx: &RunCtx) -> Result<Output<TrainResult>, RunError> {
+    let st = train_to_end(p, ctx, true)?;
     let result = result_of(p, &st);
     let network = network_of(&st);
-    store::keep(key, st);
+    store::keep(p.training_key(), st);
     Ok(Output { result, network })
+}
+
+/// The network `p` trains, for another view's `source=trained`: trained here (reporting
+/// progress, resumable after a cancel) or taken finished from the store, without the
+/// analyses of `exp=train`'s own result.
+pub fn trained_network(p: &TrainParams, ctx: &RunCtx) -> Result<Network, RunError> {
+    let st = train_to_end(p, ctx, false)?;
+    let network = network_of(&st);
+    store::keep(p.training_key(), st);
+    Ok(network)
 }
 
 /// Trains a network on a task.

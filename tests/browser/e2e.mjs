@@ -443,6 +443,23 @@ await test('training shows its state as it learns, pauses and resumes to the byt
   await page.click('#exports summary');
   await page.click('#use-network');
   await page.waitForFunction(() => /Loaded: 60 neurons, rank 2/.test(document.getElementById('network-status').textContent));
+  // The other views open on it as source=trained: the link carries the training keys, the
+  // worker still holds the training, and the result equals lpu run retraining from the link.
+  await page.click('#views a[href="?view=flipflop"]');
+  await page.waitForFunction(() => /Done/.test(document.getElementById('status').textContent), null, { timeout: 120000 });
+  await allDrawn(page);
+  const sent = await page.evaluate(() => window.lpuExplorer.get());
+  assert.match(sent.query, /source=trained&.*train\.neurons=60/, sent.query);
+  assert.match(sent.coreQuery, /train\.epochs=400&train\.fit_epochs=400/, sent.coreQuery);
+  assert.equal(await page.locator('[id="ctl-train.neurons"]').inputValue(), '60', 'the training keys are controls');
+  assert.deepEqual(cli(sent.coreQuery), sent.result, 'a view on a trained network equals lpu run of its link');
+  await page.screenshot({ path: join(shots, 'flipflop-trained.png'), fullPage: true });
+  // Back to a designed network: the training keys leave the link and the controls.
+  await page.click('#controls details.more summary');
+  await page.selectOption('#ctl-source', 'designed');
+  await page.waitForFunction(() => !/train\./.test(window.lpuExplorer.get().query));
+  assert.equal(await page.locator('[id="ctl-train.neurons"]').count(), 0);
+  assert.doesNotMatch(await page.evaluate(() => window.lpuExplorer.get().query), /train\./);
   await page.context().close();
 });
 

@@ -92,6 +92,7 @@ export function buildControls(form, specs, view, values, hidden, handlers) {
   const more = el('details', { className: 'more' }, el('summary', { textContent: 'More parameters' }));
   const ordered = [...main.map((k) => specs.find((s) => s.key === k)).filter(Boolean), ...specs.filter((s) => !main.includes(s.key))];
   for (const spec of ordered) {
+    if (!applies(spec, values)) continue;
     const type = spec.widget && spec.widget.type;
     const node = type === 'sliders' ? sliders(spec, values, handlers)
       : type === 'slider' ? slider(spec, values[spec.key], handlers)
@@ -102,7 +103,12 @@ export function buildControls(form, specs, view, values, hidden, handlers) {
   if (more.children.length > 1) form.append(more);
 }
 
-/** Keys whose control depends on another key's value (a slider count). */
+/** Whether a key applies under the other values (the core says when it applies only with another key's value). */
+export function applies(spec, values) {
+  return !spec.shown_if || (values[spec.shown_if.key] ?? '') === spec.shown_if.value;
+}
+
+/** Keys whose control depends on another key's value (a slider count, or a key that applies only with it). */
 export function dependents(specs, key) {
-  return specs.filter((s) => s.widget && s.widget.count_key === key).map((s) => s.key);
+  return specs.filter((s) => (s.widget && s.widget.count_key === key) || (s.shown_if && s.shown_if.key === key)).map((s) => s.key);
 }

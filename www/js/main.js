@@ -6,7 +6,7 @@
 
 import { $, el, showMessage, clearMessages, download, copyText } from './dom.js';
 import { Runner, Pool, timings } from './runner.js';
-import { buildControls, dependents } from './controls.js';
+import { buildControls, dependents, applies } from './controls.js';
 import { buildFigures, drawFigure } from './plots.js';
 import { Player } from './player.js';
 
@@ -17,6 +17,8 @@ const state = {
   doc: null, docObject: null, lastGood: null, busy: false,
   // The network file loaded for source=network ({hash, description}), and the one a link asks for.
   network: null, linkNetwork: null, paused: false,
+  // The training keys (prefixed) of a trained network sent to the other views, or null.
+  sentTraining: null,
 };
 const listeners = { result: [] };
 let figures = [];
@@ -36,7 +38,7 @@ const plotsOf = (view) => view.plots.map((n) => entryOf(view.experiment).plots.f
 function encodeValue(v) { return encodeURIComponent(v).replace(/%2C/gi, ','); }
 function buildQuery(exp, values) {
   const parts = ['exp=' + exp];
-  for (const s of specsOf(exp)) if (values[s.key] !== undefined && values[s.key] !== s.default) parts.push(s.key + '=' + encodeValue(values[s.key]));
+  for (const s of specsOf(exp)) if (values[s.key] !== undefined && values[s.key] !== s.default && applies(s, values)) parts.push(s.key + '=' + encodeValue(values[s.key]));
   return parts.join('&');
 }
 // A readable link: version, experiment, the keys that differ from their defaults, view state.
@@ -311,6 +313,7 @@ function networkLoaded(answer) {
 }
 function loadNetworkFile(file) {
   clearMessages('network');
+  state.sentTraining = null;
   if (!file) return;
   if (file.size > catalogue.network.max_bytes) {
     showMessage(`The file "${file.name}" has ${file.size} bytes, more than the limit of ${catalogue.network.max_bytes >> 20} MiB; nothing was loaded.`, 'error', 'network');
@@ -337,11 +340,29 @@ function networkText() {
       .then(() => { $('status').textContent = 'Network rebuilt'; return runner.request({ kind: 'network_file', query }); });
   });
 }
+// The values that put a view on the trained network sent from the trainer's view: its source,
+// the training keys, and the view keys that must equal a training key (the core lists them).
+function sentTrainingFor(exp) {
+  const t = catalogue.trained;
+  const source = specsOf(exp).find((s) => s.key === t.key);
+  if (!state.sentTraining || !source || !source.options.includes(t.value)) return null;
+  const values = Object.assign({ [t.key]: t.value }, state.sentTraining);
+  for (const [own, from] of entryOf(exp).follows) if (values[from] !== undefined) values[own] = values[from];
+  return values;
+}
 function useResultNetwork() {
   if (!state.docObject) return;
+  const t = catalogue.trained;
+  // A trained network travels as its training keys: links to the other views retrain it (the
+  // worker keeps it, so they need not) and stay shareable. A file goes by its hash.
+  const training = state.exp === t.experiment ? Object.fromEntries(Object.entries(state.values).map(([k, v]) => [t.prefix + k, v])) : null;
   networkText()
     .then((text) => runner.remember('network', { kind: 'load_network', text }))
-    .then(networkLoaded)
+    .then((answer) => {
+      networkLoaded(answer);
+      state.sentTraining = training;
+      if (training) showMessage(`The other views that take a network now open on this trained network (${t.key}=${t.value}: their links carry its training keys and stay shareable). Choose another ${t.key} in a view to leave it.`, 'info', 'network');
+    })
     .catch((e) => showMessage('Could not use the network: ' + e.message, 'error', 'network'));
 }
 
@@ -382,6 +403,12 @@ function switchView(name) {
   if (exp !== state.exp) {
     state.exp = exp;
     state.values = wasm.parse('exp=' + exp).values;
+    const sent = sentTrainingFor(exp);
+    if (sent) {
+      const link = wasm.parse(buildQuery(exp, Object.assign({}, state.values, sent)));
+      for (const e of link.errors) showMessage(`The trained network does not fit this view: ${e.message}`, 'warn', 'control');
+      state.values = link.values;
+    }
     if (state.doc) state.doc.free();
     state.doc = null; state.docObject = null;
   }
