@@ -56,8 +56,8 @@ pub const MAX_FULL_NEURONS: usize = 300;
 /// Random starts of the full-state search, after the origin and the latent starts.
 pub const FULL_RANDOM_STARTS: usize = 8;
 /// Most starts taken from the low-rank part's latent fixed points in the full-state search
-/// (the four attractors of a 2-bit flip-flop, and five more), which bounds the search at
-/// N = 300 to 18 starts, about half a minute natively.
+/// (all nine of a 2-bit flip-flop), which bounds the search to 18 starts: at N = 300 at most
+/// about half a minute on one core.
 pub const FULL_LATENT_STARTS: usize = 9;
 /// Half-width of the window of the full-state search's random starts (rates of tanh lie in
 /// ±1).
