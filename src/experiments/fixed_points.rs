@@ -14,7 +14,7 @@
 //!   random states, with the eigenvalues of the N × N Jacobian; the fixed points and the
 //!   trajectories are shown on their first two principal components.
 
-use super::{Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
+use super::{Csv, Experiment, FamilySource, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::analysis::fixed_points::{self, FixedPoint, Kind, SearchOptions};
 use crate::analysis::fixed_points_full::{self, Form, FullOptions, FullSystem};
 use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
@@ -25,47 +25,6 @@ use crate::numerics::pca;
 use crate::params::{list, range, Choice, ParamError, MAX_SAFE_INTEGER};
 use crate::rng::{stream, Rng};
 use serde::{Deserialize, Serialize};
-
-/// Where the network comes from: one of the spectral families ([`ensembles::Source`]), or from
-/// outside.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// W_ij ~ N(0, g²/N), zero diagonal ([`ensembles::Source::Random`]).
-    Random,
-    /// A rank-K M Nᵀ with designed outliers plus the random part ([`ensembles::Source::LowrankRandom`]).
-    LowrankRandom,
-    /// The rank-K truncated SVD of the random W ([`ensembles::Source::Lowrank`]).
-    Lowrank,
-    /// The designed K-bit flip-flop, plus the random part when g > 0 ([`ensembles::Source::Flipflop`]).
-    Flipflop,
-    /// The network given to the run from outside ([`RunCtx::network`]).
-    Network,
-    /// The network trained from the link's `train.*` keys, given as from outside.
-    Trained,
-}
-
-impl Source {
-    /// The family, or `None` for a network given from outside.
-    pub fn family(self) -> Option<ensembles::Source> {
-        match self {
-            Source::Random => Some(ensembles::Source::Random),
-            Source::LowrankRandom => Some(ensembles::Source::LowrankRandom),
-            Source::Lowrank => Some(ensembles::Source::Lowrank),
-            Source::Flipflop => Some(ensembles::Source::Flipflop),
-            Source::Network | Source::Trained => None,
-        }
-    }
-}
-
-impl Choice for Source {
-    const ALL: &'static [Self] =
-        &[Source::Random, Source::LowrankRandom, Source::Lowrank, Source::Flipflop, Source::Network, Source::Trained];
-    const NAMES: &'static [&'static str] = &["random", "lowrank_random", "lowrank", "flipflop", "network", "trained"];
-    fn name(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-}
 
 /// Largest N of the full-state search: every Levenberg–Marquardt step forms and solves an
 /// N × N system (O(N³)), about 1.5 s per start on one core at N = 300.
@@ -93,7 +52,7 @@ pub const TRAJECTORY_POINTS: usize = 100;
 crate::params! {
     /// The query keys of `exp=fixed_points`, with their ranges and defaults.
     pub struct FixedPointsParams {
-        source: Source = Source::Flipflop, range(0.0, 0.0), "network", "", network, "random (W_ij ~ N(0, g²/N)), lowrank_random (rank-K M Nᵀ plus the random part), lowrank (rank-K truncated SVD of the random W, LCF M87), flipflop (the designed K-bit network, plus the random part when g > 0), network (a network file: lpu run --network-in FILE) or trained (the network exp=train trains from the train.* keys); with network or trained the keys neurons to dt do not apply";
+        source: FamilySource = FamilySource::Flipflop, range(0.0, 0.0), "network", "", network, "random (W_ij ~ N(0, g²/N)), lowrank_random (rank-K M Nᵀ plus the random part), lowrank (rank-K truncated SVD of the random W, LCF M87), flipflop (the designed K-bit network, plus the random part when g > 0), network (a network file: lpu run --network-in FILE) or trained (the network exp=train trains from the train.* keys); with network or trained the keys neurons to dt do not apply";
         neurons: usize = 100, range(2.0, 2000.0), "neurons N", "", network, "neurons N (at most 300 when the full-state search is needed: a dense part, or rank above 6)";
         g: f64 = 0.0, range(0.0, 10.0), "gain g", "", network, "gain of the random part (entries of s.d. g/√N); g > 0 makes the network dense, searched in the full state space";
         rank: usize = 2, range(1.0, 20.0), "rank K", "", network, "rank K of the low-rank part (lowrank_random, lowrank)";
@@ -571,7 +530,7 @@ impl Experiment for FixedPoints {
     fn summary(p: &FixedPointsParams, r: &FixedPointsResult) -> String {
         let count = |kind| r.fixed_points.iter().filter(|f| f.kind == kind).count();
         let network = match p.source {
-            Source::Network | Source::Trained => {
+            FamilySource::Network | FamilySource::Trained => {
                 format!("the given network (N = {}, {} form)", r.neurons, form_name(r.form))
             }
             s => format!("source={} (N = {})", s.name(), r.neurons),

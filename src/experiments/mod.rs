@@ -63,6 +63,60 @@ pub fn designed_only(specs: &mut [ParamSpec], keys: &[&str]) {
     }
 }
 
+/// Where a spectral view's network comes from: a member of one of the families of
+/// [`crate::ensembles`] built from the view's keys, or a network given from outside (as
+/// [`NetworkSource::Network`] and [`NetworkSource::Trained`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FamilySource {
+    /// W_ij ~ N(0, g²/N), zero diagonal ([`crate::ensembles::Source::Random`]).
+    Random,
+    /// A rank-K M Nᵀ with designed outliers plus the random part ([`crate::ensembles::Source::LowrankRandom`]).
+    LowrankRandom,
+    /// The rank-K truncated SVD of the random W ([`crate::ensembles::Source::Lowrank`]).
+    Lowrank,
+    /// The designed K-bit flip-flop, plus the random part when g > 0 ([`crate::ensembles::Source::Flipflop`]).
+    Flipflop,
+    /// The network given to the run from outside ([`RunCtx::network`]).
+    Network,
+    /// The network trained from the link's `train.*` keys, given as from outside.
+    Trained,
+}
+
+impl FamilySource {
+    /// The family, or `None` for a network given from outside.
+    pub fn family(self) -> Option<crate::ensembles::Source> {
+        use crate::ensembles::Source;
+        match self {
+            FamilySource::Random => Some(Source::Random),
+            FamilySource::LowrankRandom => Some(Source::LowrankRandom),
+            FamilySource::Lowrank => Some(Source::Lowrank),
+            FamilySource::Flipflop => Some(Source::Flipflop),
+            FamilySource::Network | FamilySource::Trained => None,
+        }
+    }
+
+    /// Whether the run takes its network from [`RunCtx::network`].
+    pub fn outside(self) -> bool {
+        self.family().is_none()
+    }
+}
+
+impl crate::params::Choice for FamilySource {
+    const ALL: &'static [Self] = &[
+        FamilySource::Random,
+        FamilySource::LowrankRandom,
+        FamilySource::Lowrank,
+        FamilySource::Flipflop,
+        FamilySource::Network,
+        FamilySource::Trained,
+    ];
+    const NAMES: &'static [&'static str] = &["random", "lowrank_random", "lowrank", "flipflop", "network", "trained"];
+    fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
 /// The version of the share-link query grammar (`v=1`).
 pub const QUERY_VERSION: &str = "1";
 

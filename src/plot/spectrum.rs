@@ -9,7 +9,7 @@ impl Figures for Spectrum {
     fn render(name: &str, p: &SpectrumParams, r: &SpectrumResult, opts: &PlotOptions) -> DrawResult<Figure> {
         match name {
             "eigenvalues" => plane(p, r, opts),
-            "moduli" => moduli(r, opts),
+            "moduli" => moduli(p, r, opts),
             _ => Err(unknown::<Self>(name)),
         }
     }
@@ -30,6 +30,8 @@ fn plane(p: &SpectrumParams, r: &SpectrumResult, opts: &PlotOptions) -> DrawResu
     let jac = p.matrix == Matrix::Jacobian;
     let title = if jac {
         format!("Eigenvalues of the Jacobian J_r (1/s), N = {}", r.eigenvalues.len())
+    } else if p.source.outside() {
+        format!("Eigenvalues of the given network's W, N = {}", r.eigenvalues.len())
     } else {
         format!("Eigenvalues of W, N = {}, g = {}", r.eigenvalues.len(), crate::experiments::significant(r.radius, 3))
     };
@@ -50,7 +52,8 @@ fn plane(p: &SpectrumParams, r: &SpectrumResult, opts: &PlotOptions) -> DrawResu
             .label(format!("circular law: radius {}", crate::experiments::significant(rad, 3)))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], PALETTE[1].stroke_width(2)));
         if jac {
-            let leak = -1.0 / p.tau;
+            // −1/τ, with the network's own τ for one from outside.
+            let leak = r.bulk.centre;
             chart
                 .draw_series(DashedLineSeries::new([(leak, y.0), (leak, y.1)], 6, 4, MUTED.stroke_width(1)))
                 .map_err(err)?
@@ -76,11 +79,16 @@ fn plane(p: &SpectrumParams, r: &SpectrumResult, opts: &PlotOptions) -> DrawResu
 }
 
 /// A histogram of |λ − centre|/R against the uniform disk's density 2ρ (ρ = |λ − centre|/R).
-fn moduli(r: &SpectrumResult, opts: &PlotOptions) -> DrawResult<Figure> {
+fn moduli(p: &SpectrumParams, r: &SpectrumResult, opts: &PlotOptions) -> DrawResult<Figure> {
     let (c, rad) = (r.bulk.centre, r.bulk.radius);
     if rad <= 0.0 || r.eigenvalues.is_empty() {
+        let title = if p.source.outside() {
+            "No dense part: no circular law to compare with"
+        } else {
+            "No random part (g = 0): no circular law to compare with"
+        };
         return svg(opts, |root| {
-            let body = titled(root, "No random part (g = 0): no circular law to compare with")?;
+            let body = titled(root, title)?;
             axes(&body, (0.0, 1.5), (0.0, 2.5), "|λ − centre| / R", "density")?;
             Ok((None, vec![]))
         });
