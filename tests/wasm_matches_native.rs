@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const QUERIES: [&str; 16] = [
+const QUERIES: [&str; 17] = [
     "exp=train&neurons=16&epochs=8&fit_epochs=6&batch=5&steps=30&test_trials=3&seed=2",
     "exp=train&paradigm=direct&bits=3&rank=3&neurons=12&epochs=10&batch=6&steps=25&test_trials=2&weight_decay=0.001",
     "exp=chaos&neurons=60&points=4&sizes=30,60&time=0.2&warmup=0.1&seed=5",
@@ -11,6 +11,7 @@ const QUERIES: [&str; 16] = [
     "exp=drift_sweep&bits=2&neurons=60,200&points=4&runs=2&steps=150&after=300&score=150&seed=2",
     "exp=perturb&stimulate=redundant&duration=0.1&seed=3",
     "exp=flipflop&bits=2&neurons=100&seed=7",
+    "exp=flipflop&source=trained&steps=300&grid=9&train.neurons=14&train.epochs=6&train.fit_epochs=4&train.batch=4&train.steps=24&train.seed=5",
     "exp=flipflop&bits=3&neurons=5000&noise=0.2&observed=700&seed=11&steps=1500",
     "exp=flipflop&bits=2&input=0.5,0&noise=0.05&seed=3&steps=800",
     "exp=timescale&neurons=20000&seed=3&duration=0.1",
