@@ -2,8 +2,9 @@
 //! routes: the designed base network written to a file by `exp=flipflop` and read back gives
 //! the designed run's numbers; a readout equal to Nᵀ scores what the latent scores; a designed
 //! network grown from 100 to 1000 neurons keeps its four attractors at (±1, ±1) (the design's
-//! normalisation) and its accuracy; a network with Δt = 2 ms gets 10 ms pulses of 5 steps;
-//! networks that do not fit name their key; a sweep split into parts merges into the whole.
+//! normalisation) and its accuracy; a trained network holds the bits exp=train measured; a
+//! network with Δt = 2 ms gets 10 ms pulses of 5 steps; networks that do not fit name their
+//! key; a sweep split into parts merges into the whole.
 use lpu::design::FlipFlop;
 use lpu::experiments::RunCtx;
 use lpu::netfile;
@@ -172,6 +173,22 @@ fn a_designed_network_grown_from_100_to_1000_neurons_keeps_its_lpu() {
             assert!(z.iter().all(|x| (x.abs() - 1.0).abs() < 0.1), "seed {seed}: {z:?}");
         }
     }
+}
+
+#[test]
+fn a_trained_network_at_its_own_size_holds_its_bits_through_its_readout() {
+    // exp=train's own test trials are the truth (accuracy ≥ 0.99 there); at its own N the
+    // network is used as it is (Δt = 2 ms, 5-step bins, scored by its readout) and must hold
+    // its two bits here too, with one attractor per memory.
+    let out = lpu::run_query("exp=train&paradigm=direct&bits=2&rank=2&epochs=300&lr=0.01").unwrap();
+    let trained: Value = result_of(&out.json);
+    assert!(trained["accuracy"].as_f64().unwrap() >= 0.99, "{}", trained["accuracy"]);
+    let net = out.network;
+    assert!(net.readout.is_some() && net.dt == 0.002 && net.neurons == 100);
+    let r = with("exp=drift&source=trained&bits=2&neurons=100&sigma=0", &net).unwrap();
+    assert!(r["accuracy_before"].as_f64().unwrap() >= 0.9, "{}", r["accuracy_before"]);
+    assert!(r["accuracy_after"].as_f64().unwrap() >= 0.9, "{}", r["accuracy_after"]);
+    assert_eq!(stable(&r["before"]).len(), 4, "{}", r["before"]["fixed_points"]);
 }
 
 #[test]
