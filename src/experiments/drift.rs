@@ -2,8 +2,8 @@
 //! weights (LCF Fig. 4B–H): latent trajectories with state accuracy before and after, the LPU
 //! portrait of both networks, a neuron's tuning curves, and how many neurons keep their coding.
 
-use super::drift_runs::{network, segment, trial, window_accuracy, Segment};
-use super::{rows, Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
+use super::drift_runs::{bin_steps, check_outside, grown, network, segment, trial, window_accuracy, Segment};
+use super::{rows, Csv, Experiment, NetworkSource, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::analysis::fixed_points::{self, FixedPoint, Kind, SearchOptions};
 use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
 use crate::analysis::tuning::{tuning_curve, TuningCurve};
@@ -19,27 +19,28 @@ pub const MAX_WORK: f64 = 2e9;
 crate::params! {
     /// The query keys of `exp=drift`, with their ranges and defaults.
     pub struct DriftParams {
-        bits: usize = 2, range(1.0, 8.0), "bits K", "", network, "flip-flop bits K";
-        neurons: usize = 1000, range(10.0, 300_000.0), "neurons N", "", network, "neurons N after resampling the designed network";
-        base: usize = 100, range(4.0, 10_000.0), "designed neurons", "", network, "neurons of the designed network that is resampled to N (our default 100)";
+        source: NetworkSource = NetworkSource::Designed, range(0.0, 0.0), "network", "", network, "designed (the flip-flop of `base` neurons, Δt = 1 ms), network (a loaded network file) or trained (the network exp=train trains from the train.* keys); a given network is resampled from its own N to `neurons` and keeps its τ and Δt; it must be rate-form and purely low-rank with rank = inputs = bits; accuracy is read by its readout when it has one";
+        bits: usize = 2, range(1.0, 8.0), "bits K", "", network, "flip-flop bits K (a given network: its rank and inputs)";
+        neurons: usize = 1000, range(10.0, 300_000.0), "neurons N", "", network, "neurons N after resampling the designed or given network (a given network of N neurons is used as it is)";
+        base: usize = 100, range(4.0, 10_000.0), "designed neurons", "", network, "neurons of the designed network that is resampled to N (our default 100; does not apply to a given network, which brings its own N)";
         kind: DriftKind = DriftKind::Random, range(0.0, 0.0), "drift kind", "", task, "drift of the embedding: random, orthogonal or tangential to span{n^(k)}";
         sigma: f64 = 0.5, range(0.0, 100.0), "drift σ", "", task, "drift strength σ: the s.d. of ΔM";
         observed: Option<usize> = None, range(1.0, 300_000.0), "observed neurons n_obs", "", analysis, "read the latent from the first n_obs neurons (all by default)";
         noise: f64 = 0.05, range(0.0, 10.0), "noise σ", "", simulation, "σ of the current noise (our default 0.05)";
-        steps: usize = 2000, range(10.0, 100_000.0), "steps", "", task, "steps before the drift";
+        steps: usize = 2000, range(10.0, 100_000.0), "steps", "", task, "Euler steps before the drift (of Δt = 1 ms designed, the network's own Δt given)";
         after: usize = 3000, range(10.0, 100_000.0), "steps after drift", "", task, "steps after the drift";
         score: usize = 2000, range(10.0, 100_000.0), "scored steps", "", analysis, "accuracy is scored on the last `score` steps of each segment (transients settle)";
-        pulse_prob: f64 = 0.05, range(0.0, 1.0), "pulse probability", "", task, "probability of a pulse per channel per 10 ms bin";
+        pulse_prob: f64 = 0.05, range(0.0, 1.0), "pulse probability", "", task, "probability of a pulse per channel per 10 ms bin (a given network: bins of round(10 ms / Δt) steps)";
         tuning: usize = 0, range(0.0, 299_999.0), "tuning neuron", "", analysis, "neuron whose tuning curves are shown before and after";
         threshold: f64 = 0.5, range(0.0, 10.0), "coding threshold", "", analysis, "a neuron codes for bit k with sign s when its largest |m_ik| exceeds this (our default 0.5)";
         grid: usize = 21, range(3.0, 101.0), "flow grid", "", display, "flow-field points per axis of the portraits";
-        extent: f64 = 1.5, range(0.1, 10.0), "latent window ±", "latent units", display, "half-width of the latent window";
+        extent: f64 = 1.5, range(0.1, 10.0), "latent window ±", "latent units", display, "half-width of the latent window (a given network's window fits its trajectory before the drift instead)";
         seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "seed", "", simulation, "random seed (design, resampling, task, drift, noise)";
     }
 }
 
 fn check(p: &DriftParams) -> Result<(), ParamError> {
-    if p.base < 2 * p.bits {
+    if p.source == NetworkSource::Designed && p.base < 2 * p.bits {
         return Err(ParamError::new("base", format!("must be at least 2 × bits = {}", 2 * p.bits)));
     }
     if p.score > p.steps.min(p.after) {
@@ -75,7 +76,8 @@ pub struct Portrait {
 /// before and after.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DriftResult {
-    /// State accuracy on the scored bin ends of the last `score` steps before the drift.
+    /// State accuracy on the scored bin ends of the last `score` steps before the drift, read
+    /// from the latent, or from the readout of a given network that has one.
     pub accuracy_before: f64,
     /// State accuracy on the scored bin ends of the last `score` steps after the drift.
     pub accuracy_after: f64,
@@ -83,11 +85,11 @@ pub struct DriftResult {
     pub observed_accuracy_before: Option<f64>,
     /// `accuracy_after` read from the first n_obs neurons (null when all are observed).
     pub observed_accuracy_after: Option<f64>,
-    /// Time of each row, s: (t+1)·Δt for row t, Δt = 1 ms.
+    /// Time of each row, s: (t+1)·Δt for row t (Δt = 1 ms designed, a given network's own).
     pub time: Vec<f64>,
     /// The last row before the drift (`steps` − 1): later rows ran on the drifted network.
     pub drift_index: usize,
-    /// T × K pulse inputs (±1 or 0) on 10 ms bins; row t drives the step that ends at
+    /// T × K pulse inputs (±1 or 0) on 10 ms bins (whole steps of Δt); row t drives the step that ends at
     /// `time[t]`.
     pub inputs: Vec<Vec<f64>>,
     /// T × K targets: the sign of each channel's last pulse (0 before its first).
@@ -112,26 +114,35 @@ pub struct DriftResult {
     pub delta_tangential_fraction: f64,
 }
 
-fn portrait(net: &Network, p: &DriftParams) -> Portrait {
+fn portrait(net: &Network, p: &DriftParams, extent: f64) -> Portrait {
     let lpu = Lpu::new(net);
     let random_starts = if p.neurons <= 20_000 { 16 } else { 4 };
     Portrait {
         fixed_points: fixed_points::find(
             &lpu,
             &[],
-            &SearchOptions { extent: p.extent, random_starts, seed: p.seed, ..Default::default() },
+            &SearchOptions { extent, random_starts, seed: p.seed, ..Default::default() },
         ),
-        flow: flow_grid(&lpu, &[], p.extent, p.grid, 1.0),
+        flow: flow_grid(&lpu, &[], extent, p.grid, 1.0),
     }
 }
 
 fn run(p: &DriftParams, ctx: &RunCtx) -> Result<Output<DriftResult>, RunError> {
     let k = p.bits;
-    let before = ctx.stage(0.0, 0.05, || network(k, p.base, p.neurons, p.seed))?;
+    let before = match p.source {
+        NetworkSource::Designed => ctx.stage(0.0, 0.05, || network(k, p.base, p.neurons, p.seed))?,
+        NetworkSource::Network | NetworkSource::Trained => {
+            let given = ctx.network()?;
+            check_outside(given, k)?;
+            // Grown like the designed network (LCF drift methods): same rule, same seed.
+            ctx.stage(0.0, 0.05, || grown(given, p.neurons, p.seed))?
+        }
+    };
     let delta = drift::delta(&before, p.kind, p.sigma, &mut Rng::new(p.seed, stream::DRIFT));
     let after = drift::apply(&before, &delta);
     let total = p.steps + p.after;
-    let trial = trial(k, total, p.pulse_prob, p.seed, 0);
+    // Bins of 10 ms of time whatever the network's Δt (10 steps of the designed 1 ms).
+    let trial = trial(k, total, bin_steps(before.dt), p.pulse_prob, p.seed, 0);
     let mut initial = vec![0.0; p.neurons];
     Rng::new(p.seed, stream::INITIAL_RATES).fill_normal(&mut initial, 0.0, 0.1);
     let observed = p.observed.filter(|&o| o < p.neurons).unwrap_or(0);
@@ -141,18 +152,26 @@ fn run(p: &DriftParams, ctx: &RunCtx) -> Result<Output<DriftResult>, RunError> {
     })?;
     let second = ctx.stage(0.4, 0.75, || {
         let s = Segment { window: p.steps..total, noise: p.noise, seed: derive_seed(p.seed, 1), observed };
-        segment(ctx.backend(), &after, &first.final_rates, &trial, s)
+        segment(ctx.backend(), &after, &first.out.final_rates, &trial, s)
     })?;
     let acc = |z: &[f64], offset, len| window_accuracy(z, k, &trial, offset, len, p.score);
-    let mut latent = first.latent[k..].to_vec();
-    latent.extend_from_slice(&second.latent[k..]);
+    let mut latent = first.out.latent[k..].to_vec();
+    latent.extend_from_slice(&second.out.latent[k..]);
     let observed_latent = (observed > 0).then(|| {
-        let mut o = first.observed_latent[k..].to_vec();
-        o.extend_from_slice(&second.observed_latent[k..]);
+        let mut o = first.out.observed_latent[k..].to_vec();
+        o.extend_from_slice(&second.out.observed_latent[k..]);
         o
     });
-    let (pb, pa) = ctx.stage(0.75, 1.0, || (portrait(&before, p), portrait(&after, p)))?;
-    let tuning = |net: &Network| (0..k).map(|d| tuning_curve(net, p.tuning, d, p.extent, 101, &[])).collect::<Vec<_>>();
+    // A given network's latent scale is its own: the window fits its trajectory before the
+    // drift (as exp=flipflop's does), and both portraits and tunings share it.
+    let extent = match p.source {
+        NetworkSource::Designed => p.extent,
+        NetworkSource::Network | NetworkSource::Trained => {
+            1.4 * first.out.latent[k..].iter().fold(0.0f64, |m, v| m.max(v.abs())).max(0.05)
+        }
+    };
+    let (pb, pa) = ctx.stage(0.75, 1.0, || (portrait(&before, p, extent), portrait(&after, p, extent)))?;
+    let tuning = |net: &Network| (0..k).map(|d| tuning_curve(net, p.tuning, d, extent, 101, &[])).collect::<Vec<_>>();
     let basis = drift::encoding_basis(&before);
     let inside: f64 = (0..k)
         .map(|c| {
@@ -165,10 +184,10 @@ fn run(p: &DriftParams, ctx: &RunCtx) -> Result<Output<DriftResult>, RunError> {
         .sum();
     let whole: f64 = delta.iter().map(|x| x * x).sum();
     let result = DriftResult {
-        accuracy_before: acc(&first.latent[k..], 0, p.steps),
-        accuracy_after: acc(&second.latent[k..], p.steps, p.after),
-        observed_accuracy_before: (observed > 0).then(|| acc(&first.observed_latent[k..], 0, p.steps)),
-        observed_accuracy_after: (observed > 0).then(|| acc(&second.observed_latent[k..], p.steps, p.after)),
+        accuracy_before: acc(first.read(k), 0, p.steps),
+        accuracy_after: acc(second.read(k), p.steps, p.after),
+        observed_accuracy_before: (observed > 0).then(|| acc(first.read_observed(k), 0, p.steps)),
+        observed_accuracy_after: (observed > 0).then(|| acc(second.read_observed(k), p.steps, p.after)),
         time: (1..=total).map(|t| t as f64 * before.dt).collect(),
         drift_index: p.steps - 1,
         inputs: rows(&trial.inputs, k),

@@ -4,8 +4,8 @@
 //! (LCF Fig. 4D, I, J). Cells (N, kind, σ, run) are independent and run in parallel; each run's
 //! pre-drift segment is shared by all its cells.
 
-use super::drift_runs::{network, segment, trial, window_accuracy, Segment};
-use super::{Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
+use super::drift_runs::{bin_steps, check_outside, grown, network, segment, trial, window_accuracy, Segment};
+use super::{Csv, Experiment, NetworkSource, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::drift::{self, DriftKind, SigmoidFit};
 use crate::params::{list, range, ParamError, MAX_SAFE_INTEGER};
 use crate::rng::{derive_seed, stream, Rng};
@@ -18,20 +18,21 @@ pub const MAX_WORK: f64 = 4e10;
 crate::params! {
     /// The query keys of `exp=drift_sweep`, with their ranges and defaults.
     pub struct DriftSweepParams {
-        bits: usize = 3, range(1.0, 8.0), "bits K", "", network, "flip-flop bits K (LCF Fig. 4D: 3)";
-        neurons: Vec<usize> = vec![100, 1000, 10000], list(10.0, 300_000.0, 8), "sizes N", "", network, "network sizes N (each resampled from the same designed network)";
-        base: usize = 100, range(4.0, 10_000.0), "designed neurons", "", network, "neurons of the designed network (our default 100)";
+        source: NetworkSource = NetworkSource::Designed, range(0.0, 0.0), "network", "", network, "designed (one flip-flop of `base` neurons per run, Δt = 1 ms), network (a loaded network file) or trained (the network exp=train trains from the train.* keys); a given network is resampled from its own N to each size (a new resampling per run) and keeps its τ and Δt; it must be rate-form and purely low-rank with rank = inputs = bits; accuracy is read by its readout when it has one";
+        bits: usize = 3, range(1.0, 8.0), "bits K", "", network, "flip-flop bits K (LCF Fig. 4D: 3; a given network: its rank and inputs)";
+        neurons: Vec<usize> = vec![100, 1000, 10000], list(10.0, 300_000.0, 8), "sizes N", "", network, "network sizes N (each resampled from the same designed or given network; a given network's own N uses it as it is)";
+        base: usize = 100, range(4.0, 10_000.0), "designed neurons", "", network, "neurons of the designed network (our default 100; does not apply to a given network, which brings its own N)";
         sigma_min: f64 = 0.01, range(1e-6, 100.0), "σ from", "", task, "smallest drift strength σ";
         sigma_max: f64 = 10.0, range(1e-6, 100.0), "σ to", "", task, "largest drift strength σ";
         points: usize = 12, range(2.0, 64.0), "σ values", "", task, "σ values, log-spaced";
         kinds: Vec<usize> = vec![0, 1, 2], list(0.0, 2.0, 3), "drift kinds", "", task, "kinds of drift swept: 0 random, 1 orthogonal, 2 tangential (the page splits a sweep by N and kind across its workers)";
         runs: usize = 3, range(1.0, 16.0), "runs", "", simulation, "runs per cell (different trials, initial rates, drifts and noise), averaged";
-        steps: usize = 500, range(10.0, 100_000.0), "steps", "", task, "steps before the drift";
+        steps: usize = 500, range(10.0, 100_000.0), "steps", "", task, "Euler steps before the drift (of Δt = 1 ms designed, the network's own Δt given)";
         after: usize = 1500, range(10.0, 100_000.0), "steps after drift", "", task, "steps after the drift";
         score: usize = 1000, range(10.0, 100_000.0), "scored steps", "", analysis, "accuracy is scored on the last `score` steps after the drift";
         noise: f64 = 0.05, range(0.0, 10.0), "noise σ", "", simulation, "σ of the current noise (our default 0.05)";
         observed: usize = 100, range(1.0, 300_000.0), "observed neurons n_obs", "", analysis, "the second readout uses the first n_obs neurons (LCF: 100)";
-        pulse_prob: f64 = 0.05, range(0.0, 1.0), "pulse probability", "", task, "probability of a pulse per channel per 10 ms bin";
+        pulse_prob: f64 = 0.05, range(0.0, 1.0), "pulse probability", "", task, "probability of a pulse per channel per 10 ms bin (a given network: bins of round(10 ms / Δt) steps)";
         seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "seed", "", simulation, "random seed";
     }
 }
@@ -43,7 +44,7 @@ fn check(p: &DriftSweepParams) -> Result<(), ParamError> {
     if p.sigma_min >= p.sigma_max {
         return Err(ParamError::new("sigma_max", format!("must be larger than sigma_min = {}", p.sigma_min)));
     }
-    if p.base < 2 * p.bits {
+    if p.source == NetworkSource::Designed && p.base < 2 * p.bits {
         return Err(ParamError::new("base", format!("must be at least 2 × bits = {}", 2 * p.bits)));
     }
     let mut seen = [false; 3];
@@ -165,9 +166,9 @@ fn cell(backend: &dyn Compute, p: &DriftSweepParams, sh: &Shared, c: &(usize, us
     };
     let out = segment(backend, &drifted, &sh.starts[ni][run], t, s);
     let k = p.bits;
-    let all = window_accuracy(&out.latent[k..], k, t, p.steps, p.after, p.score);
+    let all = window_accuracy(out.read(k), k, t, p.steps, p.after, p.score);
     let obs = if observed < net.neurons {
-        window_accuracy(&out.observed_latent[k..], k, t, p.steps, p.after, p.score)
+        window_accuracy(out.read_observed(k), k, t, p.steps, p.after, p.score)
     } else {
         all
     };
@@ -176,17 +177,39 @@ fn cell(backend: &dyn Compute, p: &DriftSweepParams, sh: &Shared, c: &(usize, us
 
 fn run(p: &DriftSweepParams, ctx: &RunCtx) -> Result<Output<DriftSweepResult>, RunError> {
     let k = p.bits;
+    let given = match p.source {
+        NetworkSource::Designed => None,
+        NetworkSource::Network | NetworkSource::Trained => {
+            let net = ctx.network()?;
+            check_outside(net, k)?;
+            Some(net)
+        }
+    };
     // One designed network per run (its own design seed), resampled to each N: a sweep then
-    // averages over designs, not only over trials, so one design's quirks do not set σ*.
-    let nets: Vec<Vec<_>> = p
-        .neurons
-        .iter()
-        .map(|&n| (0..p.runs).map(|r| network(k, p.base, n, derive_seed(p.seed, 2000 + r as u64))).collect())
-        .collect();
+    // averages over designs, not only over trials, so one design's quirks do not set σ*. A
+    // given network is resampled with the same per-run seeds, so runs average over resamplings
+    // (and a designed base network given as a file reproduces a one-run designed sweep).
+    let seed_of = |r: usize| derive_seed(p.seed, 2000 + r as u64);
+    let nets: Vec<Vec<_>> = ctx.stage(0.0, 0.02, || {
+        p.neurons
+            .iter()
+            .map(|&n| {
+                (0..p.runs)
+                    .map(|r| match given {
+                        None => network(k, p.base, n, seed_of(r)),
+                        Some(net) => grown(net, n, seed_of(r)),
+                    })
+                    .collect()
+            })
+            .collect()
+    })?;
+    // Bins of 10 ms of time whatever the network's Δt (10 steps of the designed 1 ms).
+    let bins = bin_steps(nets[0][0].dt);
     // Pre-drift segment per (N, run): the rates at the moment of the drift.
-    let trials: Vec<_> = (0..p.runs).map(|run| trial(k, p.steps + p.after, p.pulse_prob, p.seed, run as u64)).collect();
+    let trials: Vec<_> =
+        (0..p.runs).map(|run| trial(k, p.steps + p.after, bins, p.pulse_prob, p.seed, run as u64)).collect();
     let pre: Vec<(usize, usize)> = (0..nets.len()).flat_map(|ni| (0..p.runs).map(move |r| (ni, r))).collect();
-    let finals = ctx.stage(0.0, 0.1, || {
+    let finals = ctx.stage(0.02, 0.1, || {
         crate::parallel::map(&pre, |&(ni, run)| {
             let net = &nets[ni][run];
             let mut initial = vec![0.0; net.neurons];
@@ -197,7 +220,7 @@ fn run(p: &DriftSweepParams, ctx: &RunCtx) -> Result<Output<DriftSweepResult>, R
                 seed: derive_seed(p.seed, 500 + run as u64),
                 observed: 0,
             };
-            segment(ctx.backend(), net, &initial, &trials[run], s).final_rates
+            segment(ctx.backend(), net, &initial, &trials[run], s).out.final_rates
         })
     })?;
     let mut starts: Vec<Vec<Vec<f64>>> = vec![vec![]; nets.len()];
