@@ -160,9 +160,7 @@ fn train_keys() -> String {
 
 #[test]
 fn a_trained_rank_2_networks_spectrum_is_its_overlaps_and_its_latent_jacobians() {
-    let trained = lpu::run_query(&format!("exp=train&test_trials=2&{TRAINING}"))
-        .unwrap()
-        .network;
+    let trained = lpu::run_query(&format!("exp=train&test_trials=2&{TRAINING}")).unwrap().network;
     let (n, k, tau) = (trained.neurons, trained.rank, trained.tau);
     assert_eq!((k, trained.random.is_none(), trained.model), (2, true, Model::Rate));
     // NᵀM/N written out (the encoding carries the 1/N).
@@ -191,7 +189,9 @@ fn a_trained_rank_2_networks_spectrum_is_its_overlaps_and_its_latent_jacobians()
     let count = first["fixed_points"].as_array().unwrap().len();
     assert!(count >= 1);
     for fp in 0..count {
-        let r = run(&format!("exp=spectrum&source=trained&matrix=jacobian&fixed_point={fp}&{}", train_keys()), &trained).unwrap();
+        let r =
+            run(&format!("exp=spectrum&source=trained&matrix=jacobian&fixed_point={fp}&{}", train_keys()), &trained)
+                .unwrap();
         let z = vector(&r["at"]);
         let rates: Vec<f64> = (0..n)
             .map(|i| libm::tanh(trained.bias[i] + (0..k).map(|c| trained.embedding[i * k + c] * z[c]).sum::<f64>()))
