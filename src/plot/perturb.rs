@@ -37,9 +37,10 @@ fn stimulation(r: &PerturbResult, opts: &PlotOptions) -> DrawResult<Figure> {
                 (0.0, *time.last().unwrap_or(&1.0)),
                 y,
                 if d == 1 { "time (s)" } else { "" },
-                &format!("z{} (latent)", d + 1),
+                &if r.read_out { format!("output {} (readout)", d + 1) } else { format!("z{} (latent)", d + 1) },
             )?;
-            // The stimulus acts along sign(m^(1)): drawn on the z1 panel only.
+            // The stimulus acts along sign(m^(1)) (a given network: sign(B^(1))): drawn on the
+            // z1 panel only.
             let bars: Vec<_> = time
                 .iter()
                 .zip(stim)
@@ -67,8 +68,12 @@ fn stimulation(r: &PerturbResult, opts: &PlotOptions) -> DrawResult<Figure> {
                 .draw_series(LineSeries::new(idx.iter().map(|&i| (time[i], coding[i][d])), colour.stroke_width(2)))
                 .map_err(err)?;
             if d == 0 {
-                c.label("coding readout (encoding weights)")
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
+                c.label(if r.read_out {
+                    "coding readout (the network's readout)"
+                } else {
+                    "coding readout (encoding weights)"
+                })
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
             }
             if !redundant.is_empty() {
                 let r = chart
