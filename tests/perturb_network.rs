@@ -188,8 +188,22 @@ fn networks_the_view_cannot_use_are_refused_naming_source() {
     refused(&three_outputs, "", "source", "readout has 3 outputs");
     let big = FlipFlop::standard(2, 2001).network(1);
     refused(&big, "", "source", "2001 neurons; this view takes at most 2000");
-    let fine = Network { dt: 1e-5, ..good.clone() };
+    let deaf = Network {
+        input: good.input.iter().enumerate().map(|(q, &b)| if q % 2 == 0 { 0.0 } else { b }).collect(),
+        ..good.clone()
+    };
+    refused(&deaf, "", "source", "channel-1 input weights B^(1) are all zero");
+    let fine = Network { dt: 1e-4, ..good.clone() };
     refused(&fine, "length=20", "length", "use length ≤");
+    let slow = Network { tau: 1.0, dt: 1e-4, ..good.clone() };
+    refused(&slow, "redundant=100", "source", "needs 3200000 steps to settle and fit the redundant readout");
+    let coarse = Network { tau: 1.0, dt: 0.01, ..good.clone() };
+    refused(
+        &coarse,
+        "length=0.05&onset=0&duration=0.01",
+        "length",
+        "at least 10 steps of the given network's Δt = 0.01 s",
+    );
     // No network given at all.
     match Perturb::run(&params("source=network"), &RunCtx::default()) {
         Err(RunError::Param(e)) => assert_eq!(e.key, "source"),

@@ -53,7 +53,7 @@ crate::params! {
         redundant: usize = 100, range(0.0, 2000.0), "redundant neurons", "", network, "redundant neurons: embedding weights, no encoding or input weights";
         tuned: f64 = 0.1, range(0.0, 1.0), "tuned probability", "", network, "probability that a redundant neuron's embedding weight on a bit is ±1 (else 0)";
         random: Option<f64> = None, range(0.0, 10.0), "random W s.d.", "", network, "s.d. of the random connectivity W_rand (default: twice the s.d. of the structured part); does not apply to a given network, which keeps its own connectivity, so that redundant neurons send nothing to it";
-        stimulate: Group = Group::Coding, range(0.0, 0.0), "stimulated group", "", task, "which group receives the stimulus along sign(m^(1))";
+        stimulate: Group = Group::Coding, range(0.0, 0.0), "stimulated group", "", task, "which group receives the stimulus along sign(m^(1)) (a given network's coding neurons: along the sign of its channel-1 input weights B^(1))";
         amplitude: f64 = -10.0, range(-100.0, 100.0), "amplitude", "", task, "stimulus amplitude (negative pushes z1 from +1 towards −1; our default −10)";
         onset: f64 = 0.5, range(0.0, 10.0), "onset", "s", task, "stimulus onset, s";
         duration: f64 = 0.01, range(0.0, 10.0), "duration", "s", task, "stimulus duration, s (our default 10 ms = τ: with τ = 10 ms a leaky rate network needs about 7 ms of saturating drive to cross z1 = 0; LCF used 5 ms to coding and 100 ms to redundant neurons)";
@@ -103,9 +103,13 @@ pub const MAX_RECORDED: f64 = 3e7;
 const TRAIN_TAUS: f64 = 300.0;
 
 /// Seconds a given network settles for after its (+1, +1) pulses, in units of τ (at least
-/// [`SETTLE_MIN`]): long enough for a stable point's slowest designed direction.
+/// [`SETTLE_MIN`] s): the pulses leave it near the attractor they chose, and the trial's own
+/// time before the onset adds more; whether it got there is `state_before`.
 const SETTLE_TAUS: f64 = 20.0;
 const SETTLE_MIN: f64 = 0.2;
+
+/// Fewest steps of a trial with a given network.
+const MIN_STEPS: usize = 10;
 
 /// One task bin of `net`: τ, in steps (the default bin of exp=train and exp=flipflop).
 fn bin_steps(net: &Network) -> usize {
@@ -160,12 +164,37 @@ fn check_given(p: &PerturbParams, net: &Network) -> Result<(), ParamError> {
             net.neurons
         )));
     }
+    if (0..net.neurons).all(|i| net.input[i * 2] == 0.0) {
+        return Err(source(
+            "the given network's channel-1 input weights B^(1) are all zero; the coding stimulus follows their sign, so this view needs them".into(),
+        ));
+    }
+    let steps = p.length / net.dt;
+    if steps.round() < MIN_STEPS as f64 {
+        return Err(ParamError::new(
+            "length",
+            format!(
+                "must be at least {MIN_STEPS} steps of the given network's Δt = {} s: length ≥ {} s",
+                net.dt,
+                MIN_STEPS as f64 * net.dt
+            ),
+        ));
+    }
     let n = (net.neurons + p.redundant) as f64;
     let per_step = if net.random.is_some() { n * n } else { n * 16.0 };
     let fixed = (settle_steps(net) + fitting_steps(net, p.redundant)) as f64;
     let width = if net.readout.is_some() { n } else { p.redundant as f64 };
     let recorded = width * (fitting_steps(net, p.redundant) as f64 + 1.0);
     let limit = ((MAX_WORK / per_step - fixed).min((MAX_RECORDED - recorded) / width.max(1.0)) * net.dt).max(0.0);
+    if limit < MIN_STEPS as f64 * net.dt {
+        return Err(source(format!(
+            "the given network (N = {}, τ = {} s, Δt = {} s) needs {fixed} steps to settle{} before the trial, more than this view's work limit ({MAX_WORK:.0e}) or record limit ({MAX_RECORDED:.0e} rates) allow; use fewer redundant neurons or a network with fewer steps per τ",
+            net.neurons,
+            net.tau,
+            net.dt,
+            if p.redundant > 0 { " and fit the redundant readout" } else { "" }
+        )));
+    }
     if p.length > limit {
         return Err(ParamError::new(
             "length",

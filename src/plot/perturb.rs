@@ -22,6 +22,8 @@ fn stimulation(r: &PerturbResult, opts: &PlotOptions) -> DrawResult<Figure> {
     let y = span(coding.iter().chain(redundant.iter()).flatten().copied(), (-1.5, 1.5));
     let y = (y.0.min(-1.3), y.1.max(1.3));
     let switched = r.switched;
+    // One bar per step: a given network's Δt is its own.
+    let half = if time.len() > 1 { (time[1] - time[0]) / 2.0 } else { 0.0005 };
     svg(opts, |root| {
         let body = titled(
             root,
@@ -46,7 +48,7 @@ fn stimulation(r: &PerturbResult, opts: &PlotOptions) -> DrawResult<Figure> {
                 .zip(stim)
                 .filter(|(_, s)| **s != 0.0 && d == 0)
                 .map(|(&t, &s)| {
-                    Rectangle::new([(t - 0.0005, 0.0), (t + 0.0005, s / amp)], RGBColor(190, 190, 190).filled())
+                    Rectangle::new([(t - half, 0.0), (t + half, s / amp)], RGBColor(190, 190, 190).filled())
                 })
                 .collect();
             let b = chart.draw_series(bars).map_err(err)?;
