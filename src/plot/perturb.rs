@@ -22,6 +22,8 @@ fn stimulation(r: &PerturbResult, opts: &PlotOptions) -> DrawResult<Figure> {
     let y = span(coding.iter().chain(redundant.iter()).flatten().copied(), (-1.5, 1.5));
     let y = (y.0.min(-1.3), y.1.max(1.3));
     let switched = r.switched;
+    // One bar per step: a given network's Δt is its own.
+    let half = if time.len() > 1 { (time[1] - time[0]) / 2.0 } else { 0.0005 };
     svg(opts, |root| {
         let body = titled(
             root,
@@ -37,15 +39,16 @@ fn stimulation(r: &PerturbResult, opts: &PlotOptions) -> DrawResult<Figure> {
                 (0.0, *time.last().unwrap_or(&1.0)),
                 y,
                 if d == 1 { "time (s)" } else { "" },
-                &format!("z{} (latent)", d + 1),
+                &if r.read_out { format!("output {} (readout)", d + 1) } else { format!("z{} (latent)", d + 1) },
             )?;
-            // The stimulus acts along sign(m^(1)): drawn on the z1 panel only.
+            // The stimulus acts along sign(m^(1)) (a given network: sign(B^(1))): drawn on the
+            // z1 panel only.
             let bars: Vec<_> = time
                 .iter()
                 .zip(stim)
                 .filter(|(_, s)| **s != 0.0 && d == 0)
                 .map(|(&t, &s)| {
-                    Rectangle::new([(t - 0.0005, 0.0), (t + 0.0005, s / amp)], RGBColor(190, 190, 190).filled())
+                    Rectangle::new([(t - half, 0.0), (t + half, s / amp)], RGBColor(190, 190, 190).filled())
                 })
                 .collect();
             let b = chart.draw_series(bars).map_err(err)?;
@@ -67,8 +70,12 @@ fn stimulation(r: &PerturbResult, opts: &PlotOptions) -> DrawResult<Figure> {
                 .draw_series(LineSeries::new(idx.iter().map(|&i| (time[i], coding[i][d])), colour.stroke_width(2)))
                 .map_err(err)?;
             if d == 0 {
-                c.label("coding readout (encoding weights)")
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
+                c.label(if r.read_out {
+                    "coding readout (the network's readout)"
+                } else {
+                    "coding readout (encoding weights)"
+                })
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
             }
             if !redundant.is_empty() {
                 let r = chart
