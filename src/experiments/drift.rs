@@ -211,10 +211,16 @@ pub struct Drift;
 impl Experiment for Drift {
     const NAME: &'static str = "drift";
     const TITLE: &'static str = "Drift";
+    const FOLLOWS_TRAINING: &'static [(&'static str, &'static str)] = &[("bits", "bits")];
     const EXAMPLE: &'static str = "exp=drift&neurons=200&steps=300&after=300&score=200&observed=50";
     type Params = DriftParams;
     type Result = DriftResult;
 
+    fn specs() -> Vec<crate::params::ParamSpec> {
+        let mut specs = <Self::Params as crate::params::ParamSet>::specs();
+        super::designed_only(&mut specs, &["base"]);
+        specs
+    }
     fn check(p: &DriftParams) -> Result<(), ParamError> {
         check(p)
     }

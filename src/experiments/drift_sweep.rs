@@ -328,10 +328,16 @@ pub struct DriftSweep;
 impl Experiment for DriftSweep {
     const NAME: &'static str = "drift_sweep";
     const TITLE: &'static str = "Drift sweep";
+    const FOLLOWS_TRAINING: &'static [(&'static str, &'static str)] = &[("bits", "bits")];
     const EXAMPLE: &'static str = "exp=drift_sweep&bits=2&neurons=60,120&points=4&runs=1&steps=300&after=500&score=300";
     type Params = DriftSweepParams;
     type Result = DriftSweepResult;
 
+    fn specs() -> Vec<crate::params::ParamSpec> {
+        let mut specs = <Self::Params as crate::params::ParamSet>::specs();
+        super::designed_only(&mut specs, &["base"]);
+        specs
+    }
     fn check(p: &DriftSweepParams) -> Result<(), ParamError> {
         check(p)
     }

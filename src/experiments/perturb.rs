@@ -556,6 +556,11 @@ impl Experiment for Perturb {
     type Params = PerturbParams;
     type Result = PerturbResult;
 
+    fn specs() -> Vec<crate::params::ParamSpec> {
+        let mut specs = <Self::Params as crate::params::ParamSet>::specs();
+        super::designed_only(&mut specs, &["neurons", "random"]);
+        specs
+    }
     fn check(p: &PerturbParams) -> Result<(), ParamError> {
         check(p)
     }
