@@ -110,6 +110,28 @@ fn recurrent(m: &TrainModel, h: &[f64], out: &mut [f64], kappa: &mut [f64]) {
     }
 }
 
+/// outs[b] = W hs[b] for the trials of a block: a dense W is read once for all of them (the
+/// product is memory-bound), each row's dot product in the same order as for one trial.
+fn recurrent_block(m: &TrainModel, hs: &[&[f64]], outs: &mut [Vec<f64>], kappa: &mut [f64]) {
+    let n = m.arch.neurons;
+    match m.arch.rank {
+        None => {
+            let w = m.part(Part::Recurrent);
+            for i in 0..n {
+                let row = &w[i * n..(i + 1) * n];
+                for (h, out) in hs.iter().zip(outs.iter_mut()) {
+                    out[i] = lane_dot(row, h);
+                }
+            }
+        }
+        Some(_) => {
+            for (h, out) in hs.iter().zip(outs.iter_mut()) {
+                recurrent(m, h, out, kappa);
+            }
+        }
+    }
+}
+
 /// out += B u + b.
 fn drive(m: &TrainModel, u: &[f64], out: &mut [f64]) {
     let n = m.arch.neurons;
@@ -127,64 +149,82 @@ fn drive(m: &TrainModel, u: &[f64], out: &mut [f64]) {
 }
 
 fn forward(m: &TrainModel, inputs: &[f64], noise: &[f64], steps: usize) -> Trace {
+    forward_block(m, &[(inputs, noise)], steps).pop().expect("one trial")
+}
+
+/// The forward passes of a block of trials (inputs, noise), stepped together so that a dense
+/// W is read once a step for all of them; each trial's numbers are those of its own pass.
+fn forward_block(m: &TrainModel, trials: &[(&[f64], &[f64])], steps: usize) -> Vec<Trace> {
     let a = &m.arch;
     let n = a.neurons;
     let alpha = a.dt / a.tau;
     let i_count = a.inputs;
-    let mut state = vec![0.0; (steps + 1) * n];
-    state[..n].copy_from_slice(m.part(Part::Initial));
-    let mut cur = vec![0.0; n];
+    let mut traces: Vec<Trace> = trials
+        .iter()
+        .map(|_| {
+            let mut state = vec![0.0; (steps + 1) * n];
+            state[..n].copy_from_slice(m.part(Part::Initial));
+            match a.model {
+                Model::Rate => Trace { state, aux: vec![0.0; steps * n], slope: vec![] },
+                Model::Current => Trace { state, aux: vec![0.0; (steps + 1) * n], slope: vec![0.0; (steps + 1) * n] },
+            }
+        })
+        .collect();
+    let mut cur = vec![vec![0.0; n]; trials.len()];
     let mut kappa = vec![0.0; a.rank.unwrap_or(0)];
-    match a.model {
-        Model::Rate => {
-            let mut aux = vec![0.0; steps * n];
-            for t in 0..steps {
-                let (past, future) = state.split_at_mut((t + 1) * n);
-                let r = &past[t * n..];
-                recurrent(m, r, &mut cur, &mut kappa);
-                drive(m, &inputs[t * i_count..(t + 1) * i_count], &mut cur);
-                let next = &mut future[..n];
+    // tanh′ from the tanh just computed: the same bits as `derivative`, one evaluation
+    // instead of two.
+    let slope_of = |x: f64, y: f64| if a.phi == Phi::Tanh { 1.0 - y * y } else { a.phi.derivative(x) };
+    for t in 0..=steps {
+        if a.model == Model::Current {
+            for tr in traces.iter_mut() {
                 for i in 0..n {
-                    let y = a.phi.apply(cur[i]);
-                    next[i] = (1.0 - alpha) * r[i] + alpha * y;
-                    // tanh′ from the tanh just computed: the same bits as `derivative`, one
-                    // evaluation instead of two.
-                    aux[t * n + i] = if a.phi == Phi::Tanh { 1.0 - y * y } else { a.phi.derivative(cur[i]) };
-                }
-                if !noise.is_empty() {
-                    next.iter_mut().zip(&noise[t * n..(t + 1) * n]).for_each(|(s, z)| *s += z);
+                    let x = tr.state[t * n + i];
+                    let y = a.phi.apply(x);
+                    tr.aux[t * n + i] = y;
+                    tr.slope[t * n + i] = slope_of(x, y);
                 }
             }
-            Trace { state, aux, slope: vec![] }
         }
-        Model::Current => {
-            let mut aux = vec![0.0; (steps + 1) * n];
-            let mut slope = vec![0.0; (steps + 1) * n];
-            for t in 0..=steps {
-                for i in 0..n {
-                    let y = a.phi.apply(state[t * n + i]);
-                    aux[t * n + i] = y;
-                    slope[t * n + i] =
-                        if a.phi == Phi::Tanh { 1.0 - y * y } else { a.phi.derivative(state[t * n + i]) };
+        if t == steps {
+            break;
+        }
+        {
+            let hs: Vec<&[f64]> = traces
+                .iter()
+                .map(|tr| match a.model {
+                    Model::Rate => &tr.state[t * n..(t + 1) * n],
+                    Model::Current => &tr.aux[t * n..(t + 1) * n],
+                })
+                .collect();
+            recurrent_block(m, &hs, &mut cur, &mut kappa);
+        }
+        for ((tr, c), &(inputs, noise)) in traces.iter_mut().zip(cur.iter_mut()).zip(trials) {
+            drive(m, &inputs[t * i_count..(t + 1) * i_count], c);
+            let Trace { state, aux, .. } = tr;
+            let (past, future) = state.split_at_mut((t + 1) * n);
+            let prev = &past[t * n..];
+            let next = &mut future[..n];
+            match a.model {
+                Model::Rate => {
+                    for i in 0..n {
+                        let y = a.phi.apply(c[i]);
+                        next[i] = (1.0 - alpha) * prev[i] + alpha * y;
+                        aux[t * n + i] = slope_of(c[i], y);
+                    }
                 }
-                if t == steps {
-                    break;
-                }
-                recurrent(m, &aux[t * n..(t + 1) * n], &mut cur, &mut kappa);
-                drive(m, &inputs[t * i_count..(t + 1) * i_count], &mut cur);
-                let (past, future) = state.split_at_mut((t + 1) * n);
-                let x = &past[t * n..];
-                let next = &mut future[..n];
-                for i in 0..n {
-                    next[i] = (1.0 - alpha) * x[i] + alpha * cur[i];
-                }
-                if !noise.is_empty() {
-                    next.iter_mut().zip(&noise[t * n..(t + 1) * n]).for_each(|(s, z)| *s += z);
+                Model::Current => {
+                    for i in 0..n {
+                        next[i] = (1.0 - alpha) * prev[i] + alpha * c[i];
+                    }
                 }
             }
-            Trace { state, aux, slope }
+            if !noise.is_empty() {
+                next.iter_mut().zip(&noise[t * n..(t + 1) * n]).for_each(|(s, z)| *s += z);
+            }
         }
     }
+    traces
 }
 
 /// The readout's input at state row t: r (rate form) or φ(x) (current form).
@@ -235,16 +275,20 @@ fn read(m: &TrainModel, h: &[f64], y: &mut [f64]) {
     }
 }
 
-/// Adds one trial's loss gradient (each term already divided by `weight`) into `grad`;
-/// returns the trial's loss sum divided by `weight`.
-#[allow(clippy::too_many_arguments)]
-fn trial_gradient(m: &TrainModel, loss: Loss, batch: &Batch, trial: usize, weight: f64, grad: &mut [f64]) -> f64 {
+/// Adds one trial's loss gradient (each term already divided by `weight`) into `grad`, from
+/// its forward pass `tr`; returns the trial's loss sum divided by `weight`.
+fn trial_gradient(
+    m: &TrainModel,
+    loss: Loss,
+    batch: &Batch,
+    (trial, tr): (usize, &Trace),
+    weight: f64,
+    grad: &mut [f64],
+) -> f64 {
     let a = &m.arch;
     let (n, steps, i_count) = (a.neurons, batch.steps, a.inputs);
     let alpha = a.dt / a.tau;
     let o_count = a.outputs.unwrap_or(n);
-    let noise: &[f64] = batch.noise.get(trial).map_or(&[], |v| v.as_slice());
-    let tr = forward(m, &batch.inputs[trial], noise, steps);
     let (inputs, targets, mask) = (&batch.inputs[trial], &batch.targets[trial], &batch.mask[trial]);
     let lay = &m.layout;
     let k = a.rank.unwrap_or(0);
@@ -259,7 +303,7 @@ fn trial_gradient(m: &TrainModel, loss: Loss, batch: &Batch, trial: usize, weigh
     let mut kappa = vec![0.0; k];
     for t in (0..steps).rev() {
         // The loss on the output after step t (state row t + 1).
-        let h = observed(m, &tr, t + 1);
+        let h = observed(m, tr, t + 1);
         read(m, h, &mut y);
         gh.iter_mut().for_each(|v| *v = 0.0);
         let mut any = false;
@@ -403,10 +447,17 @@ pub fn loss_and_gradient(m: &TrainModel, loss: Loss, batch: &Batch) -> (f64, Vec
     let trials: Vec<usize> = (0..batch.len()).collect();
     let blocks: Vec<&[usize]> = trials.chunks(TRIALS_PER_BLOCK).collect();
     let parts = crate::parallel::map(&blocks, |block| {
+        // The block's forward passes share each read of a dense W; the backward passes run
+        // trial by trial, each summing into the block's gradient in turn.
+        let io: Vec<(&[f64], &[f64])> = block
+            .iter()
+            .map(|&trial| (batch.inputs[trial].as_slice(), batch.noise.get(trial).map_or(&[][..], |v| v.as_slice())))
+            .collect();
+        let traces = forward_block(m, &io, batch.steps);
         let mut grad = vec![0.0; m.theta.len()];
         let mut total = 0.0;
-        for &trial in block.iter() {
-            total += trial_gradient(m, loss, batch, trial, weight, &mut grad);
+        for (&trial, tr) in block.iter().zip(&traces) {
+            total += trial_gradient(m, loss, batch, (trial, tr), weight, &mut grad);
         }
         (total, grad)
     });
