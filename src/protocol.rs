@@ -164,7 +164,11 @@ pub fn handle(
         }
         Request::Live { query } => {
             let p = params(&query)?;
-            p.live()
+            let ctx = match state.uploaded.as_ref() {
+                Some((_, n)) => RunCtx::default().with_network(n),
+                None => RunCtx::default(),
+            };
+            p.live(&ctx)
                 .ok_or_else(|| WireError::new(ErrorKind::Failed, format!("exp={} has no live update", p.experiment())))
         }
         Request::NetworkFile { query } => match &state.network {

@@ -96,9 +96,10 @@ pub trait Params: Send {
     /// Runs the experiment.
     #[cfg(feature = "compute")]
     fn run(&self, ctx: &crate::experiments::RunCtx) -> Result<Outcome, crate::experiments::RunError>;
-    /// The live update a dragged slider asks for (JSON), if the experiment has one.
+    /// The live update a dragged slider asks for (JSON), if the experiment has one, on the
+    /// network `ctx` gives from outside (or the kept one `source=trained` names).
     #[cfg(feature = "compute")]
-    fn live(&self) -> Option<String>;
+    fn live(&self, ctx: &crate::experiments::RunCtx) -> Option<String>;
     /// The relative cost of the run, for a worker pool's progress and ordering.
     fn cost(&self) -> f64;
     /// The parts a worker pool runs instead of the whole (empty: run it whole).
@@ -387,8 +388,13 @@ impl<E: Registrable> Params for TypedParams<E> {
         self.run_on(ctx)
     }
     #[cfg(feature = "compute")]
-    fn live(&self) -> Option<String> {
-        E::live(&self.params)
+    fn live(&self, ctx: &crate::experiments::RunCtx) -> Option<String> {
+        if self.uses_trained() {
+            // A live update never trains: it draws on the network the run before it trained.
+            let net = crate::experiments::train::kept_network(&self.trained)?;
+            return E::live(&self.params, &crate::experiments::RunCtx::with_backend(ctx.backend()).with_network(&net));
+        }
+        E::live(&self.params, ctx)
     }
     fn cost(&self) -> f64 {
         E::cost(&self.params)

@@ -117,3 +117,24 @@ fn a_cancelled_training_resumes_to_the_same_bytes() {
     let resumed = run_query(&query).unwrap().json;
     assert_eq!(resumed, whole);
 }
+
+#[test]
+fn a_dragged_slider_redraws_the_portrait_of_a_network_from_outside() {
+    let net = trained_file();
+    let ctx = RunCtx::default().with_network(&net);
+    let q = "exp=flipflop&source=network&steps=300&grid=7&input=0.2,0&launch=0.1,-0.1";
+    let full = result(&run_query_with(q, &ctx).unwrap().json);
+    let live: Value = serde_json::from_str(&parse_strict(q).unwrap().live(&ctx).expect("a live portrait")).unwrap();
+    // The same window, fitted to the same trajectory, so the same flow and launched path.
+    assert_eq!(live["flow"], full["flow"]);
+    assert_eq!(live["launched"], full["launched"]);
+    // Without the network there is nothing to draw (the page runs the query instead).
+    assert!(parse_strict(q).unwrap().live(&RunCtx::default()).is_none());
+    // source=trained draws on the kept training and never trains.
+    lpu::train::store::clear();
+    let tq = format!("exp=flipflop&steps=300&grid=7&input=0.2,0&launch=0.1,-0.1&source=trained{}", trained_keys());
+    assert!(parse_strict(&tq).unwrap().live(&RunCtx::default()).is_none(), "a live update never trains");
+    run_query(&tq).unwrap();
+    let kept = parse_strict(&tq).unwrap().live(&RunCtx::default()).expect("the kept training's portrait");
+    assert_eq!(serde_json::from_str::<Value>(&kept).unwrap(), live);
+}

@@ -217,15 +217,42 @@ fn fixed_points_of(
     )
 }
 
-fn portrait(p: &FlipflopParams) -> Portrait {
-    let net = design(p);
+fn portrait(p: &FlipflopParams, net: &Network, extent: f64) -> Portrait {
     let constant = constant_input(p);
-    let lpu = Lpu::new(&net);
+    let lpu = Lpu::new(net);
     Portrait {
-        fixed_points: fixed_points_of(p, &lpu, &constant, vec![], p.extent),
-        flow: flow_grid(&lpu, &constant, p.extent, p.grid, p.slice),
-        launched: launched(p, &net, &constant),
+        fixed_points: fixed_points_of(p, &lpu, &constant, vec![], extent),
+        flow: flow_grid(&lpu, &constant, extent, p.grid, p.slice),
+        launched: launched(p, net, &constant),
     }
+}
+
+/// The latent window of a network from outside: its scale is its own, so the window fits the
+/// trajectory shown (1.4 × its largest |z|).
+fn fitted_extent(latent: &[f64]) -> f64 {
+    1.4 * latent.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(0.05)
+}
+
+/// The portrait a dragged slider redraws on a network from outside, in the window the run
+/// fitted to its trajectory (simulated again: recording nothing changes no state).
+fn outside_portrait(p: &FlipflopParams, ctx: &RunCtx) -> Option<Portrait> {
+    let net = outside(p, ctx).ok()?;
+    let bin_steps = ((p.bin / net.dt).round() as usize).max(1);
+    let trial = FlipFlopTask { bits: p.bits, steps: p.steps, bin_steps, pulse_prob: p.pulse_prob }.trial(p.seed, 0);
+    let constant = constant_input(p);
+    let mut initial = vec![0.0; net.neurons];
+    Rng::new(p.seed, stream::INITIAL_RATES).fill_normal(&mut initial, p.init_mean, p.init_sd);
+    let out = ctx.backend().simulate(
+        &net,
+        &SimJob {
+            inputs: &trial.inputs,
+            constant_input: &constant,
+            noise: p.noise,
+            seed: p.seed,
+            ..SimJob::trial(&initial, p.steps)
+        },
+    );
+    Some(portrait(p, &net, fitted_extent(&out.latent)))
 }
 
 /// The network given from outside, checked against the keys that must fit it.
@@ -319,9 +346,7 @@ fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunEr
     // A loaded network's latent scale is its own: the window fits its trajectory.
     let extent = match p.source {
         NetworkSource::Designed => p.extent,
-        NetworkSource::Network | NetworkSource::Trained => {
-            1.4 * shown.latent.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(0.05)
-        }
+        NetworkSource::Network | NetworkSource::Trained => fitted_extent(&shown.latent),
     };
     let (fixed, flow, tuning) = ctx.stage(0.85, 1.0, || {
         let lpu = Lpu::new(&net);
@@ -471,12 +496,12 @@ impl Experiment for Flipflop {
         }
         Some(("launch", point.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>().join(",")))
     }
-    fn live(p: &FlipflopParams) -> Option<String> {
-        // A loaded network lives in the worker's run context, which live updates do not get.
-        if p.source.outside() {
-            return None;
-        }
-        Some(serde_json::to_string(&portrait(p)).expect("portrait serialises"))
+    fn live(p: &FlipflopParams, ctx: &RunCtx) -> Option<String> {
+        let portrait = match p.source {
+            NetworkSource::Designed => portrait(p, &design(p), p.extent),
+            NetworkSource::Network | NetworkSource::Trained => outside_portrait(p, ctx)?,
+        };
+        Some(serde_json::to_string(&portrait).expect("portrait serialises"))
     }
     fn apply_live(r: &mut FlipflopResult, live: &str) -> Result<(), String> {
         let p: Portrait = serde_json::from_str(live).map_err(|e| format!("not a flip-flop portrait: {e}"))?;

@@ -404,7 +404,7 @@ pub trait Experiment: Sized + 'static {
         Err(format!("exp={} is not split into parts", Self::NAME))
     }
     /// The fast partial result a dragged slider redraws (JSON), for experiments with one.
-    fn live(_p: &Self::Params) -> Option<String> {
+    fn live(_p: &Self::Params, _ctx: &RunCtx) -> Option<String> {
         None
     }
     /// Puts a `live` update (JSON) into a result.

@@ -467,7 +467,7 @@ impl Experiment for Spectrum {
             .column("outlier_re", &col(&r.outliers, 0))
             .column("outlier_im", &col(&r.outliers, 1))
     }
-    fn live(p: &SpectrumParams) -> Option<String> {
+    fn live(p: &SpectrumParams, _ctx: &RunCtx) -> Option<String> {
         spectrum(p, &RunCtx::default()).ok().map(|o| serde_json::to_string(&o.result).expect("spectrum serialises"))
     }
     fn apply_live(r: &mut SpectrumResult, live: &str) -> Result<(), String> {

@@ -476,6 +476,16 @@ fn run(p: &TrainParams, ctx: &RunCtx) -> Result<Output<TrainResult>, RunError> {
     Ok(Output { result, network })
 }
 
+/// The network `p` trained, when a finished training of it is kept in the store (a live
+/// update draws on it and never trains).
+pub fn kept_network(p: &TrainParams) -> Option<Network> {
+    let key = p.training_key();
+    let st: TrainState = store::take(&key)?;
+    let network = finished(p, &st).then(|| network_of(&st));
+    store::keep(key, st);
+    network
+}
+
 /// The network `p` trains, for another view's `source=trained`: trained here (reporting
 /// progress, resumable after a cancel) or taken finished from the store, without the
 /// analyses of `exp=train`'s own result.

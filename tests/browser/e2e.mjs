@@ -454,6 +454,13 @@ await test('training shows its state as it learns, pauses and resumes to the byt
   assert.equal(await page.locator('[id="ctl-train.neurons"]').inputValue(), '60', 'the training keys are controls');
   assert.deepEqual(cli(sent.coreQuery), sent.result, 'a view on a trained network equals lpu run of its link');
   await page.screenshot({ path: join(shots, 'flipflop-trained.png'), fullPage: true });
+  // Dragging an input slider redraws the trained network's portrait live (no retraining).
+  const before = await page.evaluate(() => window.__lpuTimings.portraitUpdates);
+  for (let i = 1; i <= 10; i++) {
+    await page.evaluate((v) => { const s = document.getElementById('ctl-input-0'); s.value = v; s.dispatchEvent(new Event('input')); }, (i * 0.03).toFixed(2));
+    await page.waitForTimeout(30);
+  }
+  await page.waitForFunction((b) => window.__lpuTimings.portraitUpdates > b + 2, before, { timeout: 30000 });
   // Back to a designed network: the training keys leave the link and the controls.
   await page.click('#controls details.more summary');
   await page.selectOption('#ctl-source', 'designed');
