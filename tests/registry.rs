@@ -175,7 +175,8 @@ fn documents_of_another_version_or_bit_count_are_refused() {
     let mut doc = registry::read_document(&json).unwrap();
     let live = lpu::parse_strict("exp=flipflop&bits=2&neurons=20").unwrap().live(&Default::default()).unwrap();
     assert!(doc.apply_live(&live).err().unwrap().contains("1 bits"));
-    let same = lpu::parse_strict("exp=flipflop&bits=1&neurons=20&input=0.3").unwrap().live(&Default::default()).unwrap();
+    let same =
+        lpu::parse_strict("exp=flipflop&bits=1&neurons=20&input=0.3").unwrap().live(&Default::default()).unwrap();
     doc.apply_live(&same).unwrap();
     assert!(doc.render("portrait", &lpu::plot::PlotOptions::default()).is_ok());
 }

@@ -22,6 +22,7 @@ use crate::rng::derive_seed;
 use crate::train::bptt::{self, Loss};
 use crate::train::model::{Architecture, TrainModel};
 use crate::train::sequence::{self, SequenceTask};
+use crate::train::store;
 use crate::train::tasks::trial_seeds;
 use crate::train::trainer::Stage;
 use serde::{Deserialize, Serialize};
@@ -330,16 +331,25 @@ fn run(p: &SequenceSweepParams, ctx: &RunCtx) -> Result<Output<SequenceSweepResu
     let total: f64 = jobs.iter().map(cost).sum();
     let block =
         if cfg!(target_arch = "wasm32") { 1 } else { std::thread::available_parallelism().map_or(4, |n| n.get()) };
-    let mut trained: Vec<Trained> = Vec::with_capacity(jobs.len());
-    let mut done = 0.0;
-    for part in jobs.chunks(block) {
-        ctx.checkpoint()?;
+    // The networks a cancelled run finished are kept (first jobs first): the same query goes
+    // on from there. Each network is a function of its job alone, so the bytes are the same.
+    let key = format!("exp=sequence_sweep {p:?}");
+    let mut trained: Vec<Trained> = store::take(&key).unwrap_or_else(|| Vec::with_capacity(jobs.len()));
+    let mut done: f64 = jobs[..trained.len()].iter().map(cost).sum();
+    for part in jobs[trained.len()..].chunks(block) {
         let c: f64 = part.iter().map(cost).sum();
-        let out = ctx.stage(done / total, (done + c) / total, || {
+        if let Err(e) = ctx.checkpoint() {
+            store::keep(key, trained);
+            return Err(e);
+        }
+        let out = crate::progress::stage(done / total, (done + c) / total, || {
             crate::parallel::map(part, |&(ni, ki, r)| train(p, p.neurons[ni], p.ranks[ki], r))
-        })?;
-        for t in out {
-            trained.push(t.ok_or(RunError::Cancelled)?);
+        });
+        let finished = out.iter().all(Option::is_some);
+        trained.extend(out.into_iter().map_while(|t| t));
+        if !finished {
+            store::keep(key, trained);
+            return Err(RunError::Cancelled);
         }
         done += c;
     }
