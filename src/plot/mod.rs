@@ -137,7 +137,8 @@ fn axes<'a, 'b>(
         if (v - v.round()).abs() < 1e-9 && v.abs() >= 10.0 {
             format!("{v:.0}")
         } else {
-            format!("{}", (v * 1e6).round() / 1e6)
+            // + 0.0: a tick a rounding error below zero is 0, not "-0".
+            format!("{}", (v * 1e6).round() / 1e6 + 0.0)
         }
     };
     mesh.y_label_formatter(&whole);

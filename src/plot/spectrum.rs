@@ -46,11 +46,14 @@ fn plane(p: &SpectrumParams, r: &SpectrumResult, opts: &PlotOptions) -> DrawResu
                 (c + rad * a.cos(), rad * a.sin())
             })
             .collect();
-        chart
-            .draw_series(std::iter::once(PathElement::new(ring, PALETTE[1].stroke_width(2))))
-            .map_err(err)?
-            .label(format!("circular law: radius {}", crate::experiments::significant(rad, 3)))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], PALETTE[1].stroke_width(2)));
+        // Without a random part there is no disk to draw (nor to name in the legend).
+        if rad > 0.0 {
+            chart
+                .draw_series(std::iter::once(PathElement::new(ring, PALETTE[1].stroke_width(2))))
+                .map_err(err)?
+                .label(format!("circular law: radius {}", crate::experiments::significant(rad, 3)))
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], PALETTE[1].stroke_width(2)));
+        }
         if jac {
             // −1/τ, with the network's own τ for one from outside.
             let leak = r.bulk.centre;
