@@ -138,3 +138,26 @@ fn a_dragged_slider_redraws_the_portrait_of_a_network_from_outside() {
     let kept = parse_strict(&tq).unwrap().live(&RunCtx::default()).expect("the kept training's portrait");
     assert_eq!(serde_json::from_str::<Value>(&kept).unwrap(), live);
 }
+
+#[test]
+fn the_flipflop_view_shows_a_trained_networks_outputs() {
+    let net = trained_file();
+    let q = "exp=flipflop&source=network&steps=300&grid=5";
+    let r = result(&run_query_with(q, &RunCtx::default().with_network(&net)).unwrap().json);
+    // All 12 neurons are in the heatmap, every step a column: R r written out by hand.
+    let (n, readout) = (net.neurons, net.readout.clone().expect("a trained network has a readout"));
+    let rates = r["activity"]["rates"].as_array().unwrap();
+    assert_eq!(rates.len(), n);
+    let output = r["output"].as_array().expect("outputs shown");
+    assert_eq!(output.len(), 300);
+    for (t, row) in output.iter().enumerate() {
+        for o in 0..2 {
+            let by_hand: f64 = (0..n).map(|i| readout[o * n + i] * rates[i][t].as_f64().unwrap()).sum();
+            let shown = row[o].as_f64().unwrap();
+            assert!((shown - by_hand).abs() < 1e-12, "t {t} output {o}: {shown} against {by_hand}");
+        }
+    }
+    // A designed network has no readout, and its document no outputs.
+    let designed = result(&run_query("exp=flipflop&steps=300&grid=5").unwrap().json);
+    assert!(designed.get("output").is_none());
+}

@@ -120,6 +120,10 @@ pub struct FlipflopResult {
     pub latent: Vec<Vec<f64>>,
     /// T × K latent read from the first n_obs neurons (null when all are observed).
     pub observed_latent: Option<Vec<Vec<f64>>>,
+    /// T × K outputs R r of a network with a readout (a trained one), which its accuracy
+    /// scores; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Vec<Vec<f64>>>,
     /// Fixed points of the latent flow under the constant input, classified stable, saddle or
     /// unstable (starts: a grid and random points in the latent window, and the trajectory).
     pub fixed_points: Vec<FixedPoint>,
@@ -378,6 +382,7 @@ fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunEr
         targets: rows(&trial.targets, k),
         latent: rows(&shown.latent[k..], k),
         observed_latent: (observed > 0).then(|| rows(&shown.observed_latent[k..], k)),
+        output: net.readout.as_ref().map(|_| rows(&scored(&shown), k)),
         fixed_points: fixed,
         flow,
         tuning,
@@ -448,6 +453,9 @@ impl Experiment for Flipflop {
         use super::shape::{ensure, portrait, rows, trial, tuning};
         let (t, k) = (r.time.len(), p.bits);
         trial(t, k, [&r.inputs, &r.targets, &r.latent], r.observed_latent.as_deref())?;
+        if let Some(o) = &r.output {
+            rows(o, t, k, "output")?;
+        }
         let a = &r.activity;
         rows(&a.rates, a.neurons.len(), a.time.len(), "activity")?;
         ensure(a.time.iter().all(|x| x.is_finite()), "activity times")?;
@@ -481,9 +489,13 @@ impl Experiment for Flipflop {
             .columns("input", "", &r.inputs, k)
             .columns("target", "", &r.targets, k)
             .columns("z", "", &r.latent, k)
+            .columns("output", "", r.output.as_deref().unwrap_or_default(), if r.output.is_some() { k } else { 0 })
     }
     fn timeline(p: &FlipflopParams, r: &FlipflopResult) -> Option<Timeline> {
-        Some(Timeline { time: r.time.clone(), step: ((p.bin / p.dt).round() as usize).max(1) })
+        // Row 0 is the state after one step: its time is the network's Δt (its own for one
+        // from outside).
+        let dt = r.time.first().copied().unwrap_or(p.dt);
+        Some(Timeline { time: r.time.clone(), step: ((p.bin / dt).round() as usize).max(1) })
     }
     fn click(p: &FlipflopParams, plot: &str, x: f64, y: f64) -> Option<(&'static str, String)> {
         if plot != "portrait" {

@@ -25,6 +25,8 @@ pub(super) struct Trial<'a> {
     pub latent: &'a [Vec<f64>],
     /// T × K latent read from the observed neurons, when not all are observed.
     pub observed: Option<&'a [Vec<f64>]>,
+    /// T × K outputs R r of a network with a readout, which the accuracy scores.
+    pub output: Option<&'a [Vec<f64>]>,
 }
 
 /// One panel per latent dimension: input pulses as bars, the target, the latent z (and ẑ from
@@ -35,8 +37,9 @@ pub(super) fn trajectory(
     marker: Option<(f64, &str)>,
     opts: &PlotOptions,
 ) -> DrawResult<Figure> {
-    let Trial { time, inputs, targets, latent, observed } = *trial;
+    let Trial { time, inputs, targets, latent, observed, output } = *trial;
     let observed = observed.unwrap_or_default();
+    let output = output.unwrap_or_default();
     let k = latent.first().map_or(0, Vec::len);
     if k == 0 || time.len() != latent.len() {
         return Err("result has no latent trajectory".into());
@@ -46,13 +49,14 @@ pub(super) fn trajectory(
     svg(opts, |root| {
         let body = titled(root, title)?;
         let panels = body.split_evenly((k, 1));
-        let y_hi = latent.iter().chain(observed.iter()).flat_map(|r| r.iter()).fold(1.3f64, |m, v| {
-            if v.is_finite() {
-                m.max(v.abs() * 1.1)
-            } else {
-                m
-            }
-        });
+        let y_hi =
+            latent.iter().chain(observed.iter()).chain(output.iter()).flat_map(|r| r.iter()).fold(1.3f64, |m, v| {
+                if v.is_finite() {
+                    m.max(v.abs() * 1.1)
+                } else {
+                    m
+                }
+            });
         for (d, panel) in panels.iter().enumerate() {
             let last = d + 1 == k;
             let (mut chart, _) = axes(
@@ -113,6 +117,21 @@ pub(super) fn trajectory(
                 if d == 0 {
                     o.label("ẑ from observed neurons")
                         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], PALETTE[4]));
+                }
+            }
+            if !output.is_empty() {
+                let colour = PALETTE[5];
+                let o = chart
+                    .draw_series(DashedLineSeries::new(
+                        idx.iter().filter(|&&i| i < output.len()).map(|&i| (time[i], output[i][d])),
+                        5,
+                        3,
+                        colour.stroke_width(2),
+                    ))
+                    .map_err(err)?;
+                if d == 0 {
+                    o.label("output R r (readout)")
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
                 }
             }
             if let Some((tm, label)) = marker {

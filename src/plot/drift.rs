@@ -30,6 +30,7 @@ fn trajectory(r: &DriftResult, opts: &PlotOptions) -> DrawResult<Figure> {
         targets: &r.targets,
         latent: &r.latent,
         observed: r.observed_latent.as_deref(),
+        output: None,
     };
     charts::trajectory(&trial, &title, Some((tm, "drift")), opts)
 }

@@ -19,12 +19,11 @@ impl Figures for Flipflop {
 
 /// The trial: one panel per bit, titled with its state accuracy.
 fn trajectory(r: &FlipflopResult, opts: &PlotOptions) -> DrawResult<Figure> {
+    let what =
+        if r.output.is_some() { "Inputs, latent z, outputs and targets" } else { "Inputs, latent z and targets" };
     let title = match r.noisy_accuracy {
-        Some(a) => format!(
-            "Inputs, latent z and targets — accuracy {:.3} (noise-free), {a:.3} (shown, with noise)",
-            r.accuracy
-        ),
-        None => format!("Inputs, latent z and targets — state accuracy {:.3}", r.accuracy),
+        Some(a) => format!("{what} — accuracy {:.3} (noise-free), {a:.3} (shown, with noise)", r.accuracy),
+        None => format!("{what} — state accuracy {:.3}", r.accuracy),
     };
     let trial = Trial {
         time: &r.time,
@@ -32,6 +31,7 @@ fn trajectory(r: &FlipflopResult, opts: &PlotOptions) -> DrawResult<Figure> {
         targets: &r.targets,
         latent: &r.latent,
         observed: r.observed_latent.as_deref(),
+        output: r.output.as_deref(),
     };
     charts::trajectory(&trial, &title, None, opts)
 }
