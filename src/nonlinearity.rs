@@ -89,8 +89,9 @@ impl Phi {
     }
 }
 
+/// sign(x), with 0 for 0 (`f64::signum(0.0)` is 1).
 #[inline(always)]
-fn sign(x: f64) -> f64 {
+pub fn sign(x: f64) -> f64 {
     if x > 0.0 {
         1.0
     } else if x < 0.0 {

@@ -16,7 +16,7 @@
 use super::{rows, Csv, Experiment, NetworkSource, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::design::FlipFlop;
 use crate::network::Network;
-use crate::nonlinearity::Phi;
+use crate::nonlinearity::{sign, Phi};
 use crate::numerics::ridge::{ridge, Ridge};
 use crate::params::{range, Choice, ParamError, MAX_SAFE_INTEGER};
 use crate::rng::{derive_seed, stream, Rng};
@@ -225,18 +225,6 @@ fn redundant_embedding(p: &PerturbParams, k: usize) -> Vec<f64> {
         .collect()
 }
 
-/// sign(x), with 0 for 0 (f64::signum(0) is 1): neurons that do not load on bit 1 get no
-/// stimulus.
-fn sign(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
-    } else if x < 0.0 {
-        -1.0
-    } else {
-        0.0
-    }
-}
-
 /// Channels 0, 1: the flip-flop bits; 2: stimulus to coding neurons; 3: to redundant ones.
 pub fn network(p: &PerturbParams) -> (Network, f64) {
     let k = 2;
@@ -252,6 +240,7 @@ pub fn network(p: &PerturbParams) -> (Network, f64) {
             input[i * 4] = coding.input[i * k];
             input[i * 4 + 1] = coding.input[i * k + 1];
         }
+        // sign(0) = 0: neurons that do not load on bit 1 get no stimulus.
         input[i * 4 + if i < p.neurons { 2 } else { 3 }] = sign(embedding[i * k]);
     }
     // s.d. of the structured W = M Nᵀ over all entries, for the default random strength.
