@@ -188,10 +188,10 @@ impl<E: Experiment> TypedParams<E> {
     fn new(params: E::Params) -> Self {
         TypedParams { params, trained: TrainParams::default() }
     }
-    /// Whether the run trains its network from the `train.*` keys.
+    /// Whether the run trains its network from the `train.*` keys (its `source` could only
+    /// take the value `trained` if it offers it).
     fn uses_trained(&self) -> bool {
-        accepts_trained::<E>()
-            && self.params.pairs().iter().any(|(k, v)| *k == TRAINED_SOURCE.0 && v == TRAINED_SOURCE.1)
+        self.params.pairs().iter().any(|(k, v)| *k == TRAINED_SOURCE.0 && v == TRAINED_SOURCE.1)
     }
     /// The training parameters, when the run uses them.
     fn training(&self) -> Option<&TrainParams> {

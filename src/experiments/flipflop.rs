@@ -237,15 +237,21 @@ fn fitted_extent(latent: &[f64]) -> f64 {
     1.4 * latent.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(0.05)
 }
 
+/// The trial on `net` (bins of its own Δt) and its initial rates.
+fn trial_of(p: &FlipflopParams, net: &Network) -> (crate::task::Trial, Vec<f64>) {
+    let bin_steps = ((p.bin / net.dt).round() as usize).max(1);
+    let trial = FlipFlopTask { bits: p.bits, steps: p.steps, bin_steps, pulse_prob: p.pulse_prob }.trial(p.seed, 0);
+    let mut initial = vec![0.0; net.neurons];
+    Rng::new(p.seed, stream::INITIAL_RATES).fill_normal(&mut initial, p.init_mean, p.init_sd);
+    (trial, initial)
+}
+
 /// The portrait a dragged slider redraws on a network from outside, in the window the run
 /// fitted to its trajectory (simulated again: recording nothing changes no state).
 fn outside_portrait(p: &FlipflopParams, ctx: &RunCtx) -> Option<Portrait> {
     let net = outside(p, ctx).ok()?;
-    let bin_steps = ((p.bin / net.dt).round() as usize).max(1);
-    let trial = FlipFlopTask { bits: p.bits, steps: p.steps, bin_steps, pulse_prob: p.pulse_prob }.trial(p.seed, 0);
+    let (trial, initial) = trial_of(p, &net);
     let constant = constant_input(p);
-    let mut initial = vec![0.0; net.neurons];
-    Rng::new(p.seed, stream::INITIAL_RATES).fill_normal(&mut initial, p.init_mean, p.init_sd);
     let out = ctx.backend().simulate(
         &net,
         &SimJob {
@@ -304,11 +310,8 @@ fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunEr
     };
     // A loaded network brings its own size and step.
     let (neurons, dt) = (net.neurons, net.dt);
-    let bin_steps = ((p.bin / dt).round() as usize).max(1);
-    let trial = FlipFlopTask { bits: k, steps: p.steps, bin_steps, pulse_prob: p.pulse_prob }.trial(p.seed, 0);
+    let (trial, initial) = trial_of(p, &net);
     let constant = constant_input(p);
-    let mut initial = vec![0.0; neurons];
-    Rng::new(p.seed, stream::INITIAL_RATES).fill_normal(&mut initial, p.init_mean, p.init_sd);
     let observed = p.observed.filter(|&o| o < neurons).unwrap_or(0);
     // A network with a readout is scored by it, which needs every neuron's rate.
     let shown_rows = p.record.min(neurons);
