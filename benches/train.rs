@@ -1,10 +1,13 @@
 //! Training epochs per second (one epoch: a minibatch of 32 trials of the 2-bit flip-flop,
-//! forward, backpropagation through time and an Adam step) beside NumPy training the same model
-//! on the same batch size, trial length and update in the same invocation
-//! (benches/train_numpy.py, its BPTT written by hand over batch × N matrices), then the time our
+//! forward, backpropagation through time and an Adam step) beside references training the same
+//! model on the same batch size, trial length and update in the same invocation, runs
+//! interleaved: PyTorch on the CPU (benches/train_torch.py: autograd and torch.optim, float64 as
+//! ours, and float32 for comparison) when the reference Python imports torch, and NumPy
+//! (benches/train_numpy.py, its BPTT written by hand over batch × N matrices). Then the time our
 //! engine takes to train the flip-flop from scratch to 99 % accuracy. Run:
-//! `cargo bench --bench train -- [FILTER] [repeats=N] [--quick]` (`--quick`: one epoch a run at
-//! N = 1000 and no training to accuracy; FILTER `accuracy`: that alone).
+//! `[LPU_BENCH_PYTHON=venv/bin/python] cargo bench --bench train -- [FILTER] [repeats=N] [--quick]`
+//! (`--quick`: one epoch a run at N = 1000 and no training to accuracy; FILTER `accuracy`: that
+//! alone).
 mod common;
 
 use lpu::network::Model;
@@ -77,14 +80,35 @@ fn to_accuracy(rank: Option<usize>, limit: usize) -> Option<(usize, f64, f64)> {
 fn main() {
     let (filter, repeats) = common::args();
     let quick = std::env::args().any(|a| a == "--quick");
-    let reference = "benches/train_numpy.py";
+    let numpy = "benches/train_numpy.py";
+    let torch = "benches/train_torch.py";
+    let with_torch = common::has_module("torch");
+    // (label, script, extra arguments); ratios are ours over each.
+    let mut references = vec![];
+    if with_torch {
+        references.push(("PyTorch f64", torch, "float64"));
+        references.push(("PyTorch f32", torch, "float32"));
+    }
+    references.push(("NumPy", numpy, ""));
     let mut checked = false;
     let header = || {
-        println!("NumPy reference, checked once: {}", common::python_text(reference, &["check"]).replace('\n', "; "));
+        println!("NumPy reference, checked once: {}", common::python_text(numpy, &["check"]).replace('\n', "; "));
+        if with_torch {
+            println!("PyTorch reference, checked once: {}", common::python_text(torch, &["check"]).replace('\n', "; "));
+        } else {
+            println!(
+                "PyTorch: not importable by {} (set LPU_BENCH_PYTHON to a Python that has it)",
+                common::interpreter()
+            );
+        }
         println!(
-        "{:<22} {:>9} {:>9} {:>9} {:>9} {:>7}   (epochs/s over {repeats} interleaved runs, batch {BATCH} × 100 steps; ratio of medians, ours / NumPy)",
-        "case", "ours min", "ours med", "numpy min", "numpy med", "ratio"
+            "epochs/s over {repeats} interleaved runs, batch {BATCH} × 100 steps: min and median of each; ratio of medians, ours / reference"
         );
+        let mut head = format!("{:<22} {:>15}", "case", "ours");
+        for (label, _, _) in &references {
+            head += &format!(" {label:>17} {:>6}", "ratio");
+        }
+        println!("{head}");
     };
     let big = if quick { 1 } else { 2 };
     for (name, n, rank, epochs) in [
@@ -101,13 +125,26 @@ fn main() {
             checked = true;
         }
         let k = rank.unwrap_or(0).to_string();
-        let (mut a, mut b) = (vec![], vec![]);
+        let mut ours_runs = vec![];
+        let mut theirs: Vec<Vec<f64>> = vec![vec![]; references.len()];
         for _ in 0..repeats {
-            a.push(ours(n, rank, epochs));
-            b.push(common::python(reference, &["speed", &n.to_string(), &k, &epochs.to_string()]));
+            ours_runs.push(ours(n, rank, epochs));
+            for ((_, script, dtype), runs) in references.iter().zip(theirs.iter_mut()) {
+                let (n, epochs, batch) = (n.to_string(), epochs.to_string(), BATCH.to_string());
+                let mut args = vec!["speed", &n, &k, &epochs, &batch];
+                if !dtype.is_empty() {
+                    args.push(dtype);
+                }
+                runs.push(common::python(script, &args));
+            }
         }
-        let ((a_min, a_med), (b_min, b_med)) = (common::min_median(a), common::min_median(b));
-        println!("{name:<22} {a_min:>9.2} {a_med:>9.2} {b_min:>9.2} {b_med:>9.2} {:>7.2}", a_med / b_med);
+        let (a_min, a_med) = common::min_median(ours_runs);
+        let mut line = format!("{name:<22} {a_min:>7.2} {a_med:>7.2}");
+        for runs in theirs {
+            let (b_min, b_med) = common::min_median(runs);
+            line += &format!(" {b_min:>8.2} {b_med:>8.2} {:>6.2}", a_med / b_med);
+        }
+        println!("{line}");
     }
     if quick || filter.as_ref().is_some_and(|f| !"accuracy".contains(f.as_str())) {
         return;

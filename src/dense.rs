@@ -1,9 +1,12 @@
-//! Deterministic dense product X = R Wᵀ for a batch of rate vectors.
+//! Deterministic dense products: X = R Wᵀ for a batch of rate vectors ([`product`], on all
+//! threads) and out += A B for any shapes ([`accumulate`], on one; training's Wᵀδ and ∂L/∂W).
 //!
 //! Every output is summed in plain column order j = 0, 1, …, N−1 starting from 0, whatever the
 //! blocking, tiling, thread count or SIMD width, and without fused multiply-adds, so the result
 //! is bit-identical to the naive loop natively and in wasm. The blocking only keeps W's tiles
 //! in cache and the accumulators in registers.
+
+use crate::lowrank::{combine, lane_dot, LANES};
 
 /// `wt` is Wᵀ (row j holds the weights leaving neuron j), `rates` and the result are
 /// batch × n, trial-major.
@@ -14,7 +17,8 @@ pub fn product(wt: &[f64], n: usize, rates: &[f64], batch: usize) -> Vec<f64> {
     let columns = |i0: usize| -> Vec<f64> {
         let width = IB.min(n - i0);
         let mut local = vec![0.0; batch * width];
-        kernel_dispatch(wt, n, rates, batch, i0, width, &mut local);
+        let panel = Panel { b: wt, ldb: n, c0: i0, width };
+        kernel_dispatch(&Operands { a: rates, lda: n, rows: batch, kdim: n }, &panel, &mut local, width);
         local
     };
     #[cfg(not(target_arch = "wasm32"))]
@@ -34,90 +38,246 @@ pub fn product(wt: &[f64], n: usize, rates: &[f64], batch: usize) -> Vec<f64> {
     out
 }
 
-const IB: usize = 64; // output columns per task
-const JB: usize = 256; // inner-dimension block kept in cache
-const TB: usize = 4; // trials per register tile
-const TI: usize = 8; // outputs per register tile
+/// out += A B on one thread: `a` is rows × kdim, `b` is kdim × cols and `out` rows × cols, all
+/// row-major. Each out[r][c] adds a[r][k] · b[k][c] for k = 0, 1, … in turn onto its value, as
+/// the naive loop does (a zero product leaves a sum unchanged, so a loop that skips a[r][k] = 0
+/// gives the same bits).
+pub fn accumulate(a: &[f64], b: &[f64], rows: usize, kdim: usize, cols: usize, out: &mut [f64]) {
+    assert_eq!(a.len(), rows * kdim);
+    assert_eq!(b.len(), kdim * cols);
+    assert_eq!(out.len(), rows * cols);
+    let ops = Operands { a, lda: kdim, rows, kdim };
+    for c0 in (0..cols).step_by(IB) {
+        let width = IB.min(cols - c0);
+        kernel_dispatch(&ops, &Panel { b, ldb: cols, c0, width }, &mut out[c0..], cols);
+    }
+}
 
-fn kernel_dispatch(wt: &[f64], n: usize, r: &[f64], batch: usize, i0: usize, width: usize, out: &mut [f64]) {
+/// outs[b][i] = [`lane_dot`] of row i of the row-major `w` (rows of `cols`) with hs[b], bit for
+/// bit, each row read once for four vectors at a time: W h for a few vectors without Wᵀ.
+pub fn lane_dots(w: &[f64], cols: usize, hs: &[&[f64]], outs: &mut [Vec<f64>]) {
+    assert_eq!(hs.len(), outs.len());
+    assert!(hs.iter().all(|h| h.len() == cols) && w.len().is_multiple_of(cols.max(1)));
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2; the body has no FMA, so results are unchanged.
-            unsafe { kernel_avx2(wt, n, r, batch, i0, width, out) };
+            unsafe { lane_dots_avx2(w, cols, hs, outs) };
             return;
         }
     }
-    kernel(wt, n, r, batch, i0, width, out)
+    lane_dots_body(w, cols, hs, outs)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn kernel_avx2(wt: &[f64], n: usize, r: &[f64], batch: usize, i0: usize, width: usize, out: &mut [f64]) {
-    kernel(wt, n, r, batch, i0, width, out)
+unsafe fn lane_dots_avx2(w: &[f64], cols: usize, hs: &[&[f64]], outs: &mut [Vec<f64>]) {
+    lane_dots_body(w, cols, hs, outs)
 }
 
-/// out[b][l] (width-wide, local) accumulates Σ_j r[b][j] · wt[j][i0 + l].
 #[inline(always)]
-fn kernel(wt: &[f64], n: usize, r: &[f64], batch: usize, i0: usize, width: usize, out: &mut [f64]) {
-    let full_b = batch / TB * TB;
-    let full_i = width / TI * TI;
-    for j0 in (0..n).step_by(JB) {
-        let j1 = (j0 + JB).min(n);
-        let mut b = 0;
-        while b < full_b {
-            let mut l = 0;
-            while l < full_i {
-                let mut acc = [[0.0f64; TI]; TB];
-                for (bb, row) in acc.iter_mut().enumerate() {
-                    row.copy_from_slice(&out[(b + bb) * width + l..(b + bb) * width + l + TI]);
+fn lane_dots_body(w: &[f64], cols: usize, hs: &[&[f64]], outs: &mut [Vec<f64>]) {
+    fn chunks(v: &[f64], full: usize) -> std::slice::ChunksExact<'_, f64> {
+        v[..full].chunks_exact(LANES)
+    }
+    let full = cols / LANES * LANES;
+    let quads = hs.len() / 4 * 4;
+    for (i, row) in w.chunks_exact(cols.max(1)).enumerate() {
+        for b in (0..quads).step_by(4) {
+            let h: [&[f64]; 4] = [hs[b], hs[b + 1], hs[b + 2], hs[b + 3]];
+            let mut acc = [[0.0f64; LANES]; 4];
+            let rows = chunks(row, full).zip(chunks(h[0], full)).zip(chunks(h[1], full));
+            for ((((wc, h0), h1), h2), h3) in rows.zip(chunks(h[2], full)).zip(chunks(h[3], full)) {
+                for (a, hc) in acc.iter_mut().zip([h0, h1, h2, h3]) {
+                    for l in 0..LANES {
+                        a[l] += wc[l] * hc[l];
+                    }
                 }
-                for j in j0..j1 {
-                    let w: &[f64; TI] = wt[j * n + i0 + l..j * n + i0 + l + TI].try_into().unwrap();
-                    for (bb, row) in acc.iter_mut().enumerate() {
-                        let s = r[(b + bb) * n + j];
-                        for t in 0..TI {
-                            row[t] += s * w[t];
+            }
+            for j in full..cols {
+                for (a, hq) in acc.iter_mut().zip(h) {
+                    a[j - full] += row[j] * hq[j];
+                }
+            }
+            for (q, a) in acc.iter().enumerate() {
+                outs[b + q][i] = combine(a);
+            }
+        }
+        for b in quads..hs.len() {
+            outs[b][i] = lane_dot(row, hs[b]);
+        }
+    }
+}
+
+/// A row-major matrix split by [`lane_dot`]'s lanes, for products with many vectors at once:
+/// lane l's partial sum over the columns j ≡ l (mod LANES) is an ordinary product with the
+/// columns l, l + LANES, … in order, so the whole batch goes through [`accumulate`] and the
+/// lanes are then combined as [`lane_dot`] combines them: the same bits, at the speed of a
+/// blocked product instead of one dot product per row and vector.
+pub struct LaneSplit {
+    rows: usize,
+    cols: usize,
+    /// chunks = ⌈cols / LANES⌉; lane l is rows × chunks, row i holding w[i][l], w[i][l + LANES],
+    /// …, zero-padded (a zero term leaves a partial sum unchanged).
+    lanes: Vec<Vec<f64>>,
+}
+
+impl LaneSplit {
+    /// Splits the row-major `w` (rows of `cols`).
+    pub fn new(w: &[f64], cols: usize) -> Self {
+        let rows = w.len().checked_div(cols).unwrap_or(0);
+        let chunks = cols.div_ceil(LANES);
+        let lanes = (0..LANES)
+            .map(|l| {
+                let mut lane = vec![0.0; rows * chunks];
+                for (row, dst) in w.chunks_exact(cols.max(1)).zip(lane.chunks_exact_mut(chunks.max(1))) {
+                    for (c, d) in dst.iter_mut().enumerate() {
+                        if let Some(v) = row.get(c * LANES + l) {
+                            *d = *v;
                         }
                     }
                 }
-                for (bb, row) in acc.iter().enumerate() {
-                    out[(b + bb) * width + l..(b + bb) * width + l + TI].copy_from_slice(row);
+                lane
+            })
+            .collect();
+        LaneSplit { rows, cols, lanes }
+    }
+
+    /// outs[b][i] = [`lane_dot`] of row i with hs[b], bit for bit.
+    pub fn dots(&self, hs: &[&[f64]], outs: &mut [Vec<f64>]) {
+        let (rows, chunks, count) = (self.rows, self.cols.div_ceil(LANES), hs.len());
+        let mut rhs = vec![0.0; chunks * count];
+        SCRATCH.with_borrow_mut(|partial| {
+            partial.clear();
+            partial.resize(LANES * rows * count, 0.0);
+            for (l, (lane, part)) in self.lanes.iter().zip(partial.chunks_exact_mut(rows * count)).enumerate() {
+                for (b, h) in hs.iter().enumerate() {
+                    for c in 0..chunks {
+                        rhs[c * count + b] = h.get(c * LANES + l).copied().unwrap_or(0.0);
+                    }
                 }
-                l += TI;
+                accumulate(lane, &rhs, rows, chunks, count, part);
             }
-            for bb in b..b + TB {
-                edge(wt, n, r, bb, i0, full_i, width, j0, j1, out);
+            for (b, out) in outs.iter_mut().enumerate() {
+                for (i, o) in out.iter_mut().enumerate().take(rows) {
+                    let acc: [f64; LANES] = std::array::from_fn(|l| partial[(l * rows + i) * count + b]);
+                    *o = combine(&acc);
+                }
             }
-            b += TB;
+        });
+    }
+}
+
+const IB: usize = 64; // output columns per task
+const JB: usize = 256; // inner-dimension block kept in cache
+const TB: usize = 4; // rows per register tile
+const TI: usize = 8; // columns per register tile
+
+/// The left factor: `rows` rows of `kdim` values, row stride `lda`.
+struct Operands<'a> {
+    a: &'a [f64],
+    lda: usize,
+    rows: usize,
+    kdim: usize,
+}
+
+/// Columns c0 … c0 + width of the right factor (row stride `ldb`).
+struct Panel<'a> {
+    b: &'a [f64],
+    ldb: usize,
+    c0: usize,
+    width: usize,
+}
+
+fn kernel_dispatch(a: &Operands, p: &Panel, out: &mut [f64], ldo: usize) {
+    PACKED.with_borrow_mut(|packed| kernel_any(a, p, out, ldo, packed))
+}
+
+fn kernel_any(a: &Operands, p: &Panel, out: &mut [f64], ldo: usize, packed: &mut Vec<f64>) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2; the body has no FMA, so results are unchanged.
+            unsafe { kernel_avx2(a, p, out, ldo, packed) };
+            return;
         }
-        for bb in full_b..batch {
-            edge(wt, n, r, bb, i0, 0, width, j0, j1, out);
+    }
+    kernel(a, p, out, ldo, packed)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn kernel_avx2(a: &Operands, p: &Panel, out: &mut [f64], ldo: usize, packed: &mut Vec<f64>) {
+    kernel(a, p, out, ldo, packed)
+}
+
+/// out[r][l] (row stride `ldo`) accumulates Σ_k a[r][k] · b[k][c0 + l].
+///
+/// Per block of k, the panel's column tiles are copied into one contiguous run each (k-major,
+/// TI wide, the last one padded with zeros), so the inner loop reads memory in order and the
+/// copy is reused by every tile of rows. A last tile of fewer than TB rows reads zeros for the
+/// missing ones. Padded rows and columns are computed and thrown away, so every tile takes the
+/// same vectorised path, and each kept value gets exactly its own sum.
+#[inline(always)]
+fn kernel(a: &Operands, p: &Panel, out: &mut [f64], ldo: usize, packed: &mut Vec<f64>) {
+    let Operands { a, lda, rows, kdim } = *a;
+    let Panel { b, ldb, c0, width } = *p;
+    let tiles = width.div_ceil(TI);
+    let zeros = [0.0f64; JB];
+    packed.resize(tiles * TI * JB.min(kdim), 0.0);
+    for k0 in (0..kdim).step_by(JB) {
+        let k1 = (k0 + JB).min(kdim);
+        let kb = k1 - k0;
+        let packed = &mut packed[..tiles * TI * kb];
+        for (tile, dst) in packed.chunks_exact_mut(kb * TI).enumerate() {
+            let (col, valid) = (c0 + tile * TI, TI.min(width - tile * TI));
+            for (k, d) in (k0..k1).zip(dst.chunks_exact_mut(TI)) {
+                d[..valid].copy_from_slice(&b[k * ldb + col..k * ldb + col + valid]);
+                d[valid..].iter_mut().for_each(|v| *v = 0.0);
+            }
+        }
+        for r in (0..rows).step_by(TB) {
+            let kept = TB.min(rows - r);
+            let lhs: [&[f64]; TB] = std::array::from_fn(|rr| {
+                if rr < kept {
+                    &a[(r + rr) * lda + k0..(r + rr) * lda + k1]
+                } else {
+                    &zeros[..kb]
+                }
+            });
+            for (tile, bp) in packed.chunks_exact(kb * TI).enumerate() {
+                let (l, valid) = (tile * TI, TI.min(width - tile * TI));
+                let mut acc = [[0.0f64; TI]; TB];
+                for (rr, row) in acc.iter_mut().enumerate().take(kept) {
+                    row[..valid].copy_from_slice(&out[(r + rr) * ldo + l..(r + rr) * ldo + l + valid]);
+                }
+                let acc = micro(acc, bp, &lhs);
+                for (rr, row) in acc.iter().enumerate().take(kept) {
+                    out[(r + rr) * ldo + l..(r + rr) * ldo + l + valid].copy_from_slice(&row[..valid]);
+                }
+            }
         }
     }
 }
 
+/// One register tile: acc[rr][t] += lhs[rr][k] · bp[k][t] for k in order.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn edge(
-    wt: &[f64],
-    n: usize,
-    r: &[f64],
-    b: usize,
-    i0: usize,
-    l0: usize,
-    width: usize,
-    j0: usize,
-    j1: usize,
-    out: &mut [f64],
-) {
-    for l in l0..width {
-        let mut acc = out[b * width + l];
-        for j in j0..j1 {
-            acc += r[b * n + j] * wt[j * n + i0 + l];
+fn micro(mut acc: [[f64; TI]; TB], bp: &[f64], lhs: &[&[f64]; TB]) -> [[f64; TI]; TB] {
+    for ((((w, s0), s1), s2), s3) in bp.chunks_exact(TI).zip(lhs[0]).zip(lhs[1]).zip(lhs[2]).zip(lhs[3]) {
+        for (row, s) in acc.iter_mut().zip([s0, s1, s2, s3]) {
+            for t in 0..TI {
+                row[t] += s * w[t];
+            }
         }
-        out[b * width + l] = acc;
     }
+    acc
+}
+
+thread_local! {
+    /// The kernel's packed panel, kept per thread: a fresh one per call costs page faults.
+    static PACKED: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// [`LaneSplit::dots`]' partial sums, kept per thread for the same reason.
+    static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The transpose of the n × n row-major matrix `w` (for [`product`], which takes Wᵀ).
@@ -150,6 +310,50 @@ mod tests {
                         s += r[b * n + j] * w[i * n + j];
                     }
                     assert_eq!(got[b * n + i].to_bits(), s.to_bits(), "n={n} b={b} i={i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lane_dots_and_the_lane_split_give_lane_dot_bit_for_bit() {
+        let mut rng = Rng::new(7, 0);
+        for (rows, cols, count) in [(1, 1, 1), (5, 7, 3), (40, 64, 9), (33, 301, 16), (300, 260, 5)] {
+            let w: Vec<f64> = (0..rows * cols).map(|_| rng.normal()).collect();
+            let hs: Vec<Vec<f64>> = (0..count).map(|_| (0..cols).map(|_| rng.normal()).collect()).collect();
+            let refs: Vec<&[f64]> = hs.iter().map(|h| h.as_slice()).collect();
+            let (mut a, mut b) = (vec![vec![0.0; rows]; count], vec![vec![0.0; rows]; count]);
+            lane_dots(&w, cols, &refs, &mut a);
+            LaneSplit::new(&w, cols).dots(&refs, &mut b);
+            for (q, h) in hs.iter().enumerate() {
+                for i in 0..rows {
+                    let want = lane_dot(&w[i * cols..(i + 1) * cols], h).to_bits();
+                    assert_eq!(a[q][i].to_bits(), want, "lane_dots {rows}×{cols}, vector {q}, row {i}");
+                    assert_eq!(b[q][i].to_bits(), want, "lane split {rows}×{cols}, vector {q}, row {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn accumulate_equals_the_naive_sum_onto_out_bit_for_bit() {
+        let mut rng = Rng::new(6, 0);
+        for (rows, kdim, cols) in [(1, 1, 1), (3, 5, 7), (9, 300, 70), (4, 513, 129), (37, 20, 8)] {
+            // Zeros in A, as training's δ has where nothing is scored.
+            let a: Vec<f64> = (0..rows * kdim).map(|_| if rng.uniform() < 0.3 { 0.0 } else { rng.normal() }).collect();
+            let b: Vec<f64> = (0..kdim * cols).map(|_| rng.normal()).collect();
+            let start: Vec<f64> = (0..rows * cols).map(|_| rng.normal()).collect();
+            let mut got = start.clone();
+            accumulate(&a, &b, rows, kdim, cols, &mut got);
+            for r in 0..rows {
+                for c in 0..cols {
+                    let mut s = start[r * cols + c];
+                    for k in 0..kdim {
+                        if a[r * kdim + k] != 0.0 {
+                            s += a[r * kdim + k] * b[k * cols + c];
+                        }
+                    }
+                    assert_eq!(got[r * cols + c].to_bits(), s.to_bits(), "{rows}×{kdim}×{cols} at ({r}, {c})");
                 }
             }
         }

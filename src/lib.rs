@@ -31,6 +31,7 @@ pub mod progress;
 pub mod protocol;
 pub mod registry;
 pub mod rng;
+pub mod scratch;
 pub mod simulate;
 pub mod task;
 pub mod train;

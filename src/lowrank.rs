@@ -17,7 +17,7 @@ use crate::nonlinearity::Phi;
 /// Neurons per chunk: the unit of work of the simulator's tasks, of each noise stream, and of
 /// every reduction over neurons.
 pub const CHUNK: usize = 4096;
-const LANES: usize = 8;
+pub(crate) const LANES: usize = 8;
 
 /// Σ a_i b_i in LANES interleaved partial sums, combined pairwise: a fixed order the compiler
 /// can vectorise without reassociating anything.
@@ -33,6 +33,12 @@ pub fn lane_dot(a: &[f64], b: &[f64]) -> f64 {
     for i in full..a.len() {
         acc[i - full] += a[i] * b[i];
     }
+    combine(&acc)
+}
+
+/// The pairwise sum of [`lane_dot`]'s partial sums.
+#[inline(always)]
+pub(crate) fn combine(acc: &[f64; LANES]) -> f64 {
     ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
 }
 

@@ -9,6 +9,18 @@ pub fn args() -> (Option<String>, usize) {
     (args.into_iter().find(|a| !a.starts_with("repeats=")), repeats)
 }
 
+/// The Python that runs the reference scripts: `LPU_BENCH_PYTHON` (for example a virtual
+/// environment with PyTorch), else `python3`.
+pub fn interpreter() -> String {
+    std::env::var("LPU_BENCH_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Whether that Python imports `module`.
+#[allow(dead_code)] // not every bench has an optional reference
+pub fn has_module(module: &str) -> bool {
+    Command::new(interpreter()).args(["-c", &format!("import {module}")]).output().is_ok_and(|o| o.status.success())
+}
+
 /// The number a NumPy reference script prints (NaN when python3 or NumPy is missing).
 pub fn python(script: &str, args: &[&str]) -> f64 {
     python_text(script, args).parse().unwrap_or(f64::NAN)
@@ -17,7 +29,7 @@ pub fn python(script: &str, args: &[&str]) -> f64 {
 /// What a reference script prints, trimmed ("(python3 or NumPy missing)" when it prints
 /// nothing).
 pub fn python_text(script: &str, args: &[&str]) -> String {
-    let out = Command::new("python3").arg(script).args(args).output().ok();
+    let out = Command::new(interpreter()).arg(script).args(args).output().ok();
     let text = out.and_then(|o| String::from_utf8(o.stdout).ok()).unwrap_or_default();
     let text = text.trim();
     if text.is_empty() {

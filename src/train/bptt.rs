@@ -5,13 +5,19 @@
 //! bytes whatever the thread count, and the same natively and in wasm.
 
 use super::model::{Part, TrainModel};
+use crate::dense::{self, LaneSplit};
 use crate::lowrank::lane_dot;
 use crate::network::Model;
 use crate::nonlinearity::Phi;
+use crate::scratch;
 use serde::{Deserialize, Serialize};
 
 /// Trials whose gradients one task accumulates before the blocks are summed in order.
 pub const TRIALS_PER_BLOCK: usize = 4;
+
+/// Blocks stepped together by one task: they share each read of a dense W (which is what a
+/// dense step waits for), and each keeps its own gradient, so the bits do not depend on it.
+const BLOCKS_PER_GROUP: usize = 4;
 
 /// The loss on each scored output value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +81,26 @@ impl Batch {
     }
 }
 
+/// A dense W laid out once per batch for the products of every step: split by lanes for W h
+/// (forward) and transposed for Wᵀδ (backward).
+struct Prepared {
+    /// Below [`SPLIT_FROM`] neurons the rows' dot products are as fast (measured at 100–400).
+    split: Option<LaneSplit>,
+    wt: Vec<f64>,
+}
+
+const SPLIT_FROM: usize = 256;
+
+impl Prepared {
+    fn new(m: &TrainModel) -> Option<Self> {
+        let (n, w) = (m.arch.neurons, m.part(Part::Recurrent));
+        m.arch
+            .rank
+            .is_none()
+            .then(|| Prepared { split: (n >= SPLIT_FROM).then(|| LaneSplit::new(w, n)), wt: dense::transpose(w, n) })
+    }
+}
+
 /// The forward pass of one trial: what the backward pass needs.
 struct Trace {
     /// (T + 1) × N states (r or x).
@@ -83,6 +109,14 @@ struct Trace {
     aux: Vec<f64>,
     /// (T + 1) × N φ′(x) for the current form (empty for the rate form).
     slope: Vec<f64>,
+}
+
+impl Trace {
+    fn recycle(self) {
+        scratch::give(self.state);
+        scratch::give(self.aux);
+        scratch::give(self.slope);
+    }
 }
 
 /// out[i] = (W h)_i for the model's dense or low-rank W.
@@ -112,18 +146,13 @@ fn recurrent(m: &TrainModel, h: &[f64], out: &mut [f64], kappa: &mut [f64]) {
 
 /// outs[b] = W hs[b] for the trials of a block: a dense W is read once for all of them (the
 /// product is memory-bound), each row's dot product in the same order as for one trial.
-fn recurrent_block(m: &TrainModel, hs: &[&[f64]], outs: &mut [Vec<f64>], kappa: &mut [f64]) {
+fn recurrent_block(m: &TrainModel, split: Option<&LaneSplit>, hs: &[&[f64]], outs: &mut [Vec<f64>], kappa: &mut [f64]) {
     let n = m.arch.neurons;
     match m.arch.rank {
-        None => {
-            let w = m.part(Part::Recurrent);
-            for i in 0..n {
-                let row = &w[i * n..(i + 1) * n];
-                for (h, out) in hs.iter().zip(outs.iter_mut()) {
-                    out[i] = lane_dot(row, h);
-                }
-            }
-        }
+        None => match split {
+            Some(split) => split.dots(hs, outs),
+            None => dense::lane_dots(m.part(Part::Recurrent), n, hs, outs),
+        },
         Some(_) => {
             for (h, out) in hs.iter().zip(outs.iter_mut()) {
                 recurrent(m, h, out, kappa);
@@ -149,12 +178,12 @@ fn drive(m: &TrainModel, u: &[f64], out: &mut [f64]) {
 }
 
 fn forward(m: &TrainModel, inputs: &[f64], noise: &[f64], steps: usize) -> Trace {
-    forward_block(m, &[(inputs, noise)], steps).pop().expect("one trial")
+    forward_block(m, None, &[(inputs, noise)], steps).pop().expect("one trial")
 }
 
 /// The forward passes of a block of trials (inputs, noise), stepped together so that a dense
 /// W is read once a step for all of them; each trial's numbers are those of its own pass.
-fn forward_block(m: &TrainModel, trials: &[(&[f64], &[f64])], steps: usize) -> Vec<Trace> {
+fn forward_block(m: &TrainModel, split: Option<&LaneSplit>, trials: &[(&[f64], &[f64])], steps: usize) -> Vec<Trace> {
     let a = &m.arch;
     let n = a.neurons;
     let alpha = a.dt / a.tau;
@@ -162,11 +191,13 @@ fn forward_block(m: &TrainModel, trials: &[(&[f64], &[f64])], steps: usize) -> V
     let mut traces: Vec<Trace> = trials
         .iter()
         .map(|_| {
-            let mut state = vec![0.0; (steps + 1) * n];
+            let mut state = scratch::zeroed((steps + 1) * n);
             state[..n].copy_from_slice(m.part(Part::Initial));
             match a.model {
-                Model::Rate => Trace { state, aux: vec![0.0; steps * n], slope: vec![] },
-                Model::Current => Trace { state, aux: vec![0.0; (steps + 1) * n], slope: vec![0.0; (steps + 1) * n] },
+                Model::Rate => Trace { state, aux: scratch::zeroed(steps * n), slope: vec![] },
+                Model::Current => {
+                    Trace { state, aux: scratch::zeroed((steps + 1) * n), slope: scratch::zeroed((steps + 1) * n) }
+                }
             }
         })
         .collect();
@@ -197,7 +228,7 @@ fn forward_block(m: &TrainModel, trials: &[(&[f64], &[f64])], steps: usize) -> V
                     Model::Current => &tr.aux[t * n..(t + 1) * n],
                 })
                 .collect();
-            recurrent_block(m, &hs, &mut cur, &mut kappa);
+            recurrent_block(m, split, &hs, &mut cur, &mut kappa);
         }
         for ((tr, c), &(inputs, noise)) in traces.iter_mut().zip(cur.iter_mut()).zip(trials) {
             drive(m, &inputs[t * i_count..(t + 1) * i_count], c);
@@ -275,169 +306,239 @@ fn read(m: &TrainModel, h: &[f64], y: &mut [f64]) {
     }
 }
 
-/// Adds one trial's loss gradient (each term already divided by `weight`) into `grad`, from
-/// its forward pass `tr`; returns the trial's loss sum divided by `weight`.
-fn trial_gradient(
+/// The backward passes of a block of trials from their forward passes `traces`: the block's
+/// loss sum and gradient, each term already divided by `weight`.
+///
+/// The trials step back together so that a dense W is read once a step for all of them (Wᵀδ),
+/// and ∂L/∂W is then one product over the block's (trial, step) pairs ([`dense::accumulate`]).
+/// Every parameter's gradient still adds its terms trial by trial and, within a trial, from the
+/// last step to the first, so the bits do not depend on how many trials step together.
+fn backward_group(
     m: &TrainModel,
+    prepared: Option<&Prepared>,
     loss: Loss,
     batch: &Batch,
-    (trial, tr): (usize, &Trace),
+    blocks: &[&[usize]],
+    traces: &[Trace],
     weight: f64,
-    grad: &mut [f64],
-) -> f64 {
+) -> Vec<(f64, Vec<f64>)> {
+    let block: Vec<usize> = blocks.concat();
     let a = &m.arch;
     let (n, steps, i_count) = (a.neurons, batch.steps, a.inputs);
     let alpha = a.dt / a.tau;
     let o_count = a.outputs.unwrap_or(n);
-    let (inputs, targets, mask) = (&batch.inputs[trial], &batch.targets[trial], &batch.mask[trial]);
-    let lay = &m.layout;
     let k = a.rank.unwrap_or(0);
-    let mut total = 0.0;
-    // g: dL/d(state_{t+1}) flowing back; gy: dL/dy at a step.
-    let mut g = vec![0.0; n];
+    let lay = &m.layout;
+    let count = block.len();
+    // Row s of the per-pair records below is (trial b of the block, step t), trial-major with
+    // the steps reversed: the order in which each gradient adds its terms.
+    let pair = |b: usize, t: usize| b * steps + (steps - 1 - t);
+    let pairs = count * steps;
+    let mut deltas = scratch::zeroed(pairs * n); // δ = dL/d(drive of step t)
+    let mut slopes_y = vec![0.0; pairs * o_count]; // dL/dy after step t, 0 where unscored
+    let mut kappas = vec![0.0; pairs * k]; // low rank: κ = Nᵀh / N at step t
+    let mut kappa_slopes = vec![0.0; pairs * k]; // low rank: Mᵀδ / N
+    let mut g = vec![vec![0.0; n]; count]; // dL/d(state_{t+1}) flowing back, per trial
+    let mut totals = vec![0.0; count];
     let mut gh = vec![0.0; n];
     let mut y = vec![0.0; o_count];
-    let mut delta = vec![0.0; n];
-    let mut back = vec![0.0; n];
-    let mut dkappa = vec![0.0; k];
-    let mut kappa = vec![0.0; k];
+    let mut step_deltas = vec![0.0; count * n]; // dense: this step's δ's as columns (N × trials)
+    let mut back_t = vec![0.0; count * n];
+    let mut back = vec![0.0; count * n]; // Wᵀδ per trial
     for t in (0..steps).rev() {
-        // The loss on the output after step t (state row t + 1).
-        let h = observed(m, tr, t + 1);
-        read(m, h, &mut y);
-        gh.iter_mut().for_each(|v| *v = 0.0);
-        let mut any = false;
-        for o in 0..o_count {
-            let w = mask[t * o_count + o];
-            if w == 0.0 {
-                continue;
-            }
-            any = true;
-            let (v, s) = loss.value_and_slope(y[o], targets[t * o_count + o]);
-            total += w * v / weight;
-            let gy = w * s / weight;
-            match a.outputs {
-                None => gh[o] += gy,
-                Some(_) => {
-                    let rr = lay.range(Part::Readout);
-                    let (row, grow) = (o * n..(o + 1) * n, rr.start + o * n);
-                    let readout = &m.theta[rr.clone()][row];
-                    for j in 0..n {
-                        gh[j] += readout[j] * gy;
-                        grad[grow + j] += gy * h[j];
+        for (b, (&trial, tr)) in block.iter().zip(traces).enumerate() {
+            let s = pair(b, t);
+            let (targets, mask) = (&batch.targets[trial], &batch.mask[trial]);
+            // The loss on the output after step t (state row t + 1).
+            read(m, observed(m, tr, t + 1), &mut y);
+            gh.iter_mut().for_each(|v| *v = 0.0);
+            let mut any = false;
+            for o in 0..o_count {
+                let w = mask[t * o_count + o];
+                if w == 0.0 {
+                    continue;
+                }
+                any = true;
+                let (v, slope) = loss.value_and_slope(y[o], targets[t * o_count + o]);
+                totals[b] += w * v / weight;
+                let gy = w * slope / weight;
+                slopes_y[s * o_count + o] = gy;
+                match a.outputs {
+                    None => gh[o] += gy,
+                    Some(_) => {
+                        let readout = &m.part(Part::Readout)[o * n..(o + 1) * n];
+                        for j in 0..n {
+                            gh[j] += readout[j] * gy;
+                        }
                     }
                 }
             }
-        }
-        // dL/d state_{t+1} gets the output's part: directly (rate) or through φ′(x) (current).
-        if any {
+            // dL/d state_{t+1} gets the output's part: directly (rate) or through φ′(x) (current).
+            let g = &mut g[b];
+            if any {
+                match a.model {
+                    Model::Rate => g.iter_mut().zip(&gh).for_each(|(gi, v)| *gi += v),
+                    Model::Current => {
+                        let sl = &tr.slope[(t + 1) * n..(t + 2) * n];
+                        for j in 0..n {
+                            g[j] += gh[j] * sl[j];
+                        }
+                    }
+                }
+            }
+            let delta = &mut deltas[s * n..(s + 1) * n];
             match a.model {
-                Model::Rate => g.iter_mut().zip(&gh).for_each(|(gi, v)| *gi += v),
+                Model::Rate => {
+                    let d = &tr.aux[t * n..(t + 1) * n];
+                    for j in 0..n {
+                        delta[j] = alpha * d[j] * g[j];
+                    }
+                }
                 Model::Current => {
-                    let sl = &tr.slope[(t + 1) * n..(t + 2) * n];
                     for j in 0..n {
-                        g[j] += gh[j] * sl[j];
+                        delta[j] = alpha * g[j];
                     }
                 }
             }
-        }
-        // δ = dL/d(pre-activation drive of step t), and the input to W at step t.
-        let hin: &[f64] = match a.model {
-            Model::Rate => {
-                let d = &tr.aux[t * n..(t + 1) * n];
-                for j in 0..n {
-                    delta[j] = alpha * d[j] * g[j];
-                }
-                &tr.state[t * n..(t + 1) * n]
-            }
-            Model::Current => {
-                for j in 0..n {
-                    delta[j] = alpha * g[j];
-                }
-                &tr.aux[t * n..(t + 1) * n]
-            }
-        };
-        // Input weights and bias.
-        let u = &inputs[t * i_count..(t + 1) * i_count];
-        let ir = lay.range(Part::Input);
-        for (c, uc) in u.iter().enumerate() {
-            if *uc != 0.0 {
-                let gb = &mut grad[ir.start + c * n..ir.start + (c + 1) * n];
-                for j in 0..n {
-                    gb[j] += delta[j] * uc;
-                }
-            }
-        }
-        let br = lay.range(Part::Bias);
-        for (gb, d) in grad[br].iter_mut().zip(&delta) {
-            *gb += d;
-        }
-        // Recurrent weights, and back = Wᵀ δ.
-        match a.rank {
-            None => {
-                let wr = lay.range(Part::Recurrent);
-                let w = &m.theta[wr.clone()];
-                back.iter_mut().for_each(|v| *v = 0.0);
-                for i in 0..n {
-                    let di = delta[i];
-                    if di == 0.0 {
-                        continue;
-                    }
-                    let gw = &mut grad[wr.start + i * n..wr.start + (i + 1) * n];
-                    for j in 0..n {
-                        gw[j] += di * hin[j];
-                    }
-                    let wi = &w[i * n..(i + 1) * n];
-                    for j in 0..n {
-                        back[j] += wi[j] * di;
-                    }
-                }
-            }
-            Some(_) => {
-                let (er, nr) = (lay.range(Part::Embedding), lay.range(Part::Encoding));
-                let (em, en) = (&m.theta[er.clone()], &m.theta[nr.clone()]);
-                for c in 0..k {
-                    kappa[c] = lane_dot(&en[c * n..(c + 1) * n], hin) / n as f64;
-                    dkappa[c] = lane_dot(&em[c * n..(c + 1) * n], &delta);
-                }
+            if let Some(k) = a.rank {
+                let (em, en) = (m.part(Part::Embedding), m.part(Part::Encoding));
+                let hin = input_of_w(m, tr, t);
+                let back = &mut back[b * n..(b + 1) * n];
                 back.iter_mut().for_each(|v| *v = 0.0);
                 for c in 0..k {
-                    let gm = &mut grad[er.start + c * n..er.start + (c + 1) * n];
-                    for j in 0..n {
-                        gm[j] += delta[j] * kappa[c];
-                    }
-                    let s = dkappa[c] / n as f64;
-                    let gn = &mut grad[nr.start + c * n..nr.start + (c + 1) * n];
-                    for j in 0..n {
-                        gn[j] += hin[j] * s;
-                    }
+                    kappas[s * k + c] = lane_dot(&en[c * n..(c + 1) * n], hin) / n as f64;
+                    let scale = lane_dot(&em[c * n..(c + 1) * n], delta) / n as f64;
+                    kappa_slopes[s * k + c] = scale;
                     let col = &en[c * n..(c + 1) * n];
                     for j in 0..n {
-                        back[j] += col[j] * s;
+                        back[j] += col[j] * scale;
                     }
+                }
+            } else {
+                for (i, d) in delta.iter().enumerate() {
+                    step_deltas[i * count + b] = *d;
+                }
+            }
+        }
+        if let Some(prepared) = prepared {
+            // (Wᵀδ)ᵀ for all trials at once: Wᵀ (N × N) times the δ's as columns (N × trials).
+            back_t.iter_mut().for_each(|v| *v = 0.0);
+            dense::accumulate(&prepared.wt, &step_deltas, n, n, count, &mut back_t);
+            for (b, back) in back.chunks_exact_mut(n).enumerate() {
+                for (j, v) in back.iter_mut().enumerate() {
+                    *v = back_t[j * count + b];
                 }
             }
         }
         // dL/d state_t: the leak, plus Wᵀδ directly (rate) or through φ′(x_t) (current).
-        match a.model {
-            Model::Rate => {
-                for j in 0..n {
-                    g[j] = (1.0 - alpha) * g[j] + back[j];
+        for (b, tr) in traces.iter().enumerate() {
+            let (g, back) = (&mut g[b], &back[b * n..(b + 1) * n]);
+            match a.model {
+                Model::Rate => {
+                    for j in 0..n {
+                        g[j] = (1.0 - alpha) * g[j] + back[j];
+                    }
                 }
-            }
-            Model::Current => {
-                let sl = &tr.slope[t * n..(t + 1) * n];
-                for j in 0..n {
-                    g[j] = (1.0 - alpha) * g[j] + back[j] * sl[j];
+                Model::Current => {
+                    let sl = &tr.slope[t * n..(t + 1) * n];
+                    for j in 0..n {
+                        g[j] = (1.0 - alpha) * g[j] + back[j] * sl[j];
+                    }
                 }
             }
         }
     }
-    let xr = lay.range(Part::Initial);
-    for (gx, v) in grad[xr].iter_mut().zip(&g) {
-        *gx += v;
+    let (rr, ir, br) = (lay.range(Part::Readout), lay.range(Part::Input), lay.range(Part::Bias));
+    let (er, nr) = (lay.range(Part::Embedding), lay.range(Part::Encoding));
+    let mut first = 0;
+    let mut out = Vec::with_capacity(blocks.len());
+    for trials in blocks {
+        let members = first..first + trials.len();
+        first = members.end;
+        let mut grad = scratch::zeroed(m.theta.len());
+        for b in members.clone() {
+            let (trial, tr) = (block[b], &traces[b]);
+            for t in (0..steps).rev() {
+                let s = pair(b, t);
+                let delta = &deltas[s * n..(s + 1) * n];
+                if a.outputs.is_some() {
+                    let h = observed(m, tr, t + 1);
+                    for (o, &gy) in slopes_y[s * o_count..(s + 1) * o_count].iter().enumerate() {
+                        if gy != 0.0 {
+                            let gr = &mut grad[rr.start + o * n..rr.start + (o + 1) * n];
+                            for j in 0..n {
+                                gr[j] += gy * h[j];
+                            }
+                        }
+                    }
+                }
+                for (c, &uc) in batch.inputs[trial][t * i_count..(t + 1) * i_count].iter().enumerate() {
+                    if uc != 0.0 {
+                        let gb = &mut grad[ir.start + c * n..ir.start + (c + 1) * n];
+                        for j in 0..n {
+                            gb[j] += delta[j] * uc;
+                        }
+                    }
+                }
+                for (gb, d) in grad[br.clone()].iter_mut().zip(delta) {
+                    *gb += d;
+                }
+                if k > 0 {
+                    let hin = input_of_w(m, tr, t);
+                    for c in 0..k {
+                        let (kappa, scale) = (kappas[s * k + c], kappa_slopes[s * k + c]);
+                        let gm = &mut grad[er.start + c * n..er.start + (c + 1) * n];
+                        for j in 0..n {
+                            gm[j] += delta[j] * kappa;
+                        }
+                        let gn = &mut grad[nr.start + c * n..nr.start + (c + 1) * n];
+                        for j in 0..n {
+                            gn[j] += hin[j] * scale;
+                        }
+                    }
+                }
+            }
+            let xr = lay.range(Part::Initial);
+            for (gx, v) in grad[xr].iter_mut().zip(&g[b]) {
+                *gx += v;
+            }
+        }
+        if a.rank.is_none() {
+            // ∂L/∂W[i][j] = Σ_s δ_s[i] h_s[j] over the block's pairs: δ transposed (N × pairs)
+            // times the inputs (pairs × N).
+            let rows = members.start * steps..members.end * steps;
+            let count = rows.len();
+            let mut dt = scratch::zeroed(n * count);
+            let mut hs = scratch::zeroed(count * n);
+            for b in members.clone() {
+                for t in 0..steps {
+                    let s = pair(b, t);
+                    let local = s - rows.start;
+                    hs[local * n..(local + 1) * n].copy_from_slice(input_of_w(m, &traces[b], t));
+                    for (i, d) in deltas[s * n..(s + 1) * n].iter().enumerate() {
+                        dt[i * count + local] = *d;
+                    }
+                }
+            }
+            let wr = lay.range(Part::Recurrent);
+            dense::accumulate(&dt, &hs, n, count, n, &mut grad[wr]);
+            scratch::give(dt);
+            scratch::give(hs);
+        }
+        let total = totals[members].iter().fold(0.0, |acc, v| acc + v);
+        out.push((total, grad));
     }
-    total
+    scratch::give(deltas);
+    out
+}
+
+/// What W multiplies in step t: r_t (rate form) or φ(x_t) (current form).
+fn input_of_w<'a>(m: &TrainModel, tr: &'a Trace, t: usize) -> &'a [f64] {
+    let n = m.arch.neurons;
+    match m.arch.model {
+        Model::Rate => &tr.state[t * n..(t + 1) * n],
+        Model::Current => &tr.aux[t * n..(t + 1) * n],
+    }
 }
 
 /// The batch's loss — the mask-weighted mean of ℓ over scored outputs — and its gradient
@@ -446,26 +547,29 @@ pub fn loss_and_gradient(m: &TrainModel, loss: Loss, batch: &Batch) -> (f64, Vec
     let weight: f64 = batch.mask.iter().map(|v| v.iter().sum::<f64>()).sum::<f64>().max(f64::MIN_POSITIVE);
     let trials: Vec<usize> = (0..batch.len()).collect();
     let blocks: Vec<&[usize]> = trials.chunks(TRIALS_PER_BLOCK).collect();
-    let parts = crate::parallel::map(&blocks, |block| {
-        // The block's forward passes share each read of a dense W; the backward passes run
-        // trial by trial, each summing into the block's gradient in turn.
-        let io: Vec<(&[f64], &[f64])> = block
+    // Only a dense W gains from wider groups; low-rank blocks stay small and hot in cache.
+    let per_group = if m.arch.rank.is_none() { BLOCKS_PER_GROUP } else { 1 };
+    let groups: Vec<&[&[usize]]> = blocks.chunks(per_group).collect();
+    let prepared = Prepared::new(m);
+    let parts = crate::parallel::map(&groups, |group| {
+        // The group's trials step together forward and back, sharing each read of a dense W.
+        let io: Vec<(&[f64], &[f64])> = group
             .iter()
+            .flat_map(|block| block.iter())
             .map(|&trial| (batch.inputs[trial].as_slice(), batch.noise.get(trial).map_or(&[][..], |v| v.as_slice())))
             .collect();
-        let traces = forward_block(m, &io, batch.steps);
-        let mut grad = vec![0.0; m.theta.len()];
-        let mut total = 0.0;
-        for (&trial, tr) in block.iter().zip(&traces) {
-            total += trial_gradient(m, loss, batch, (trial, tr), weight, &mut grad);
-        }
-        (total, grad)
+        let traces = forward_block(m, prepared.as_ref().and_then(|p| p.split.as_ref()), &io, batch.steps);
+        let parts = backward_group(m, prepared.as_ref(), loss, batch, group, &traces, weight);
+        traces.into_iter().for_each(Trace::recycle);
+        parts
     });
+    let parts = parts.into_iter().flatten();
     let mut total = 0.0;
     let mut grad = vec![0.0; m.theta.len()];
     for (t, g) in parts {
         total += t;
         grad.iter_mut().zip(&g).for_each(|(a, b)| *a += b);
+        scratch::give(g);
     }
     (total, grad)
 }
