@@ -32,6 +32,7 @@ pub mod protocol;
 pub mod registry;
 pub mod rng;
 pub mod scratch;
+pub mod shard;
 pub mod simulate;
 pub mod task;
 pub mod train;

@@ -1,6 +1,8 @@
 //! `lpu`: the explorer's experiments from the command line.
 //!
 //!   lpu run "<query>" [--format json|csv] [--network-in FILE] [--network-out FILE] [--pretty]
+//!   lpu run "<query>" --shard I/N [--network-in FILE]
+//!   lpu merge PART…
 //!   lpu plot "<query>" [--network-in FILE] [--out DIR] [--width W] [--height H]
 //!   lpu params [EXPERIMENT]
 //!
@@ -15,6 +17,10 @@ const USAGE: &str = "usage:
   lpu run \"<query>\" [--format json|csv] [--network-in FILE] [--network-out FILE] [--pretty]
                                                        run an experiment, print its result
                                                        document (JSON) or its main series (CSV)
+  lpu run \"<query>\" --shard I/N [--network-in FILE]    run shard I of N of a sweep's cells, print
+                                                       a partial document
+  lpu merge PART…                                      print the whole sweep's document from
+                                                       every shard's partial document
   lpu plot \"<query>\" [--network-in FILE] [--out DIR] [--width W] [--height H]
                                                        run it and write every plot as SVG
   lpu params [EXPERIMENT]                              list keys, defaults and allowed values
@@ -25,13 +31,16 @@ network from the query's train.* keys, the keys of exp=train).
 
 examples:
   lpu run \"exp=flipflop&bits=2&neurons=100&seed=7\"
-  lpu run \"exp=fixed_points&source=network\" --network-in net.json";
+  lpu run \"exp=fixed_points&source=network\" --network-in net.json
+  lpu run \"exp=drift_sweep\" --shard 2/4 > part2.json   (and 1/4, 3/4, 4/4 elsewhere)
+  lpu merge part*.json > sweep.json                     (the bytes of the unsharded run)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("plot") => plot(&args[1..]),
+        Some("merge") => merge(&args[1..]),
         Some("params") => params(args.get(1).map(String::as_str)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -52,13 +61,7 @@ fn run_query(query: Option<String>, command: &str, network_in: Option<&str>) -> 
     let Some(query) = query else {
         return Err(usage_error(&format!("{command} needs a query, e.g. \"exp=flipflop\"")));
     };
-    let network = match network_in.map(read_network).transpose() {
-        Ok(n) => n,
-        Err((code, msg)) => {
-            eprintln!("error: {msg}");
-            return Err(ExitCode::from(code));
-        }
-    };
+    let network = network_of(network_in)?;
     let mut ctx = lpu::experiments::RunCtx::default();
     if let Some(net) = &network {
         ctx = ctx.with_network(net);
@@ -71,6 +74,15 @@ fn run_query(query: Option<String>, command: &str, network_in: Option<&str>) -> 
     lpu::registry::run_query_with(&query, &ctx).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
+    })
+}
+
+/// The network of `--network-in`, if given, read and checked (a failure reported, with its exit
+/// code).
+fn network_of(network_in: Option<&str>) -> Result<Option<lpu::network::Network>, ExitCode> {
+    network_in.map(read_network).transpose().map_err(|(code, msg)| {
+        eprintln!("error: {msg}");
+        ExitCode::from(code)
     })
 }
 
@@ -105,6 +117,7 @@ fn run(args: &[String]) -> ExitCode {
     let mut network_in = None;
     let mut pretty = false;
     let mut csv = false;
+    let mut shard = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -117,6 +130,11 @@ fn run(args: &[String]) -> ExitCode {
                 None => return usage_error("--network-in needs a file name"),
             },
             "--pretty" => pretty = true,
+            "--shard" => match it.next().map(|s| s.parse::<lpu::shard::Shard>()) {
+                Some(Ok(s)) => shard = Some(s),
+                Some(Err(e)) => return usage_error(&e),
+                None => return usage_error("--shard needs I/N, e.g. 2/4"),
+            },
             "--format" => match it.next().map(String::as_str) {
                 Some("json") => csv = false,
                 Some("csv") => csv = true,
@@ -127,6 +145,12 @@ fn run(args: &[String]) -> ExitCode {
             s if query.is_none() => query = Some(s.to_string()),
             s => return usage_error(&format!("unexpected argument \"{s}\" (quote the query)")),
         }
+    }
+    if let Some(shard) = shard {
+        if csv || pretty || network_out.is_some() {
+            return usage_error("--shard writes a partial document: no --format, --pretty or --network-out");
+        }
+        return run_shard(query, shard, network_in.as_deref());
     }
     let outcome = match run_query(query, "run", network_in.as_deref()) {
         Ok(o) => o,
@@ -146,11 +170,63 @@ fn run(args: &[String]) -> ExitCode {
     } else {
         outcome.json
     };
-    // A closed pipe (`lpu run … | head`) is the reader's choice, not an error worth a panic.
+    print(&text)
+}
+
+/// Prints a line to stdout; a closed pipe (`lpu run … | head`) is the reader's choice, not an
+/// error worth a panic.
+fn print(text: &str) -> ExitCode {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{text}").and_then(|_| out.flush());
     ExitCode::SUCCESS
+}
+
+fn run_shard(query: Option<String>, shard: lpu::shard::Shard, network_in: Option<&str>) -> ExitCode {
+    let Some(query) = query else {
+        return usage_error("run needs a query, e.g. \"exp=drift_sweep\"");
+    };
+    let network = match network_of(network_in) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    let mut ctx = lpu::experiments::RunCtx::default();
+    if let Some(net) = &network {
+        ctx = ctx.with_network(net);
+    }
+    match lpu::shard::run(&query, shard, &ctx) {
+        Ok(text) => print(&text),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn merge(args: &[String]) -> ExitCode {
+    if args.is_empty() {
+        return usage_error("merge needs the partial documents of every shard");
+    }
+    if let Some(flag) = args.iter().find(|a| a.starts_with("--")) {
+        return usage_error(&format!("unknown option {flag}"));
+    }
+    let mut files = vec![];
+    for path in args {
+        match std::fs::read_to_string(path) {
+            Ok(text) => files.push((path.clone(), text)),
+            Err(e) => {
+                eprintln!("error: cannot read {path}: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    match lpu::shard::merge(&files) {
+        Ok(text) => print(&text),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn plot(args: &[String]) -> ExitCode {
