@@ -220,6 +220,13 @@ unsafe fn kernel_avx2(a: &Operands, p: &Panel, out: &mut [f64], ldo: usize, pack
 /// same vectorised path, and each kept value gets exactly its own sum.
 #[inline(always)]
 fn kernel(a: &Operands, p: &Panel, out: &mut [f64], ldo: usize, packed: &mut Vec<f64>) {
+    match a.rows {
+        1 => return few::<1, 4>(a, p, out, ldo),
+        2 => return few::<2, 2>(a, p, out, ldo),
+        3 => return few::<3, 1>(a, p, out, ldo),
+        4 => return few::<4, 1>(a, p, out, ldo),
+        _ => {}
+    }
     let Operands { a, lda, rows, kdim } = *a;
     let Panel { b, ldb, c0, width } = *p;
     let tiles = width.div_ceil(TI);
@@ -256,6 +263,53 @@ fn kernel(a: &Operands, p: &Panel, out: &mut [f64], ldo: usize, packed: &mut Vec
                     out[(r + rr) * ldo + l..(r + rr) * ldo + l + valid].copy_from_slice(&row[..valid]);
                 }
             }
+        }
+    }
+}
+
+/// The kernel for R ≤ TB rows (a batch of 1 to 4 vectors): the right factor is read where it
+/// lies, since packing would copy it once to use it R times, and C column tiles go together so
+/// that R · C tiles of accumulators fill the registers.
+#[inline(always)]
+fn few<const R: usize, const C: usize>(a: &Operands, p: &Panel, out: &mut [f64], ldo: usize) {
+    let Operands { a, lda, kdim, .. } = *a;
+    let Panel { b, ldb, c0, width } = *p;
+    let lhs: [&[f64]; R] = std::array::from_fn(|r| &a[r * lda..r * lda + kdim]);
+    let span = TI * C;
+    let full = width / span * span;
+    for l in (0..full).step_by(span) {
+        let mut acc = [[[0.0f64; TI]; C]; R];
+        for (r, row) in acc.iter_mut().enumerate() {
+            for (c, tile) in row.iter_mut().enumerate() {
+                let at = r * ldo + l + c * TI;
+                tile.copy_from_slice(&out[at..at + TI]);
+            }
+        }
+        for k in 0..kdim {
+            let w: &[f64] = &b[k * ldb + c0 + l..k * ldb + c0 + l + span];
+            for (row, x) in acc.iter_mut().zip(&lhs) {
+                let s = x[k];
+                for (tile, wc) in row.iter_mut().zip(w.chunks_exact(TI)) {
+                    for t in 0..TI {
+                        tile[t] += s * wc[t];
+                    }
+                }
+            }
+        }
+        for (r, row) in acc.iter().enumerate() {
+            for (c, tile) in row.iter().enumerate() {
+                let at = r * ldo + l + c * TI;
+                out[at..at + TI].copy_from_slice(tile);
+            }
+        }
+    }
+    for (r, x) in lhs.iter().enumerate() {
+        for l in full..width {
+            let mut acc = out[r * ldo + l];
+            for (k, s) in x.iter().enumerate() {
+                acc += s * b[k * ldb + c0 + l];
+            }
+            out[r * ldo + l] = acc;
         }
     }
 }
@@ -338,7 +392,7 @@ mod tests {
     #[test]
     fn accumulate_equals_the_naive_sum_onto_out_bit_for_bit() {
         let mut rng = Rng::new(6, 0);
-        for (rows, kdim, cols) in [(1, 1, 1), (3, 5, 7), (9, 300, 70), (4, 513, 129), (37, 20, 8)] {
+        for (rows, kdim, cols) in [(1, 1, 1), (1, 9, 100), (2, 40, 70), (3, 5, 7), (9, 300, 70), (4, 513, 129), (37, 20, 8)] {
             // Zeros in A, as training's δ has where nothing is scored.
             let a: Vec<f64> = (0..rows * kdim).map(|_| if rng.uniform() < 0.3 { 0.0 } else { rng.normal() }).collect();
             let b: Vec<f64> = (0..kdim * cols).map(|_| rng.normal()).collect();
