@@ -392,7 +392,9 @@ mod tests {
     #[test]
     fn accumulate_equals_the_naive_sum_onto_out_bit_for_bit() {
         let mut rng = Rng::new(6, 0);
-        for (rows, kdim, cols) in [(1, 1, 1), (1, 9, 100), (2, 40, 70), (3, 5, 7), (9, 300, 70), (4, 513, 129), (37, 20, 8)] {
+        for (rows, kdim, cols) in
+            [(1, 1, 1), (1, 9, 100), (2, 40, 70), (3, 5, 7), (9, 300, 70), (4, 513, 129), (37, 20, 8)]
+        {
             // Zeros in A, as training's δ has where nothing is scored.
             let a: Vec<f64> = (0..rows * kdim).map(|_| if rng.uniform() < 0.3 { 0.0 } else { rng.normal() }).collect();
             let b: Vec<f64> = (0..kdim * cols).map(|_| rng.normal()).collect();
