@@ -11,8 +11,11 @@ use std::time::Instant;
 fn main() {
     let (_, repeats) = common::args();
     println!(
-        "{:<40} {:>9} {:>9} {:>9} {:>9} {:>7}   (seconds over {repeats} interleaved runs; ratio of medians, NumPy / ours)",
-        "case", "ours min", "ours med", "numpy min", "numpy med", "ratio"
+        "{:<40} {} {} {:>7}   (seconds over {repeats} interleaved runs; spread (max − min) / median; ratio of medians, NumPy / ours)",
+        "case",
+        common::titles("ours", 9),
+        common::titles("numpy", 9),
+        "ratio"
     );
     let n = 1000;
     let mut rng = Rng::new(0, 0);
@@ -39,7 +42,7 @@ fn main() {
             a.push(ours());
             b.push(common::python("benches/spectra_numpy.py", &reference));
         }
-        let ((a_min, a_med), (b_min, b_med)) = (common::min_median(a), common::min_median(b));
-        println!("{name:<40} {a_min:>9.3} {a_med:>9.3} {b_min:>9.3} {b_med:>9.3} {:>7.2}", b_med / a_med);
+        let (a, b) = (common::summary(a), common::summary(b));
+        println!("{name:<40} {} {} {:>7.2}", a.cells(9, 3), b.cells(9, 3), b.median / a.median);
     }
 }

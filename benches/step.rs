@@ -56,9 +56,8 @@ fn numpy(kind: &str, n: usize, k: usize, batch: usize) -> f64 {
 }
 
 /// (min, median) of the runs, in millions per second.
-fn min_median(v: Vec<f64>) -> (f64, f64) {
-    let (min, median) = common::min_median(v);
-    (min / 1e6, median / 1e6)
+fn millions(v: Vec<f64>) -> common::Summary {
+    common::summary(v.into_iter().map(|x| x / 1e6).collect())
 }
 
 fn main() {
@@ -66,8 +65,11 @@ fn main() {
     // times (default 5), ours and NumPy interleaved, since this machine's speed drifts.
     let (filter, repeats) = common::args();
     println!(
-        "{:<28} {:>10} {:>10} {:>10} {:>10} {:>8}   (M neuron-steps/s over {repeats} interleaved runs; ratio of medians)",
-        "case", "ours min", "ours med", "numpy min", "numpy med", "ratio"
+        "{:<28} {} {} {:>8}   (M neuron-steps/s over {repeats} interleaved runs; spread (max − min) / median; ratio of medians)",
+        "case",
+        common::titles("ours", 10),
+        common::titles("numpy", 10),
+        "ratio"
     );
     for (kind, n, k, batch) in [
         ("lowrank", 1_000_000, 1, 1),
@@ -87,7 +89,7 @@ fn main() {
             a.push(ours(&net, batch));
             b.push(numpy(kind, n, k, batch));
         }
-        let ((a_min, a_med), (b_min, b_med)) = (min_median(a), min_median(b));
-        println!("{name:<28} {a_min:>10.1} {a_med:>10.1} {b_min:>10.1} {b_med:>10.1} {:>8.2}", a_med / b_med);
+        let (a, b) = (millions(a), millions(b));
+        println!("{name:<28} {} {} {:>8.2}", a.cells(10, 1), b.cells(10, 1), a.median / b.median);
     }
 }

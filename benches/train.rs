@@ -102,11 +102,11 @@ fn main() {
             );
         }
         println!(
-            "epochs/s over {repeats} interleaved runs, batch {BATCH} × 100 steps: min and median of each; ratio of medians, ours / reference"
+            "epochs/s over {repeats} interleaved runs, batch {BATCH} × 100 steps: min, median and spread ((max − min) / median) of each; ratio of medians, ours / reference"
         );
-        let mut head = format!("{:<22} {:>15}", "case", "ours");
+        let mut head = format!("{:<22} {:>23}", "case", "ours");
         for (label, _, _) in &references {
-            head += &format!(" {label:>17} {:>6}", "ratio");
+            head += &format!(" {label:>25} {:>6}", "ratio");
         }
         println!("{head}");
     };
@@ -138,11 +138,11 @@ fn main() {
                 runs.push(common::python(script, &args));
             }
         }
-        let (a_min, a_med) = common::min_median(ours_runs);
-        let mut line = format!("{name:<22} {a_min:>7.2} {a_med:>7.2}");
+        let ours = common::summary(ours_runs);
+        let mut line = format!("{name:<22} {}", ours.cells(7, 2));
         for runs in theirs {
-            let (b_min, b_med) = common::min_median(runs);
-            line += &format!(" {b_min:>8.2} {b_med:>8.2} {:>6.2}", a_med / b_med);
+            let theirs = common::summary(runs);
+            line += &format!(" {} {:>6.2}", theirs.cells(8, 2), ours.median / theirs.median);
         }
         println!("{line}");
     }

@@ -39,8 +39,31 @@ pub fn python_text(script: &str, args: &[&str]) -> String {
     }
 }
 
-/// (min, median) of the runs.
-pub fn min_median(mut v: Vec<f64>) -> (f64, f64) {
+/// What repeated runs of one case give: their min, median and spread.
+pub struct Summary {
+    pub min: f64,
+    pub median: f64,
+    /// (max − min) / median, in per cent: how much this machine moved during the runs.
+    pub spread: f64,
+}
+
+impl Summary {
+    /// Min, median and spread as three right-aligned cells, numbers `width` wide with
+    /// `precision` decimals.
+    pub fn cells(&self, width: usize, precision: usize) -> String {
+        format!("{:>width$.precision$} {:>width$.precision$} {:>6.0}%", self.min, self.median, self.spread)
+    }
+}
+
+/// The summary of the runs (NaN runs, from a missing reference, give NaN).
+pub fn summary(mut v: Vec<f64>) -> Summary {
     v.sort_by(|a, b| a.total_cmp(b));
-    (v[0], v[v.len() / 2])
+    let (min, max, median) = (v[0], v[v.len() - 1], v[v.len() / 2]);
+    Summary { min, median, spread: 100.0 * (max - min) / median }
+}
+
+/// Column titles for [`Summary::cells`]: `who` min, med and spread.
+#[allow(dead_code)] // the train bench titles its columns by reference
+pub fn titles(who: &str, width: usize) -> String {
+    format!("{:>width$} {:>width$} {:>7}", format!("{who} min"), format!("{who} med"), "spread")
 }
