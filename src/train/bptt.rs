@@ -258,7 +258,8 @@ fn forward_block(m: &TrainModel, split: Option<&LaneSplit>, trials: &[(&[f64], &
     traces
 }
 
-/// The readout's input at state row t: r (rate form) or φ(x) (current form).
+/// What the readout reads at state row t, and W multiplies in step t: r (rate form) or φ(x)
+/// (current form).
 fn observed<'a>(m: &TrainModel, tr: &'a Trace, t: usize) -> &'a [f64] {
     let n = m.arch.neurons;
     match m.arch.model {
@@ -402,7 +403,7 @@ fn backward_group(
             }
             if let Some(k) = a.rank {
                 let (em, en) = (m.part(Part::Embedding), m.part(Part::Encoding));
-                let hin = input_of_w(m, tr, t);
+                let hin = observed(m, tr, t);
                 let back = &mut back[b * n..(b + 1) * n];
                 back.iter_mut().for_each(|v| *v = 0.0);
                 for c in 0..k {
@@ -484,7 +485,7 @@ fn backward_group(
                     *gb += d;
                 }
                 if k > 0 {
-                    let hin = input_of_w(m, tr, t);
+                    let hin = observed(m, tr, t);
                     for c in 0..k {
                         let (kappa, scale) = (kappas[s * k + c], kappa_slopes[s * k + c]);
                         let gm = &mut grad[er.start + c * n..er.start + (c + 1) * n];
@@ -514,7 +515,7 @@ fn backward_group(
                 for t in 0..steps {
                     let s = pair(b, t);
                     let local = s - rows.start;
-                    hs[local * n..(local + 1) * n].copy_from_slice(input_of_w(m, &traces[b], t));
+                    hs[local * n..(local + 1) * n].copy_from_slice(observed(m, &traces[b], t));
                     for (i, d) in deltas[s * n..(s + 1) * n].iter().enumerate() {
                         dt[i * count + local] = *d;
                     }
@@ -530,15 +531,6 @@ fn backward_group(
     }
     scratch::give(deltas);
     out
-}
-
-/// What W multiplies in step t: r_t (rate form) or φ(x_t) (current form).
-fn input_of_w<'a>(m: &TrainModel, tr: &'a Trace, t: usize) -> &'a [f64] {
-    let n = m.arch.neurons;
-    match m.arch.model {
-        Model::Rate => &tr.state[t * n..(t + 1) * n],
-        Model::Current => &tr.aux[t * n..(t + 1) * n],
-    }
 }
 
 /// The batch's loss — the mask-weighted mean of ℓ over scored outputs — and its gradient
