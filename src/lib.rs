@@ -14,6 +14,7 @@ pub mod analysis;
 pub mod dense;
 pub mod design;
 pub mod drift;
+pub mod jedi;
 pub mod ensembles;
 pub mod experiments;
 pub mod link;
@@ -22,6 +23,7 @@ pub mod meanfield;
 pub mod netfile;
 pub mod network;
 pub mod nonlinearity;
+pub mod npy;
 pub mod numerics;
 pub mod parallel;
 #[cfg(feature = "plot")]

@@ -8,11 +8,13 @@
 pub mod adam;
 pub mod eig;
 pub mod fit;
+pub mod naive_bayes;
 pub mod grid;
 pub mod orthogonal;
 pub mod pca;
 pub mod qr;
 pub mod quadrature;
+pub mod r_squared;
 pub mod rank_correlation;
 pub mod ridge;
 pub mod roots;
