@@ -5,7 +5,7 @@
 use crate::experiments::train::{TrainParams, UNTRAINED_KEYS};
 use crate::experiments::{
     self, chaos::Chaos, dimensionality::Dimensionality, drift::Drift, drift_sweep::DriftSweep,
-    fixed_points::FixedPoints, flipflop::Flipflop, lyapunov::Lyapunov, partial::Partial, perturb::Perturb,
+    fixed_points::FixedPoints, flipflop::Flipflop, jedi::Jedi, lyapunov::Lyapunov, partial::Partial, perturb::Perturb,
     sequence_sweep::SequenceSweep, spectrum::Spectrum, timescale::Timescale, train::Train, Csv, Experiment, PlotSpec,
     Timeline, ViewSpec, QUERY_VERSION,
 };
@@ -30,6 +30,7 @@ pub static REGISTRY: &[&dyn Entry] = &[
     &Registered::<Train>::NEW,
     &Registered::<SequenceSweep>::NEW,
     &Registered::<FixedPoints>::NEW,
+    &Registered::<Jedi>::NEW,
 ];
 
 /// The experiment registered as `name`.
@@ -102,6 +103,8 @@ pub trait Params: Send {
     fn live(&self, ctx: &crate::experiments::RunCtx) -> Option<String>;
     /// The relative cost of the run, for a worker pool's progress and ordering.
     fn cost(&self) -> f64;
+    /// Files the run writes beside its document, as (kind, bytes) ([`Experiment::files`]).
+    fn files(&self) -> Vec<(&'static str, Vec<u8>)>;
     /// The parts a worker pool runs instead of the whole (empty: run it whole).
     fn split(&self) -> Vec<Box<dyn Params>>;
     /// The whole document from the result documents of `split`'s parts.
@@ -398,6 +401,9 @@ impl<E: Registrable> Params for TypedParams<E> {
     }
     fn cost(&self) -> f64 {
         E::cost(&self.params)
+    }
+    fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
+        E::files(&self.params)
     }
     fn split(&self) -> Vec<Box<dyn Params>> {
         E::split(&self.params)

@@ -40,6 +40,16 @@ pub mod stream {
     pub const TEST_TRIALS: u64 = 12;
     /// Noise added to the state during training: stream `TRAIN_NOISE + trial * 2^8`.
     pub const TRAIN_NOISE: u64 = 13;
+    /// A JEDI teacher's connectivity and input weights.
+    pub const JEDI_TEACHER: u64 = 14;
+    /// A JEDI teacher's initial states: stream `JEDI_TEACHER_STATES + trial * 2^8`.
+    pub const JEDI_TEACHER_STATES: u64 = 15;
+    /// Initial weights of a JEDI hypernetwork.
+    pub const JEDI_INIT: u64 = 16;
+    /// Which trials a JEDI fit holds out, and the order of its minibatches.
+    pub const JEDI_SPLIT: u64 = 17;
+    /// Noise added to JEDI contexts in the robustness analysis.
+    pub const JEDI_ROBUSTNESS: u64 = 18;
     /// Current noise: stream `NOISE_BASE + trial * 2^20 + chunk` (chunks of
     /// [`crate::simulate::CHUNK`] neurons), so the noise does not depend on the thread count.
     pub const NOISE_BASE: u64 = 1 << 32;

@@ -15,6 +15,8 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   lpu run \"<query>\" [--format json|csv] [--network-in FILE] [--network-out FILE] [--pretty]
+          [--model-out FILE] [--data-out FILE.npy]   (exp=jedi: the fitted model; the recording
+                                                    as .npy with its labels in FILE.json)
                                                        run an experiment, print its result
                                                        document (JSON) or its main series (CSV)
   lpu run \"<query>\" --shard I/N [--network-in FILE]    run shard I of N of a sweep's cells, print
@@ -118,6 +120,7 @@ fn run(args: &[String]) -> ExitCode {
     let mut pretty = false;
     let mut csv = false;
     let mut shard = None;
+    let mut outs: Vec<(&str, String)> = vec![];
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -128,6 +131,10 @@ fn run(args: &[String]) -> ExitCode {
             "--network-in" => match it.next() {
                 Some(f) => network_in = Some(f.clone()),
                 None => return usage_error("--network-in needs a file name"),
+            },
+            flag @ ("--model-out" | "--data-out") => match it.next() {
+                Some(f) => outs.push((if flag == "--model-out" { "model" } else { "data" }, f.clone())),
+                None => return usage_error(&format!("{flag} needs a file name")),
             },
             "--pretty" => pretty = true,
             "--shard" => match it.next().map(|s| s.parse::<lpu::shard::Shard>()) {
@@ -147,15 +154,20 @@ fn run(args: &[String]) -> ExitCode {
         }
     }
     if let Some(shard) = shard {
-        if csv || pretty || network_out.is_some() {
-            return usage_error("--shard writes a partial document: no --format, --pretty or --network-out");
+        if csv || pretty || network_out.is_some() || !outs.is_empty() {
+            return usage_error("--shard writes a partial document: no --format, --pretty or --…-out");
         }
         return run_shard(query, shard, network_in.as_deref());
     }
-    let outcome = match run_query(query, "run", network_in.as_deref()) {
+    let outcome = match run_query(query.clone(), "run", network_in.as_deref()) {
         Ok(o) => o,
         Err(code) => return code,
     };
+    if !outs.is_empty() {
+        if let Err(code) = write_files(query.as_deref().unwrap_or(""), &outs) {
+            return code;
+        }
+    }
     if let Some(path) = network_out {
         if let Err(e) = std::fs::write(&path, lpu::netfile::to_json(&outcome.network)) {
             eprintln!("error: cannot write network file {path}: {e}");
@@ -171,6 +183,37 @@ fn run(args: &[String]) -> ExitCode {
         outcome.json
     };
     print(&text)
+}
+
+/// Writes the files `--model-out` and `--data-out` ask for (a recording's labels go beside it
+/// as JSON: `rec.npy` gets `rec.json`).
+fn write_files(query: &str, outs: &[(&str, String)]) -> Result<(), ExitCode> {
+    let params = lpu::registry::parse_strict(query).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    let files = params.files();
+    let find = |kind: &str| files.iter().find(|(k, _)| *k == kind).map(|(_, b)| b);
+    for (kind, path) in outs {
+        let Some(bytes) = find(kind) else {
+            eprintln!("error: --{kind}-out: exp={} writes no {kind} file", params.entry().name());
+            return Err(ExitCode::from(2));
+        };
+        let mut writes = vec![(path.clone(), bytes)];
+        if *kind == "data" {
+            if let Some(labels) = find("data-labels") {
+                let stem = path.strip_suffix(".npy").unwrap_or(path);
+                writes.push((format!("{stem}.json"), labels));
+            }
+        }
+        for (p, b) in writes {
+            if let Err(e) = std::fs::write(&p, b) {
+                eprintln!("error: cannot write {p}: {e}");
+                return Err(ExitCode::from(1));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Prints a line to stdout; a closed pipe (`lpu run … | head`) is the reader's choice, not an

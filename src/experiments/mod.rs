@@ -10,6 +10,7 @@ pub mod drift_runs;
 pub mod drift_sweep;
 pub mod fixed_points;
 pub mod flipflop;
+pub mod jedi;
 pub mod lyapunov;
 pub mod partial;
 pub mod perturb;
@@ -402,6 +403,12 @@ pub trait Experiment: Sized + 'static {
     /// Joins the results of `split`'s parts, in order, into the whole run's result.
     fn merge(_p: &Self::Params, _parts: Vec<Self::Result>) -> Result<Self::Result, String> {
         Err(format!("exp={} is not split into parts", Self::NAME))
+    }
+    /// Files a run writes beside its document, as (kind, bytes): `lpu run --<kind>-out FILE`
+    /// writes each (a JEDI fit's `model`, its recording's `data` and `data-labels`). Called
+    /// after `run`, so a kind may come from the state the run kept.
+    fn files(_p: &Self::Params) -> Vec<(&'static str, Vec<u8>)> {
+        vec![]
     }
     /// The fast partial result a dragged slider redraws (JSON), for experiments with one.
     fn live(_p: &Self::Params, _ctx: &RunCtx) -> Option<String> {

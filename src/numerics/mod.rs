@@ -8,8 +8,8 @@
 pub mod adam;
 pub mod eig;
 pub mod fit;
-pub mod naive_bayes;
 pub mod grid;
+pub mod naive_bayes;
 pub mod orthogonal;
 pub mod pca;
 pub mod qr;

@@ -14,6 +14,7 @@ mod drift;
 mod drift_sweep;
 mod fixed_points;
 mod flipflop;
+mod jedi;
 mod lyapunov;
 mod partial;
 mod perturb;

@@ -1,0 +1,669 @@
+//! `exp=jedi`: JEDI (SCIENCE §8) on a teacher dataset. A chaotic teacher network generates the
+//! recording ([`crate::jedi::teacher`]); a hypernetwork learns one context per training trial
+//! and the map from context to the weights of a current-form RNN that reproduces the trial
+//! ([`crate::jedi::fit`]); held-out trials get their contexts with the hypernetwork frozen. The
+//! result holds every analysis of JEDI Fig. 2–6 ([`crate::jedi::analyses`]).
+//!
+//! The fit runs one minibatch per iteration; between iterations it reports progress, publishes
+//! the loss and embedding so far every `redraw` epochs, and stops cleanly when cancelled,
+//! keeping its state ([`crate::train::store`]) so that the same query resumes it.
+
+use super::{Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
+use crate::analysis::fixed_points::Kind;
+use crate::jedi::analyses::{self, Fitted, ProjectedFixedPoint};
+use crate::jedi::file;
+use crate::jedi::fit::{self, FitSpec, FitState, InferSpec};
+use crate::jedi::recording::{self, Recording};
+use crate::jedi::teacher::{self, Dataset, TeacherSpec};
+use crate::params::{range, Choice, ParamError, MAX_SAFE_INTEGER};
+use crate::train::store;
+use serde::{Deserialize, Serialize};
+
+/// Most work a query may ask for, in multiply-adds (3 × recurrent products × steps × training
+/// trials over all epochs, plus inference): a few minutes natively.
+pub const MAX_WORK: f64 = 1.5e12;
+/// Most hypernetwork parameters (its last layer has hidden × outputs weights; a full W has N²
+/// outputs): with Adam's two moments, 96 MiB.
+pub const MAX_HYPER_PARAMS: usize = 4_000_000;
+/// Noise levels of the robustness analysis, in units of each condition's embedding s.d.
+pub const ROBUSTNESS_LEVELS: [f64; 7] = [0.0, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0];
+
+crate::params! {
+    /// The query keys of `exp=jedi`, with their ranges and defaults.
+    pub struct JediParams {
+        dataset: Dataset = Dataset::Multitask, range(0.0, 0.0), "dataset", "", data, "teacher dataset: multitask (six input families), frequency (ten sine frequencies) or reach (eight directions, preparation and movement)";
+        neurons: usize = 100, range(4.0, 500.0), "neurons N", "", data, "neurons of the teacher and of the generated networks (the paper: 200)";
+        repeats: usize = 10, range(2.0, 200.0), "trials per condition", "", data, "trials per condition, each from its own random initial state (the paper: 20 for frequency)";
+        duration: f64 = 2.0, range(0.1, 20.0), "duration", "s", data, "recorded time per trial after the 0.1 s burn-in, s (reach: both phases)";
+        dt: f64 = 0.01, range(1e-4, 0.1), "Δt", "s", data, "time step of the recording and of the generated networks, s";
+        tau: f64 = 0.2, range(1e-3, 10.0), "τ", "s", data, "neuron time constant of the teacher and of the generated networks, s";
+        gain: f64 = 1.8, range(0.0, 10.0), "gain g", "", data, "gain of the teacher's rank-5 connectivity (chaotic above 1; the paper: 1.8)";
+        rank: usize = 5, range(0.0, 20.0), "rank R", "", model, "rank of the generated W (0: full rank, JEDI-full)";
+        context: usize = 16, range(1.0, 64.0), "context d", "", model, "dimension of each trial's context vector (the paper: 16)";
+        hidden: usize = 64, range(4.0, 512.0), "hidden units", "", model, "width of both hidden layers of the hypernetwork";
+        epochs: usize = 1500, range(1.0, 100_000.0), "epochs", "", fit, "passes over the training trials";
+        batch: usize = 16, range(1.0, 512.0), "batch", "trials", fit, "trials per minibatch (one Adam step each)";
+        lr: f64 = 0.01, range(1e-6, 1.0), "learning rate", "", fit, "Adam's learning rate for the hypernetwork and the contexts";
+        test_fraction: f64 = 0.2, range(0.0, 0.5), "held out", "", fit, "fraction of each condition's trials held out (their contexts are inferred)";
+        refine: usize = 300, range(0.0, 5000.0), "inference steps", "", fit, "Adam steps refining a held-out trial's context from the best training context";
+        refine_lr: f64 = 0.01, range(1e-6, 1.0), "inference learning rate", "", fit, "Adam's learning rate when inferring a held-out context";
+        redraw: usize = 100, range(1.0, 100_000.0), "redraw every", "epochs", display, "epochs between the pictures shown while fitting";
+        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "seed", "", fit, "random seed of the teacher, the split, the initial weights and the minibatches";
+    }
+}
+
+/// Keys that leave the fitted model unchanged.
+pub const UNFITTED_KEYS: &[&str] = &["redraw", "refine", "refine_lr"];
+
+impl JediParams {
+    /// The teacher dataset.
+    pub fn teacher(&self) -> TeacherSpec {
+        TeacherSpec {
+            dataset: self.dataset,
+            neurons: self.neurons,
+            repeats: self.repeats,
+            duration: self.duration,
+            dt: self.dt,
+            tau: self.tau,
+            gain: self.gain,
+            seed: self.seed,
+        }
+    }
+    /// The fit's settings.
+    pub fn fit(&self) -> FitSpec {
+        FitSpec {
+            rank: self.rank,
+            context: self.context,
+            hidden: self.hidden,
+            lr: self.lr,
+            batch: self.batch,
+            epochs: self.epochs,
+            tau: self.tau,
+            seed: self.seed,
+        }
+    }
+    fn infer(&self) -> InferSpec {
+        InferSpec { steps: self.refine, lr: self.refine_lr, candidates: 64 }
+    }
+    /// Everything that fixes the fitted model, as query text: the key of the state kept
+    /// between runs.
+    pub fn fit_key(&self) -> String {
+        use crate::params::ParamSet;
+        let pairs: Vec<String> = self
+            .pairs()
+            .into_iter()
+            .filter(|(k, _)| !UNFITTED_KEYS.contains(k))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        format!("exp=jedi&{}", pairs.join("&"))
+    }
+    fn outputs(&self) -> usize {
+        if self.rank == 0 {
+            self.neurons * self.neurons
+        } else {
+            2 * self.neurons * self.rank
+        }
+    }
+    fn per_step(&self) -> f64 {
+        3.0 * if self.rank == 0 { (self.neurons * self.neurons) as f64 } else { self.outputs() as f64 }
+    }
+}
+
+fn check(p: &JediParams) -> Result<(), ParamError> {
+    if p.dt > p.tau {
+        return Err(ParamError::new("dt", format!("must be at most tau = {} s", p.tau)));
+    }
+    let t = p.teacher();
+    if t.steps() < 2 {
+        return Err(ParamError::new(
+            "duration",
+            "must give at least 2 steps per trial (per phase for reach): raise duration or lower dt",
+        ));
+    }
+    if t.steps() > recording::MAX_STEPS {
+        return Err(ParamError::new(
+            "duration",
+            format!(
+                "gives {} steps per trial, more than {}: lower duration or raise dt",
+                t.steps(),
+                recording::MAX_STEPS
+            ),
+        ));
+    }
+    let values = t.trials() * t.steps() * p.neurons;
+    if values > recording::MAX_VALUES {
+        return Err(ParamError::new(
+            "repeats",
+            format!("the recording would hold {values} values (trials × steps × neurons), more than {}: use fewer trials, neurons or steps", recording::MAX_VALUES),
+        ));
+    }
+    if p.rank > p.neurons {
+        return Err(ParamError::new("rank", format!("must be at most neurons = {}", p.neurons)));
+    }
+    let hyper = p.hidden * (p.context + 1) + p.hidden * (p.hidden + 1) + p.outputs() * (p.hidden + 1);
+    if hyper > MAX_HYPER_PARAMS {
+        return Err(ParamError::new(
+            "hidden",
+            format!("the hypernetwork would have {hyper} parameters, more than {MAX_HYPER_PARAMS} (its last layer has hidden × {} outputs): use fewer hidden units, fewer neurons or a low rank", p.outputs()),
+        ));
+    }
+    let trials = t.trials() as f64;
+    let held = trials * p.test_fraction;
+    let work = p.epochs as f64 * (trials - held) * t.steps() as f64 * p.per_step()
+        + held * (p.refine as f64 + 64.0) * t.steps() as f64 * p.per_step();
+    if work > MAX_WORK {
+        return Err(ParamError::new(
+            "epochs",
+            format!("asks for {work:.1e} multiply-adds, more than the limit {MAX_WORK:.0e}: use fewer epochs, trials, neurons or steps, or a low rank"),
+        ));
+    }
+    Ok(())
+}
+
+/// The loss and embedding so far, and every analysis once the fit is done.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct JediResult {
+    /// Epochs done.
+    pub epochs_done: usize,
+    /// Epochs asked for.
+    pub epochs_total: usize,
+    /// The fit is done and the analyses below are filled in.
+    pub finished: bool,
+    /// Mean minibatch loss (MSE of the rates) of each epoch.
+    pub loss: Vec<f64>,
+    /// Condition names, in order.
+    pub conditions: Vec<String>,
+    /// Phase names (`prep`, `move` for reach; empty otherwise).
+    pub phases: Vec<String>,
+    /// Each trial's condition (index into `conditions`).
+    pub trial_condition: Vec<usize>,
+    /// Each trial's phase (index into `phases`; 0 without phases).
+    pub trial_phase: Vec<usize>,
+    /// Whether each trial is held out.
+    pub held_out: Vec<bool>,
+    /// Each trial's context on the contexts' first two principal components (training
+    /// trials only while fitting).
+    pub embedding: Vec<[f64; 2]>,
+    /// R² of each training trial, in trial order.
+    pub r2_train: Vec<f64>,
+    /// R² of each held-out trial (inferred context), in trial order.
+    pub r2_test: Vec<f64>,
+    /// Naive Bayes accuracy of the condition from the held-out contexts (trained on the
+    /// training contexts); null without held-out trials.
+    pub classification_accuracy: Option<f64>,
+    /// G[a][b]: mean R² of condition b's held-out trials generated by condition a's mean
+    /// context (null where b has none).
+    pub generalisation: Vec<Vec<Option<f64>>>,
+    /// Robustness: noise levels (× each condition's embedding s.d.) and the held-out R².
+    pub robustness: Robustness,
+    /// Eigenvalues [re, im] of each trial's generated W (rank R: its R non-zero ones).
+    pub eigenvalues: Vec<Vec<[f64; 2]>>,
+    /// Fixed points of each condition's network (its mean training context), projected on the
+    /// recording's first two principal components.
+    pub fixed_points: Vec<ProjectedFixedPoint>,
+    /// One trial per condition on the same components: recorded and generated.
+    pub trajectories: Vec<Trajectory>,
+    /// λ_max of each condition's (and phase's) network, 1/s.
+    pub lyapunov: Vec<Group>,
+    /// One held-out trial (or training trial without any): recorded and generated rates of a
+    /// few neurons.
+    pub example: Example,
+}
+
+/// The robustness curve.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Robustness {
+    /// Noise s.d. in units of each condition's embedding s.d.
+    pub levels: Vec<f64>,
+    /// Mean held-out R² at each level.
+    pub r2: Vec<f64>,
+}
+
+/// A trial on the first two principal components.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Trajectory {
+    /// Its condition.
+    pub condition: usize,
+    /// The trial's index.
+    pub trial: usize,
+    /// Recorded rates, [PC 1, PC 2] per step.
+    pub recorded: Vec<[f64; 2]>,
+    /// Rates of its generated network from the same initial state.
+    pub generated: Vec<[f64; 2]>,
+}
+
+/// λ_max of a condition's network.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Group {
+    /// Condition index.
+    pub condition: usize,
+    /// Phase index (0 without phases).
+    pub phase: usize,
+    /// λ_max, 1/s.
+    pub lambda_max: f64,
+}
+
+/// Recorded and generated rates of a few neurons of one trial.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Example {
+    /// The trial.
+    pub trial: usize,
+    /// Its R².
+    pub r2: f64,
+    /// Time of each step, s.
+    pub time: Vec<f64>,
+    /// The neurons shown.
+    pub neurons: Vec<usize>,
+    /// Recorded rates, one row per neuron shown.
+    pub recorded: Vec<Vec<f64>>,
+    /// Generated rates, one row per neuron shown.
+    pub generated: Vec<Vec<f64>>,
+}
+
+/// A finished or running fit kept between runs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct JediState {
+    /// The fit.
+    pub fit: FitState,
+    /// Held-out contexts, once inferred (in the order of the held-out trials).
+    pub inferred: Option<Vec<Vec<f64>>>,
+}
+
+/// The recording of `p` (a pure function of its keys).
+pub fn recording_of(p: &JediParams) -> Recording {
+    teacher::generate(&p.teacher())
+}
+
+fn labels_of(rec: &Recording) -> (Vec<String>, Vec<usize>) {
+    let mut phases: Vec<String> = vec![];
+    for ph in &rec.phases {
+        if !phases.contains(ph) {
+            phases.push(ph.clone());
+        }
+    }
+    let index = (0..rec.trials)
+        .map(|k| rec.phases.get(k).and_then(|ph| phases.iter().position(|p| p == ph)).unwrap_or(0))
+        .collect();
+    (phases, index)
+}
+
+/// The PCA scores of `contexts` on their first two components.
+fn embedding_of(contexts: &[&[f64]]) -> Vec<[f64; 2]> {
+    let count = contexts.len();
+    let d = contexts.first().map_or(0, |c| c.len());
+    if count < 2 || d == 0 {
+        return contexts.iter().map(|_| [0.0, 0.0]).collect();
+    }
+    let flat: Vec<f64> = contexts.iter().flat_map(|c| c.iter().copied()).collect();
+    let pca = crate::numerics::pca::pca(&flat, count, d, 2.min(d));
+    (0..count).map(|i| [pca.scores.first().map_or(0.0, |s| s[i]), pca.scores.get(1).map_or(0.0, |s| s[i])]).collect()
+}
+
+fn base_result(p: &JediParams, rec: &Recording, st: &JediState, test: &[usize]) -> JediResult {
+    let (phases, trial_phase) = labels_of(rec);
+    let mut held_out = vec![false; rec.trials];
+    for &k in test {
+        held_out[k] = true;
+    }
+    JediResult {
+        epochs_done: st.fit.epoch,
+        epochs_total: p.epochs,
+        finished: false,
+        loss: st.fit.losses.clone(),
+        conditions: rec.condition_names(),
+        phases,
+        trial_condition: rec.condition_index(),
+        trial_phase,
+        held_out,
+        ..Default::default()
+    }
+}
+
+/// The result while fitting: loss and the training contexts' embedding.
+fn progress_result(p: &JediParams, rec: &Recording, st: &JediState, train: &[usize], test: &[usize]) -> JediResult {
+    let mut r = base_result(p, rec, st, test);
+    let m = &st.fit.model;
+    let ctx: Vec<&[f64]> = (0..train.len()).map(|k| m.context_of(k)).collect();
+    let scores = embedding_of(&ctx);
+    r.embedding = vec![[f64::NAN, f64::NAN]; 0];
+    // Held-out trials have no context yet: they sit at the origin until inferred.
+    let mut all = vec![[0.0, 0.0]; rec.trials];
+    for (&k, s) in train.iter().zip(scores) {
+        all[k] = s;
+    }
+    r.embedding = all;
+    r
+}
+
+fn finished_result(
+    p: &JediParams,
+    rec: &Recording,
+    st: &JediState,
+    train: &[usize],
+    test: &[usize],
+    ctx: &RunCtx,
+) -> Result<JediResult, RunError> {
+    let model = &st.fit.model;
+    let inferred = st.inferred.as_ref().expect("inferred before the analyses");
+    let mut contexts = vec![vec![]; rec.trials];
+    for (k, &t) in train.iter().enumerate() {
+        contexts[t] = model.context_of(k).to_vec();
+    }
+    for (e, &t) in inferred.iter().zip(test) {
+        contexts[t] = e.clone();
+    }
+    let f = Fitted { rec, model, train, test, contexts };
+    let mut r = base_result(p, rec, st, test);
+    r.finished = true;
+    let refs: Vec<&[f64]> = f.contexts.iter().map(|c| c.as_slice()).collect();
+    r.embedding = embedding_of(&refs);
+    let r2 = ctx.stage(0.92, 0.93, || f.r2())?;
+    r.r2_train = train.iter().map(|&k| r2[k]).collect();
+    r.r2_test = test.iter().map(|&k| r2[k]).collect();
+    if !test.is_empty() {
+        r.classification_accuracy = Some(f.classification());
+        r.generalisation = ctx
+            .stage(0.93, 0.94, || f.generalisation())?
+            .into_iter()
+            .map(|row| row.into_iter().map(|v| v.is_finite().then_some(v)).collect())
+            .collect();
+        let levels = ROBUSTNESS_LEVELS.to_vec();
+        let r2 = ctx.stage(0.94, 0.95, || f.robustness(&levels, p.seed))?;
+        r.robustness = Robustness { levels, r2 };
+    }
+    let all: Vec<usize> = (0..rec.trials).collect();
+    r.eigenvalues = ctx.stage(0.95, 0.96, || {
+        crate::parallel::map(&all, |&k| {
+            analyses::eigenvalues(model, &model.generate(&f.contexts[k])).into_iter().map(|(a, b)| [a, b]).collect()
+        })
+    })?;
+    let (axes, mean) = analyses::principal_axes(rec);
+    let labels = rec.condition_index();
+    let means = f.mean_contexts();
+    let classes = means.len();
+    let conds: Vec<usize> = (0..classes).collect();
+    let found = ctx.stage(0.96, 0.98, || {
+        crate::parallel::map(&conds, |&c| {
+            let members: Vec<usize> = train.iter().copied().filter(|&k| labels[k] == c).collect();
+            let starts: Vec<Vec<f64>> =
+                members.iter().take(3).flat_map(|&k| analyses::recorded_states(rec, k, rec.steps / 4)).collect();
+            let net = f.network(&means[c]);
+            analyses::fixed_points(&net, starts, p.seed)
+        })
+    })?;
+    for (c, fps) in found.into_iter().enumerate() {
+        for fp in fps {
+            let rates: Vec<f64> = fp.x.iter().map(|x| crate::nonlinearity::tanh(*x)).collect();
+            r.fixed_points.push(ProjectedFixedPoint {
+                condition: c,
+                pc: analyses::project(&axes, &mean, &rates),
+                kind: fp.kind,
+            });
+        }
+    }
+    let n = rec.neurons;
+    for c in 0..classes {
+        let pick = test.iter().chain(train).copied().find(|&k| labels[k] == c);
+        if let Some(k) = pick {
+            let y = rec.trial(k);
+            let g = model.rates(&f.contexts[k], y, rec.steps);
+            r.trajectories.push(Trajectory {
+                condition: c,
+                trial: k,
+                recorded: y.chunks(n).map(|row| analyses::project(&axes, &mean, row)).collect(),
+                generated: g.chunks(n).map(|row| analyses::project(&axes, &mean, row)).collect(),
+            });
+        }
+    }
+    let (_, trial_phase) = labels_of(rec);
+    let phases = r.phases.len().max(1);
+    let groups: Vec<(usize, usize)> = (0..classes).flat_map(|c| (0..phases).map(move |ph| (c, ph))).collect();
+    let lyap = ctx.stage(0.98, 1.0, || {
+        crate::parallel::map(&groups, |&(c, ph)| {
+            let members: Vec<&[f64]> = train
+                .iter()
+                .filter(|&&k| labels[k] == c && trial_phase[k] == ph)
+                .map(|&k| f.contexts[k].as_slice())
+                .collect();
+            if members.is_empty() {
+                return f64::NAN;
+            }
+            let d = model.context;
+            let mean_ctx: Vec<f64> =
+                (0..d).map(|j| members.iter().map(|e| e[j]).sum::<f64>() / members.len() as f64).collect();
+            analyses::lambda_max(&f.network(&mean_ctx), p.seed)
+        })
+    })?;
+    r.lyapunov = groups
+        .iter()
+        .zip(lyap)
+        .filter(|(_, l)| l.is_finite())
+        .map(|(&(c, ph), l)| Group { condition: c, phase: ph, lambda_max: l })
+        .collect();
+    let k = test.first().or(train.first()).copied().unwrap_or(0);
+    let y = rec.trial(k);
+    let g = model.rates(&f.contexts[k], y, rec.steps);
+    let shown: Vec<usize> = (0..n.min(4)).map(|i| i * n / n.min(4)).collect();
+    r.example = Example {
+        trial: k,
+        r2: r2[k],
+        time: (0..rec.steps).map(|t| t as f64 * rec.dt).collect(),
+        neurons: shown.clone(),
+        recorded: shown.iter().map(|&i| (0..rec.steps).map(|t| y[t * n + i]).collect()).collect(),
+        generated: shown.iter().map(|&i| (0..rec.steps).map(|t| g[t * n + i]).collect()).collect(),
+    };
+    Ok(r)
+}
+
+/// Fits to the last epoch and infers the held-out contexts, from the state kept under the
+/// query's fit key (or a new one). A cancelled run keeps its state in the store.
+fn fit_to_end(p: &JediParams, rec: &Recording, ctx: &RunCtx) -> Result<JediState, RunError> {
+    let key = p.fit_key();
+    let spec = p.fit();
+    let (train, test) = fit::split(rec, p.test_fraction, p.seed);
+    let mut st: JediState =
+        store::take(&key).unwrap_or_else(|| JediState { fit: FitState::new(&spec, rec, train.len()), inferred: None });
+    let batches = train.len().div_ceil(p.batch.max(1)).max(1);
+    let total = (p.epochs * batches).max(1) as f64;
+    let show = ctx.publishing();
+    while !st.fit.finished(&spec) {
+        if crate::progress::cancelled() {
+            if show {
+                ctx.publish(&progress_result(p, rec, &st, &train, &test));
+            }
+            store::keep(key, st);
+            return Err(RunError::Cancelled);
+        }
+        st.fit.step(&spec, rec, &train);
+        let done = st.fit.epoch * batches + st.fit.batch_in_epoch;
+        crate::progress::report(0.9 * done as f64 / total);
+        if show && st.fit.batch_in_epoch == 0 && st.fit.epoch.is_multiple_of(p.redraw) && !st.fit.finished(&spec) {
+            ctx.publish(&progress_result(p, rec, &st, &train, &test));
+        }
+    }
+    if st.inferred.is_none() {
+        let model = st.fit.model.clone();
+        let infer = p.infer();
+        let inferred = ctx.stage(0.9, 0.92, || {
+            crate::parallel::map_cancellable(&test, 1, |&k| fit::infer(&model, rec.trial(k), rec.steps, &infer))
+        });
+        match inferred {
+            Ok(v) if v.len() == test.len() => st.inferred = Some(v),
+            _ => {
+                store::keep(key, st);
+                return Err(RunError::Cancelled);
+            }
+        }
+    }
+    Ok(st)
+}
+
+fn run(p: &JediParams, ctx: &RunCtx) -> Result<Output<JediResult>, RunError> {
+    let rec = recording_of(p);
+    let st = fit_to_end(p, &rec, ctx)?;
+    let (train, test) = fit::split(&rec, p.test_fraction, p.seed);
+    let result = finished_result(p, &rec, &st, &train, &test, ctx);
+    let network = {
+        let k = test.first().or(train.first()).copied().unwrap_or(0);
+        let e = if let Some(i) = test.iter().position(|&t| t == k) {
+            st.inferred.as_ref().map(|v| v[i].clone()).unwrap_or_default()
+        } else {
+            st.fit.model.context_of(0).to_vec()
+        };
+        analyses::network_of(&st.fit.model, &st.fit.model.generate(&e))
+    };
+    store::keep(p.fit_key(), st);
+    Ok(Output { result: result?, network })
+}
+
+/// The model file of `p`'s finished fit, when it is kept in the store.
+pub fn model_file(p: &JediParams) -> Option<String> {
+    let key = p.fit_key();
+    let st: JediState = store::take(&key)?;
+    let text = st.inferred.as_ref().map(|inferred| {
+        let rec = recording_of(p);
+        let (train, test) = fit::split(&rec, p.test_fraction, p.seed);
+        file::to_json(&st.fit.model, &rec, &train, &test, inferred)
+    });
+    store::keep(key, st);
+    text
+}
+
+/// JEDI on a teacher dataset.
+pub struct Jedi;
+
+impl Experiment for Jedi {
+    const NAME: &'static str = "jedi";
+    const TITLE: &'static str = "JEDI: infer per-trial networks";
+    const EXAMPLE: &'static str = "exp=jedi&neurons=8&repeats=2&duration=0.1&epochs=2&hidden=4&context=2&refine=2";
+    type Params = JediParams;
+    type Result = JediResult;
+
+    fn check(p: &JediParams) -> Result<(), ParamError> {
+        check(p)
+    }
+    fn run(p: &JediParams, ctx: &RunCtx) -> Result<Output<JediResult>, RunError> {
+        run(p, ctx)
+    }
+    fn files(p: &JediParams) -> Vec<(&'static str, Vec<u8>)> {
+        let rec = recording_of(p);
+        let mut out = vec![
+            ("data", crate::npy::write_f32(&[rec.trials, rec.steps, rec.neurons], &rec.data)),
+            ("data-labels", file::labels_json(&rec).into_bytes()),
+        ];
+        if let Some(m) = model_file(p) {
+            out.push(("model", m.into_bytes()));
+        }
+        out
+    }
+    fn validate(p: &JediParams, r: &JediResult) -> Result<(), String> {
+        use super::shape::ensure;
+        let t = r.trial_condition.len();
+        let classes = r.conditions.len();
+        ensure(r.trial_phase.len() == t && r.held_out.len() == t, "per-trial labels")?;
+        ensure(r.trial_condition.iter().all(|&c| c < classes), "a trial's condition")?;
+        ensure(r.trial_phase.iter().all(|&c| c < r.phases.len().max(1)), "a trial's phase")?;
+        ensure(r.embedding.is_empty() || r.embedding.len() == t, "the embedding")?;
+        ensure(r.eigenvalues.is_empty() || r.eigenvalues.len() == t, "the eigenvalues")?;
+        let held = r.held_out.iter().filter(|h| **h).count();
+        ensure(r.r2_test.is_empty() || r.r2_test.len() == held, "held-out R²")?;
+        ensure(r.r2_train.is_empty() || r.r2_train.len() == t - held, "training R²")?;
+        ensure(r.generalisation.iter().all(|row| row.len() == classes), "the generalisation matrix")?;
+        ensure(r.generalisation.is_empty() || r.generalisation.len() == classes, "the generalisation matrix")?;
+        ensure(r.robustness.levels.len() == r.robustness.r2.len(), "the robustness curve")?;
+        ensure(r.fixed_points.iter().all(|f| f.condition < classes), "a fixed point's condition")?;
+        ensure(r.trajectories.iter().all(|f| f.condition < classes && f.trial < t), "a trajectory")?;
+        ensure(r.lyapunov.iter().all(|g| g.condition < classes && g.phase < r.phases.len().max(1)), "λ_max groups")?;
+        let e = &r.example;
+        ensure(e.recorded.len() == e.neurons.len() && e.generated.len() == e.neurons.len(), "the example trial")?;
+        ensure(e.recorded.iter().chain(&e.generated).all(|row| row.len() == e.time.len()), "the example trial")?;
+        ensure(e.neurons.iter().all(|&i| i < p.neurons), "the example's neurons")?;
+        Ok(())
+    }
+    fn plots() -> &'static [PlotSpec] {
+        const PLOTS: &[PlotSpec] = &[
+            PlotSpec::new("loss", "Loss per epoch", 0.6, false),
+            PlotSpec::new("embedding", "Contexts on their first two principal components", 1.0, false),
+            PlotSpec::new("r2", "R² per trial, training and held out", 0.6, false),
+            PlotSpec::new("example", "A held-out trial: recorded and generated rates", 0.6, false),
+            PlotSpec::new("generalisation", "Cross-condition generalisation (JEDI Fig. 2E)", 1.0, false),
+            PlotSpec::new("robustness", "Robustness of the contexts to noise (JEDI Fig. 3)", 0.6, false),
+            PlotSpec::new("eigenvalues", "Eigenvalues of each trial's generated W (JEDI Fig. 4)", 1.0, false),
+            PlotSpec::new("fixed_points", "Fixed points and trajectories on the recording's PCs", 1.0, false),
+            PlotSpec::new("lyapunov", "λ_max of each condition's network (JEDI Fig. 6J)", 0.6, false),
+        ];
+        PLOTS
+    }
+    fn views() -> &'static [ViewSpec] {
+        &[ViewSpec {
+            name: "jedi",
+            label: "JEDI",
+            plots: &[
+                "loss",
+                "embedding",
+                "r2",
+                "example",
+                "generalisation",
+                "robustness",
+                "eigenvalues",
+                "fixed_points",
+                "lyapunov",
+            ],
+            main: &["dataset", "rank", "neurons", "repeats", "epochs", "lr", "context", "seed"],
+            embed_plot: "embedding",
+        }]
+    }
+    fn cost(p: &JediParams) -> f64 {
+        let t = p.teacher();
+        p.epochs as f64 * t.trials() as f64 * t.steps() as f64 * p.per_step()
+    }
+    fn summary(p: &JediParams, r: &JediResult) -> String {
+        let kind = if p.rank == 0 { "JEDI-full".to_string() } else { format!("JEDI (rank {})", p.rank) };
+        let loss = r.loss.last().map_or("–".to_string(), |l| super::significant(*l, 3));
+        if !r.finished {
+            return format!(
+                "Fitting {kind} to the {} dataset: epoch {} of {}, loss {loss}.",
+                p.dataset.name(),
+                r.epochs_done,
+                r.epochs_total
+            );
+        }
+        let mean = |v: &[f64]| if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };
+        let acc = r.classification_accuracy.map_or("–".to_string(), |a| format!("{a:.2}"));
+        let stable = r.fixed_points.iter().filter(|f| f.kind == Kind::Stable).count();
+        format!(
+            "{kind} on {} ({} trials, N = {}): loss {loss} after {} epochs. Mean R² {:.3} on training trials, {:.3} on held-out trials (contexts inferred). Naive Bayes classifies held-out conditions from their contexts with accuracy {acc}. {} fixed points ({stable} stable) over {} condition networks.",
+            p.dataset.name(),
+            r.trial_condition.len(),
+            p.neurons,
+            r.epochs_done,
+            mean(&r.r2_train),
+            mean(&r.r2_test),
+            r.fixed_points.len(),
+            r.conditions.len()
+        )
+    }
+    fn csv(_p: &JediParams, r: &JediResult) -> Csv {
+        let t = r.trial_condition.len();
+        let trial: Vec<f64> = (0..t).map(|k| k as f64).collect();
+        let cond: Vec<f64> = r.trial_condition.iter().map(|&c| c as f64).collect();
+        let held: Vec<f64> = r.held_out.iter().map(|&h| if h { 1.0 } else { 0.0 }).collect();
+        let (mut a, mut b) = (r.r2_train.iter(), r.r2_test.iter());
+        let r2: Vec<f64> =
+            r.held_out.iter().map(|&h| if h { b.next() } else { a.next() }.copied().unwrap_or(f64::NAN)).collect();
+        let pc1: Vec<f64> = r.embedding.iter().map(|e| e[0]).collect();
+        let pc2: Vec<f64> = r.embedding.iter().map(|e| e[1]).collect();
+        let top = |f: fn(&[f64; 2]) -> f64| -> Vec<f64> {
+            r.eigenvalues.iter().map(|ev| ev.iter().map(f).fold(f64::NAN, f64::max)).collect()
+        };
+        Csv::with_rows(t)
+            .column("trial", &trial)
+            .column("condition", &cond)
+            .column("held_out", &held)
+            .column("r2", &r2)
+            .column("context_pc1", &pc1)
+            .column("context_pc2", &pc2)
+            .column("max_re_eigenvalue", &top(|e| e[0]))
+            .column("max_abs_im_eigenvalue", &top(|e| e[1].abs()))
+    }
+}
