@@ -29,7 +29,7 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=flipflop&seed=-1", "seed: must be an integer in 0..=9007199254740991"),
         (
             "exp=banana",
-            "exp: must be one of flipflop, timescale, partial, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, dimensionality, train, sequence_sweep, fixed_points, got \"banana\"",
+            "exp: must be one of flipflop, timescale, partial, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, dimensionality, train, sequence_sweep, fixed_points, jedi, got \"banana\"",
         ),
         ("exp=drift&kind=sideways", "kind: must be one of random, orthogonal, tangential, got \"sideways\""),
         ("exp=drift&score=5000", "score: must be at most min(steps, after) = 2000"),
@@ -254,4 +254,32 @@ fn csv_format_gives_the_main_series_of_every_experiment() {
     let (code, _, stderr) = lpu(&["run", "exp=flipflop", "--format", "xml"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("--format must be json or csv"), "{stderr}");
+}
+
+#[test]
+fn jedi_writes_its_model_and_recording_files() {
+    let dir = std::env::temp_dir().join(format!("lpu-jedi-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (model, data) = (dir.join("model.json"), dir.join("rec.npy"));
+    let q = "exp=jedi&neurons=8&repeats=2&duration=0.2&epochs=3&hidden=4&context=2&refine=2";
+    let (code, out, err) =
+        lpu(&["run", q, "--model-out", model.to_str().unwrap(), "--data-out", data.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"experiment\":\"jedi\""));
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(m["format"], "lpu-jedi");
+    assert_eq!(m["contexts"].as_array().unwrap().len(), 12);
+    let bytes = std::fs::read(&data).unwrap();
+    // NumPy's magic, version 1.0, then a header naming float32 and the shape.
+    assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00");
+    let header = String::from_utf8_lossy(&bytes[10..80]);
+    assert!(header.contains("'descr': '<f4'") && header.contains("(12, 20, 8)"), "{header}");
+    let labels: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("rec.json")).unwrap()).unwrap();
+    assert_eq!(labels["conditions"].as_array().unwrap().len(), 12);
+    assert_eq!(labels["dt"], 0.01);
+    // A query of another experiment has no model to write.
+    let (code, _, err) = lpu(&["run", "exp=flipflop&steps=10", "--model-out", model.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("exp=flipflop writes no model file"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
 }

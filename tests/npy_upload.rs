@@ -437,6 +437,10 @@ fn csv_errors_name_the_problem() {
         "line 8, column 'time': -1 is not a 0-based index",
     );
     assert_has(
+        &err(&LONG_CSV.replace("4,1,1,4,left", "4,0.01,1,4,left")),
+        "line 8, column 'time': '0.01' is not an integer: the long layout's time is a 0-based index",
+    );
+    assert_has(
         &err(&LONG_CSV.replace("4,1,1,4,left", "4,10000,1,4,left")),
         "line 8, column 'time': index 10 000 is beyond the limit of 10 000 time steps (indices 0 to 9 999)",
     );

@@ -27,7 +27,8 @@ const QUERIES: [&str; 17] = [
 /// natively but not in wasm (`exp=lyapunov`'s `origin`, everything of `exp=spectrum`, the
 /// full-state search of `exp=fixed_points`): every number agrees within this relative
 /// tolerance instead.
-const APPROXIMATE: [&str; 6] = [
+const APPROXIMATE: [&str; 7] = [
+    "exp=jedi&neurons=10&repeats=2&duration=0.3&epochs=4&hidden=6&context=3&refine=5&seed=2",
     "exp=lyapunov&source=lowrank_random&neurons=50&g=1.5&exponents=6&time=0.3&seed=2",
     "exp=spectrum&source=random&neurons=300&g=1.2&seed=3",
     "exp=spectrum&source=flipflop&bits=2&neurons=100&g=0.5&matrix=jacobian&fixed_point=1",

@@ -38,12 +38,14 @@ crate::params! {
         dt: f64 = 0.01, range(1e-4, 0.1), "Δt", "s", data, "time step of the recording and of the generated networks, s";
         tau: f64 = 0.2, range(1e-3, 10.0), "τ", "s", data, "neuron time constant of the teacher and of the generated networks, s";
         gain: f64 = 1.8, range(0.0, 10.0), "gain g", "", data, "gain of the teacher's rank-5 connectivity (chaotic above 1; the paper: 1.8)";
+        input: f64 = 1.0, range(0.0, 100.0), "input amplitude", "", data, "amplitude of the teacher's inputs (strong inputs suppress the chaos, so trials of one condition agree)";
         rank: usize = 5, range(0.0, 20.0), "rank R", "", model, "rank of the generated W (0: full rank, JEDI-full)";
         context: usize = 16, range(1.0, 64.0), "context d", "", model, "dimension of each trial's context vector (the paper: 16)";
         hidden: usize = 64, range(4.0, 512.0), "hidden units", "", model, "width of both hidden layers of the hypernetwork";
         epochs: usize = 1500, range(1.0, 100_000.0), "epochs", "", fit, "passes over the training trials";
         batch: usize = 16, range(1.0, 512.0), "batch", "trials", fit, "trials per minibatch (one Adam step each)";
-        lr: f64 = 0.01, range(1e-6, 1.0), "learning rate", "", fit, "Adam's learning rate for the hypernetwork and the contexts";
+        lr: f64 = 0.01, range(1e-6, 1.0), "learning rate", "", fit, "Adam's learning rate for the hypernetwork";
+        context_lr: f64 = 0.01, range(1e-6, 10.0), "context learning rate", "", fit, "Adam's learning rate for the contexts (each moves once per epoch, the hypernetwork once per minibatch)";
         test_fraction: f64 = 0.2, range(0.0, 0.5), "held out", "", fit, "fraction of each condition's trials held out (their contexts are inferred)";
         refine: usize = 300, range(0.0, 5000.0), "inference steps", "", fit, "Adam steps refining a held-out trial's context from the best training context";
         refine_lr: f64 = 0.01, range(1e-6, 1.0), "inference learning rate", "", fit, "Adam's learning rate when inferring a held-out context";
@@ -66,6 +68,7 @@ impl JediParams {
             dt: self.dt,
             tau: self.tau,
             gain: self.gain,
+            input: self.input,
             seed: self.seed,
         }
     }
@@ -76,6 +79,7 @@ impl JediParams {
             context: self.context,
             hidden: self.hidden,
             lr: self.lr,
+            context_lr: self.context_lr,
             batch: self.batch,
             epochs: self.epochs,
             tau: self.tau,

@@ -6,7 +6,8 @@
 //!
 //! - `multitask`: six tasks (sine, cosine, square at 1 Hz; a ramp 0 → 1; a decay e^{−t/0.5 s};
 //!   a step 0 → 1 at half the trial), one input channel.
-//! - `frequency`: sines of 0.5, 1.0, …, 5.0 Hz (10 conditions).
+//! - `frequency`: sines of 0.25, 0.5, …, 2.5 Hz (10 conditions; at τ = 0.2 s faster sines are
+//!   filtered down to small ripples).
 //! - `reach`: a centre-out stand-in for the monkey data (JEDI §3.5): 8 directions θ. Three
 //!   input channels: during the preparatory half the target (cos θ, sin θ) is held; a 50 ms go
 //!   pulse on the third channel starts the movement half, in which the channels carry the
@@ -48,7 +49,7 @@ impl Choice for Dataset {
 /// The multitask dataset's task names, in condition order.
 pub const TASKS: [&str; 6] = ["sine", "cosine", "square", "ramp", "decay", "step"];
 /// Frequencies of the `frequency` dataset, Hz.
-pub const FREQUENCIES: [f64; 10] = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0];
+pub const FREQUENCIES: [f64; 10] = [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5];
 /// Reach directions, degrees.
 pub const DIRECTIONS: usize = 8;
 
@@ -69,6 +70,8 @@ pub struct TeacherSpec {
     pub tau: f64,
     /// Gain g of the connectivity.
     pub gain: f64,
+    /// Amplitude of the inputs (B's non-zero entries are N(0, 1)).
+    pub input: f64,
     /// Seed of the connectivity, inputs and initial states.
     pub seed: u64,
 }
@@ -229,7 +232,7 @@ pub fn generate(spec: &TeacherSpec) -> Recording {
             for (i, xi) in x.iter_mut().enumerate() {
                 let mut drive = crate::lowrank::lane_dot(&t.w[i * n..(i + 1) * n], &r);
                 for (ch, uc) in u.iter().enumerate() {
-                    drive += t.b[i * channels + ch] * uc;
+                    drive += t.b[i * channels + ch] * (spec.input * uc);
                 }
                 *xi += alpha * (drive - *xi);
             }

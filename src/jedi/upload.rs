@@ -300,7 +300,8 @@ fn integer(cell: &str, line_no: usize, column: &str) -> Result<i64, String> {
 
 /// A 0-based index below `limit` (`what`: the plural noun it counts).
 fn index(cell: &str, line_no: usize, column: &str, limit: usize, what: &str) -> Result<usize, String> {
-    let i = integer(cell, line_no, column)?;
+    let i =
+        integer(cell, line_no, column).map_err(|e| format!("{e}: the long layout's {column} is a 0-based index"))?;
     if i < 0 {
         return Err(format!("line {line_no}, column '{column}': {i} is not a 0-based index (0, 1, 2, …)"));
     }

@@ -349,7 +349,7 @@ function assertClose(a, b, path, scale = 0) {
   } else assert.deepEqual(a, b, path);
 }
 
-await test('spectrum, Lyapunov, chaos and fixed-point views draw, match lpu run and export CSV', async () => {
+await test('spectrum, Lyapunov, chaos, fixed-point and JEDI views draw, match lpu run and export CSV', async () => {
   const cases = [
     ['view=spectrum&neurons=300&g=0.9&outlier=2.5', ['eigenvalues', 'moduli']],
     ['view=spectrum&source=flipflop&bits=2&neurons=200&g=0.5&matrix=jacobian&fixed_point=1', ['eigenvalues', 'moduli']],
@@ -357,6 +357,7 @@ await test('spectrum, Lyapunov, chaos and fixed-point views draw, match lpu run 
     ['view=chaos&neurons=80&points=5&sizes=40,80&time=0.3&warmup=0.2', ['dimension', 'exponents', 'lambda', 'sizes', 'variance']],
     ['view=fixed_points&source=flipflop&bits=2&neurons=100', ['eigenvalues', 'plane']],
     ['view=fixed_points&source=random&neurons=60&g=1.6&random_starts=24', ['eigenvalues', 'plane']],
+    ['view=jedi&neurons=30&repeats=3&duration=1&epochs=150&refine=50', ['eigenvalues', 'embedding', 'example', 'fixed_points', 'generalisation', 'loss', 'lyapunov', 'r2', 'robustness']],
   ];
   for (const [q, plots] of cases) {
     const page = await open(q);
