@@ -247,6 +247,13 @@ fn csv_format_gives_the_main_series_of_every_experiment() {
                     check("z1", &fp["z"][0]);
                     check("x1", &fp["x"][0]);
                 }
+                "jedi" => {
+                    check("trial", &serde_json::json!(i));
+                    check("condition", &r["trial_condition"][i]);
+                    check("context_pc1", &r["embedding"][i][0]);
+                    let held = r["held_out"][i].as_bool().unwrap();
+                    check("held_out", &serde_json::json!(if held { 1 } else { 0 }));
+                }
                 other => panic!("add a CSV check for exp={other}"),
             }
         }
@@ -274,7 +281,8 @@ fn jedi_writes_its_model_and_recording_files() {
     assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00");
     let header = String::from_utf8_lossy(&bytes[10..80]);
     assert!(header.contains("'descr': '<f4'") && header.contains("(12, 20, 8)"), "{header}");
-    let labels: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("rec.json")).unwrap()).unwrap();
+    let labels: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("rec.json")).unwrap()).unwrap();
     assert_eq!(labels["conditions"].as_array().unwrap().len(), 12);
     assert_eq!(labels["dt"], 0.01);
     // A query of another experiment has no model to write.

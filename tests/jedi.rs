@@ -43,9 +43,9 @@ fn student_gradient_matches_finite_differences() {
         let (loss, g) = student::gradient(&shape, &o, y, rec.steps, 0.5);
         assert!((loss - 0.5 * student::loss(&shape, &o, y, rec.steps)).abs() < 1e-12 * loss.max(1.0));
         let f = |o: &[f64]| 0.5 * student::loss(&shape, o, y, rec.steps);
-        for i in 0..o.len() {
+        for (i, gi) in g.iter().enumerate() {
             let fd = central(&f, &o, i, 1e-6);
-            assert!((fd - g[i]).abs() < 1e-6 * (1.0 + fd.abs()), "rank {rank}, output {i}: {fd} vs {}", g[i]);
+            assert!((fd - gi).abs() < 1e-6 * (1.0 + fd.abs()), "rank {rank}, output {i}: {fd} vs {gi}");
         }
     }
 }
@@ -54,7 +54,8 @@ fn student_gradient_matches_finite_differences() {
 fn hypernetwork_and_context_gradients_match_finite_differences() {
     let rec = small_teacher(6, 12);
     let train: Vec<usize> = (0..4).collect();
-    let spec = FitSpec { rank: 2, context: 3, hidden: 5, lr: 0.01, context_lr: 0.05, batch: 4, epochs: 1, tau: 0.05, seed: 7 };
+    let spec =
+        FitSpec { rank: 2, context: 3, hidden: 5, lr: 0.01, context_lr: 0.05, batch: 4, epochs: 1, tau: 0.05, seed: 7 };
     let mut model = Model::new(&spec, &rec, train.len());
     // Non-zero contexts, so that every path through the first layer matters.
     let base = model.mlp().len();
@@ -84,9 +85,8 @@ fn hypernetwork_and_context_gradients_match_finite_differences() {
 /// eigenvalues a ± i b.
 fn rotation_output(n: usize, a: f64, b: f64) -> Vec<f64> {
     // M's columns: two orthogonal ±1 patterns; N_ = M · Bᵀ so that N_ᵀ M / N = B (MᵀM = N I).
-    let m: Vec<[f64; 2]> = (0..n)
-        .map(|i| [if i % 2 == 0 { 1.0 } else { -1.0 }, if (i / 2) % 2 == 0 { 1.0 } else { -1.0 }])
-        .collect();
+    let m: Vec<[f64; 2]> =
+        (0..n).map(|i| [if i % 2 == 0 { 1.0 } else { -1.0 }, if (i / 2) % 2 == 0 { 1.0 } else { -1.0 }]).collect();
     let bmat = [[a, -b], [b, a]];
     let mut o = vec![0.0; 4 * n];
     for i in 0..n {
@@ -104,8 +104,17 @@ fn rotation_output(n: usize, a: f64, b: f64) -> Vec<f64> {
 fn rotation_output_has_the_designed_eigenvalues() {
     // The helper above is itself checked against the closed form before it is trusted.
     let n = 8;
-    let spec = FitSpec { rank: 2, context: 1, hidden: 4, lr: 0.0, context_lr: 0.0, batch: 1, epochs: 0, tau: 0.1, seed: 1 };
-    let rec = Recording { trials: 1, steps: 2, neurons: n, dt: 0.01, data: vec![0.0; 2 * n], conditions: vec!["a".into()], phases: vec![] };
+    let spec =
+        FitSpec { rank: 2, context: 1, hidden: 4, lr: 0.0, context_lr: 0.0, batch: 1, epochs: 0, tau: 0.1, seed: 1 };
+    let rec = Recording {
+        trials: 1,
+        steps: 2,
+        neurons: n,
+        dt: 0.01,
+        data: vec![0.0; 2 * n],
+        conditions: vec!["a".into()],
+        phases: vec![],
+    };
     let model = Model::new(&spec, &rec, 1);
     let ev = analyses::eigenvalues(&model, &rotation_output(n, 1.5, 2.0));
     assert_eq!(ev.len(), 2);
@@ -137,7 +146,17 @@ fn teacher_student_recovers_the_eigenvalues_of_each_condition() {
         }
     }
     let rec = Recording { trials: conditions.len(), steps, neurons: n, dt, data, conditions, phases: vec![] };
-    let spec = FitSpec { rank: 2, context: 4, hidden: 32, lr: 0.01, context_lr: 0.05, batch: 8, epochs: 400, tau: dt / alpha, seed: 2 };
+    let spec = FitSpec {
+        rank: 2,
+        context: 4,
+        hidden: 32,
+        lr: 0.01,
+        context_lr: 0.05,
+        batch: 8,
+        epochs: 400,
+        tau: dt / alpha,
+        seed: 2,
+    };
     let (train, test) = fit::split(&rec, 0.0, 2);
     assert!(test.is_empty());
     let mut st = FitState::new(&spec, &rec, train.len());
@@ -166,8 +185,17 @@ fn generalisation_diagonal_is_exact_when_each_condition_is_its_mean_network() {
     // condition's network does not.
     let n = 10;
     let steps = 30;
-    let spec = FitSpec { rank: 2, context: 2, hidden: 8, lr: 0.0, context_lr: 0.0, batch: 1, epochs: 0, tau: 0.1, seed: 4 };
-    let proto = Recording { trials: 1, steps, neurons: n, dt: 0.01, data: vec![0.0; steps * n], conditions: vec!["a".into()], phases: vec![] };
+    let spec =
+        FitSpec { rank: 2, context: 2, hidden: 8, lr: 0.0, context_lr: 0.0, batch: 1, epochs: 0, tau: 0.1, seed: 4 };
+    let proto = Recording {
+        trials: 1,
+        steps,
+        neurons: n,
+        dt: 0.01,
+        data: vec![0.0; steps * n],
+        conditions: vec!["a".into()],
+        phases: vec![],
+    };
     let mut model = Model::new(&spec, &proto, 0);
     // Scale up the output bias so the networks have rich dynamics.
     let (_, b3) = model.mlp().offsets(2);
@@ -249,7 +277,11 @@ fn the_model_file_alone_reproduces_the_reported_r2() {
                     .zip(&bias)
                     .map(|(row, b)| {
                         let s = vecf(row).iter().zip(&a).map(|(w, x)| w * x).sum::<f64>() + b;
-                        if layer["activation"] == "tanh" { s.tanh() } else { s }
+                        if layer["activation"] == "tanh" {
+                            s.tanh()
+                        } else {
+                            s
+                        }
                     })
                     .collect();
             }
@@ -265,15 +297,18 @@ fn the_model_file_alone_reproduces_the_reported_r2() {
             let mut rates = vec![];
             for _ in 0..steps {
                 let r: Vec<f64> = x.iter().map(|v| v.tanh()).collect();
-                let next: Vec<f64> = (0..n)
-                    .map(|i| x[i] + alpha * ((0..n).map(|j| w[i * n + j] * r[j]).sum::<f64>() - x[i]))
-                    .collect();
+                let next: Vec<f64> =
+                    (0..n).map(|i| x[i] + alpha * ((0..n).map(|j| w[i * n + j] * r[j]).sum::<f64>() - x[i])).collect();
                 rates.extend(r);
                 x = next;
             }
             let y: Vec<f64> = rec.data[k * steps * n..(k + 1) * steps * n].to_vec();
             let v = r2_by_hand(&y[n..], &rates[n..], n);
-            if m["held_out"][k].as_bool().unwrap() { r2_test.push(v) } else { r2_train.push(v) }
+            if m["held_out"][k].as_bool().unwrap() {
+                r2_test.push(v)
+            } else {
+                r2_train.push(v)
+            }
         }
         // The .npy holds float32 rates, so the check is to float32 precision.
         for (mine, theirs) in r2_train.iter().zip(vecf(&r["r2_train"])).chain(r2_test.iter().zip(vecf(&r["r2_test"]))) {
@@ -339,7 +374,8 @@ fn limits_name_the_key() {
 /// W rises with the input frequency (Spearman ≥ 0.8 over trials).
 #[test]
 fn eigenvalues_follow_the_input_frequency() {
-    let q = "exp=jedi&dataset=frequency&neurons=60&repeats=3&epochs=600&refine=50&seed=3";
+    // The default fit (N = 100, 1500 epochs), 4 trials per frequency: about 15 s natively.
+    let q = "exp=jedi&dataset=frequency&repeats=4&refine=50&seed=1";
     let doc: serde_json::Value = serde_json::from_str(&lpu::run_query(q).unwrap().json).unwrap();
     let r = &doc["result"];
     let conditions: Vec<f64> = r["trial_condition"].as_array().unwrap().iter().map(|c| c.as_f64().unwrap()).collect();
