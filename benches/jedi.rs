@@ -55,6 +55,19 @@ fn main() {
             println!("{label:<14} {}   ratio {:.1}", theirs.cells(8, 2), ours.median / theirs.median);
         }
     }
+    // The embedding explorer: live updates of a dragged point at N = 200 (the paper's size).
+    let q = "exp=jedi&neurons=200&repeats=4&epochs=20&refine=20";
+    lpu::run_query(q).expect("the N = 200 fit runs");
+    let ctx = lpu::experiments::RunCtx::default();
+    let mut times = vec![];
+    for i in 0..10 {
+        let params = lpu::parse_strict(&format!("{q}&probe={},{}", 0.1 * i as f64, -0.05 * i as f64)).unwrap();
+        let t = Instant::now();
+        params.live(&ctx).expect("a live update after the fit");
+        times.push(1.0 / t.elapsed().as_secs_f64());
+    }
+    let live = common::summary(times);
+    println!("embedding explorer at N = 200: live updates per second (10 points) {}", live.cells(8, 1));
     let t = Instant::now();
     let doc = lpu::run_query("exp=jedi").expect("the default runs");
     let r: serde_json::Value = serde_json::from_str(&doc.json).expect("JSON");

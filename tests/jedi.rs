@@ -388,3 +388,25 @@ fn eigenvalues_follow_the_input_frequency() {
     let rho = lpu::numerics::rank_correlation::spearman(&conditions, &top);
     assert!(rho >= 0.8, "Spearman {rho}: {top:?}");
 }
+
+/// The embedding explorer: after a fit, a point of the context plane gets its network's
+/// analysis as a live update, which the document takes; the same point in the link gives the
+/// same probe in the full result.
+#[test]
+fn a_point_of_the_context_plane_gets_its_network_live() {
+    let q = "exp=jedi&neurons=12&repeats=2&duration=0.4&epochs=10&hidden=6&context=3&refine=5&seed=8";
+    let doc = lpu::run_query(q).unwrap();
+    let with_probe = format!("{q}&probe=0.2,-0.1");
+    let live =
+        lpu::parse_strict(&with_probe).unwrap().live(&lpu::experiments::RunCtx::default()).expect("a live update");
+    let probe: serde_json::Value = serde_json::from_str(&live).unwrap();
+    assert_eq!(probe["point"], serde_json::json!([0.2, -0.1]));
+    assert_eq!(probe["eigenvalues"].as_array().unwrap().len(), 5);
+    let mut typed = doc.document;
+    typed.apply_live(&live).unwrap();
+    let whole: serde_json::Value = serde_json::from_str(&lpu::run_query(&with_probe).unwrap().json).unwrap();
+    assert_eq!(whole["result"]["probe"], probe);
+    // Before any fit of that query there is nothing to probe.
+    lpu::train::store::clear();
+    assert!(lpu::parse_strict(&with_probe).unwrap().live(&lpu::experiments::RunCtx::default()).is_none());
+}

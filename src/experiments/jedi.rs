@@ -15,7 +15,7 @@ use crate::jedi::file;
 use crate::jedi::fit::{self, FitSpec, FitState, InferSpec};
 use crate::jedi::recording::{self, Recording};
 use crate::jedi::teacher::{self, Dataset, TeacherSpec};
-use crate::params::{range, Choice, ParamError, MAX_SAFE_INTEGER};
+use crate::params::{list, range, Choice, ParamError, MAX_SAFE_INTEGER};
 use crate::train::store;
 use serde::{Deserialize, Serialize};
 
@@ -50,12 +50,13 @@ crate::params! {
         refine: usize = 300, range(0.0, 5000.0), "inference steps", "", fit, "Adam steps refining a held-out trial's context from the best training context";
         refine_lr: f64 = 0.01, range(1e-6, 1.0), "inference learning rate", "", fit, "Adam's learning rate when inferring a held-out context";
         redraw: usize = 100, range(1.0, 100_000.0), "redraw every", "epochs", display, "epochs between the pictures shown while fitting";
+        probe: Vec<f64> = vec![], list(-1e6, 1e6, 2), "probe point", "context PCs", analysis, "a point (PC 1, PC 2) of the contexts' plane whose generated network is analysed (a click or drag on the embedding)";
         seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "seed", "", fit, "random seed of the teacher, the split, the initial weights and the minibatches";
     }
 }
 
 /// Keys that leave the fitted model unchanged.
-pub const UNFITTED_KEYS: &[&str] = &["redraw", "refine", "refine_lr"];
+pub const UNFITTED_KEYS: &[&str] = &["redraw", "probe", "refine", "refine_lr"];
 
 impl JediParams {
     /// The teacher dataset.
@@ -212,6 +213,23 @@ pub struct JediResult {
     /// One held-out trial (or training trial without any): recorded and generated rates of a
     /// few neurons.
     pub example: Example,
+    /// The network of the point `probe` of the contexts' PCA plane (null without one).
+    pub probe: Option<Probe>,
+}
+
+/// The network a point of the contexts' PCA plane generates (the embedding explorer).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Probe {
+    /// The point, on the contexts' first two principal components.
+    pub point: [f64; 2],
+    /// Eigenvalues [re, im] of its W.
+    pub eigenvalues: Vec<[f64; 2]>,
+    /// Its fixed points on the recording's first two principal components.
+    pub fixed_points: Vec<ProjectedFixedPoint>,
+    /// Its rates from the example trial's first sample, on the same components.
+    pub trajectory: Vec<[f64; 2]>,
+    /// λ_max, 1/s.
+    pub lambda_max: f64,
 }
 
 /// The robustness curve.
@@ -271,6 +289,11 @@ pub struct JediState {
     pub fit: FitState,
     /// Held-out contexts, once inferred (in the order of the held-out trials).
     pub inferred: Option<Vec<Vec<f64>>>,
+    /// The inference settings (`refine`, `refine_lr`) that gave `inferred`.
+    pub inferred_by: String,
+    /// The recording fitted, kept so that a live update does not generate it again.
+    #[serde(skip)]
+    pub recording: Option<Recording>,
 }
 
 /// The recording of `p` (a pure function of its keys).
@@ -291,16 +314,64 @@ fn labels_of(rec: &Recording) -> (Vec<String>, Vec<usize>) {
     (phases, index)
 }
 
-/// The PCA scores of `contexts` on their first two components.
-fn embedding_of(contexts: &[&[f64]]) -> Vec<[f64; 2]> {
-    let count = contexts.len();
+/// The contexts' first two principal directions and their mean.
+fn context_axes(contexts: &[&[f64]]) -> ([Vec<f64>; 2], Vec<f64>) {
     let d = contexts.first().map_or(0, |c| c.len());
-    if count < 2 || d == 0 {
+    let flat: Vec<f64> = contexts.iter().flat_map(|c| c.iter().copied()).collect();
+    analyses::axes_of(&flat, d)
+}
+
+/// The scores of `contexts` on their first two principal components.
+fn embedding_of(contexts: &[&[f64]]) -> Vec<[f64; 2]> {
+    if contexts.len() < 2 {
         return contexts.iter().map(|_| [0.0, 0.0]).collect();
     }
-    let flat: Vec<f64> = contexts.iter().flat_map(|c| c.iter().copied()).collect();
-    let pca = crate::numerics::pca::pca(&flat, count, d, 2.min(d));
-    (0..count).map(|i| [pca.scores.first().map_or(0.0, |s| s[i]), pca.scores.get(1).map_or(0.0, |s| s[i])]).collect()
+    let (axes, mean) = context_axes(contexts);
+    contexts.iter().map(|c| analyses::project(&axes, &mean, c)).collect()
+}
+
+/// Every trial's context: training ones as learned, held-out ones as inferred.
+fn all_contexts(st: &JediState, rec: &Recording, train: &[usize], test: &[usize]) -> Vec<Vec<f64>> {
+    let mut contexts = vec![vec![]; rec.trials];
+    for (k, &t) in train.iter().enumerate() {
+        contexts[t] = st.fit.model.context_of(k).to_vec();
+    }
+    if let Some(inferred) = &st.inferred {
+        for (e, &t) in inferred.iter().zip(test) {
+            contexts[t] = e.clone();
+        }
+    }
+    contexts
+}
+
+/// The network of a point of the contexts' PCA plane: its eigenvalues, fixed points, the
+/// trajectory from the example trial's first sample and λ_max (the embedding explorer).
+fn probe_of(p: &JediParams, rec: &Recording, st: &JediState, contexts: &[Vec<f64>], trial: usize) -> Option<Probe> {
+    let [x, y] = p.probe[..] else { return None };
+    let model = &st.fit.model;
+    let refs: Vec<&[f64]> = contexts.iter().map(|c| c.as_slice()).collect();
+    let (axes, mean) = context_axes(&refs);
+    let e: Vec<f64> = (0..model.context).map(|j| mean[j] + x * axes[0][j] + y * axes[1][j]).collect();
+    let o = model.generate(&e);
+    let net = analyses::network_of(model, &o);
+    let (raxes, rmean) = analyses::principal_axes(rec);
+    let starts = analyses::recorded_states(rec, trial, rec.steps / 3);
+    let fixed_points = analyses::fixed_points_quick(&net, starts, p.seed)
+        .into_iter()
+        .map(|fp| {
+            let rates: Vec<f64> = fp.x.iter().map(|v| crate::nonlinearity::tanh(*v)).collect();
+            ProjectedFixedPoint { condition: 0, pc: analyses::project(&raxes, &rmean, &rates), kind: fp.kind }
+        })
+        .collect();
+    let n = rec.neurons;
+    let rates = model.rates(&e, rec.trial(trial), rec.steps);
+    Some(Probe {
+        point: [x, y],
+        eigenvalues: analyses::eigenvalues(model, &o).into_iter().map(|(a, b)| [a, b]).collect(),
+        fixed_points,
+        trajectory: rates.chunks(n).map(|r| analyses::project(&raxes, &rmean, r)).collect(),
+        lambda_max: analyses::lambda_max(&net, p.seed),
+    })
 }
 
 fn base_result(p: &JediParams, rec: &Recording, st: &JediState, test: &[usize]) -> JediResult {
@@ -348,14 +419,7 @@ fn finished_result(
     ctx: &RunCtx,
 ) -> Result<JediResult, RunError> {
     let model = &st.fit.model;
-    let inferred = st.inferred.as_ref().expect("inferred before the analyses");
-    let mut contexts = vec![vec![]; rec.trials];
-    for (k, &t) in train.iter().enumerate() {
-        contexts[t] = model.context_of(k).to_vec();
-    }
-    for (e, &t) in inferred.iter().zip(test) {
-        contexts[t] = e.clone();
-    }
+    let contexts = all_contexts(st, rec, train, test);
     let f = Fitted { rec, model, train, test, contexts };
     let mut r = base_result(p, rec, st, test);
     r.finished = true;
@@ -448,6 +512,7 @@ fn finished_result(
     let y = rec.trial(k);
     let g = model.rates(&f.contexts[k], y, rec.steps);
     let shown: Vec<usize> = (0..n.min(4)).map(|i| i * n / n.min(4)).collect();
+    r.probe = probe_of(p, rec, st, &f.contexts, k);
     r.example = Example {
         trial: k,
         r2: r2[k],
@@ -465,8 +530,12 @@ fn fit_to_end(p: &JediParams, rec: &Recording, ctx: &RunCtx) -> Result<JediState
     let key = p.fit_key();
     let spec = p.fit();
     let (train, test) = fit::split(rec, p.test_fraction, p.seed);
-    let mut st: JediState =
-        store::take(&key).unwrap_or_else(|| JediState { fit: FitState::new(&spec, rec, train.len()), inferred: None });
+    let mut st: JediState = store::take(&key).unwrap_or_else(|| JediState {
+        fit: FitState::new(&spec, rec, train.len()),
+        inferred: None,
+        inferred_by: String::new(),
+        recording: None,
+    });
     let batches = train.len().div_ceil(p.batch.max(1)).max(1);
     let total = (p.epochs * batches).max(1) as f64;
     let show = ctx.publishing();
@@ -485,6 +554,10 @@ fn fit_to_end(p: &JediParams, rec: &Recording, ctx: &RunCtx) -> Result<JediState
             ctx.publish(&progress_result(p, rec, &st, &train, &test));
         }
     }
+    let by = format!("{}:{}", p.refine, p.refine_lr);
+    if st.inferred_by != by {
+        st.inferred = None;
+    }
     if st.inferred.is_none() {
         let model = st.fit.model.clone();
         let infer = p.infer();
@@ -492,7 +565,10 @@ fn fit_to_end(p: &JediParams, rec: &Recording, ctx: &RunCtx) -> Result<JediState
             crate::parallel::map_cancellable(&test, 1, |&k| fit::infer(&model, rec.trial(k), rec.steps, &infer))
         });
         match inferred {
-            Ok(v) if v.len() == test.len() => st.inferred = Some(v),
+            Ok(v) if v.len() == test.len() => {
+                st.inferred = Some(v);
+                st.inferred_by = by;
+            }
             _ => {
                 store::keep(key, st);
                 return Err(RunError::Cancelled);
@@ -504,7 +580,7 @@ fn fit_to_end(p: &JediParams, rec: &Recording, ctx: &RunCtx) -> Result<JediState
 
 fn run(p: &JediParams, ctx: &RunCtx) -> Result<Output<JediResult>, RunError> {
     let rec = recording_of(p);
-    let st = fit_to_end(p, &rec, ctx)?;
+    let mut st = fit_to_end(p, &rec, ctx)?;
     let (train, test) = fit::split(&rec, p.test_fraction, p.seed);
     let result = finished_result(p, &rec, &st, &train, &test, ctx);
     let network = {
@@ -516,6 +592,7 @@ fn run(p: &JediParams, ctx: &RunCtx) -> Result<Output<JediResult>, RunError> {
         };
         analyses::network_of(&st.fit.model, &st.fit.model.generate(&e))
     };
+    st.recording = Some(rec);
     store::keep(p.fit_key(), st);
     Ok(Output { result: result?, network })
 }
@@ -560,6 +637,31 @@ impl Experiment for Jedi {
         }
         out
     }
+    fn click(_p: &JediParams, plot: &str, x: f64, y: f64) -> Option<(&'static str, String)> {
+        (plot == "embedding").then(|| ("probe", format!("{},{}", super::significant(x, 4), super::significant(y, 4))))
+    }
+    fn live(p: &JediParams, _ctx: &RunCtx) -> Option<String> {
+        let key = p.fit_key();
+        let st: JediState = store::take(&key)?;
+        let probe = (|| {
+            let rec = st.recording.as_ref()?;
+            st.inferred.as_ref()?;
+            let (train, test) = fit::split(rec, p.test_fraction, p.seed);
+            let contexts = all_contexts(&st, rec, &train, &test);
+            let trial = test.first().or(train.first()).copied()?;
+            probe_of(p, rec, &st, &contexts, trial)
+        })();
+        store::keep(key, st);
+        probe.map(|pr| serde_json::to_string(&pr).expect("a probe serialises"))
+    }
+    fn apply_live(r: &mut JediResult, live: &str) -> Result<(), String> {
+        let probe: Probe = serde_json::from_str(live).map_err(|e| format!("not a probe: {e}"))?;
+        if !probe.trajectory.is_empty() && probe.trajectory.len() != r.example.time.len() {
+            return Err("the probe is for another trial length".into());
+        }
+        r.probe = Some(probe);
+        Ok(())
+    }
     fn validate(p: &JediParams, r: &JediResult) -> Result<(), String> {
         use super::shape::ensure;
         let t = r.trial_condition.len();
@@ -582,17 +684,23 @@ impl Experiment for Jedi {
         ensure(e.recorded.len() == e.neurons.len() && e.generated.len() == e.neurons.len(), "the example trial")?;
         ensure(e.recorded.iter().chain(&e.generated).all(|row| row.len() == e.time.len()), "the example trial")?;
         ensure(e.neurons.iter().all(|&i| i < p.neurons), "the example's neurons")?;
+        if let Some(pr) = &r.probe {
+            ensure(pr.trajectory.is_empty() || pr.trajectory.len() == e.time.len(), "the probe's trajectory")?;
+        }
         Ok(())
     }
     fn plots() -> &'static [PlotSpec] {
         const PLOTS: &[PlotSpec] = &[
             PlotSpec::new("loss", "Loss per epoch", 0.6, false),
-            PlotSpec::new("embedding", "Contexts on their first two principal components", 1.0, false),
+            PlotSpec::new("embedding", "Contexts on their first two principal components", 1.0, false)
+                .clickable("Click or drag: the network of that point of the context plane (its eigenvalues, fixed points, trajectory and λ_max)")
+                .live(),
+            PlotSpec::new("probe", "The network of the chosen point: trajectory and fixed points", 1.0, false).live(),
             PlotSpec::new("r2", "R² per trial, training and held out", 0.6, false),
             PlotSpec::new("example", "A held-out trial: recorded and generated rates", 0.6, false),
             PlotSpec::new("generalisation", "Cross-condition generalisation (JEDI Fig. 2E)", 1.0, false),
             PlotSpec::new("robustness", "Robustness of the contexts to noise (JEDI Fig. 3)", 0.6, false),
-            PlotSpec::new("eigenvalues", "Eigenvalues of each trial's generated W (JEDI Fig. 4)", 1.0, false),
+            PlotSpec::new("eigenvalues", "Eigenvalues of each trial's generated W (JEDI Fig. 4)", 1.0, false).live(),
             PlotSpec::new("fixed_points", "Fixed points and trajectories on the recording's PCs", 1.0, false),
             PlotSpec::new("lyapunov", "λ_max of each condition's network (JEDI Fig. 6J)", 0.6, false),
         ];
@@ -605,6 +713,7 @@ impl Experiment for Jedi {
             plots: &[
                 "loss",
                 "embedding",
+                "probe",
                 "r2",
                 "example",
                 "generalisation",

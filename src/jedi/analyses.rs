@@ -205,17 +205,21 @@ pub struct ProjectedFixedPoint {
 
 /// The first two principal directions (unit N-vectors) and the mean of every recorded rate.
 pub fn principal_axes(rec: &Recording) -> ([Vec<f64>; 2], Vec<f64>) {
-    let n = rec.neurons;
-    let count = rec.trials * rec.steps;
+    axes_of(&rec.data, rec.neurons)
+}
+
+/// The first two principal directions (unit vectors) and the mean of `samples`, rows of `n`.
+pub fn axes_of(samples: &[f64], n: usize) -> ([Vec<f64>; 2], Vec<f64>) {
+    let count = samples.len() / n.max(1);
     let mut mean = vec![0.0; n];
-    for row in rec.data.chunks(n) {
+    for row in samples.chunks(n) {
         for (m, v) in mean.iter_mut().zip(row) {
             *m += v;
         }
     }
-    mean.iter_mut().for_each(|m| *m /= count as f64);
+    mean.iter_mut().for_each(|m| *m /= count.max(1) as f64);
     let mut cov = vec![0.0; n * n];
-    for row in rec.data.chunks(n) {
+    for row in samples.chunks(n) {
         for i in 0..n {
             let di = row[i] - mean[i];
             for j in 0..n {
@@ -254,6 +258,18 @@ pub fn fixed_points(
 ) -> Vec<crate::analysis::fixed_points_full::FullFixedPoint> {
     let opts =
         FullOptions { starts, random_starts: 4, extent: 2.0, seed, max_iterations: 100, tolerance: 1e-8, dedup: 1e-4 };
+    find_full(net, Form::Current, &[], &opts)
+}
+
+/// Fixed points of `net` from `starts` alone with a short search: the embedding explorer's,
+/// which must answer several times a second at N = 200.
+pub fn fixed_points_quick(
+    net: &Network,
+    starts: Vec<Vec<f64>>,
+    seed: u64,
+) -> Vec<crate::analysis::fixed_points_full::FullFixedPoint> {
+    let opts =
+        FullOptions { starts, random_starts: 0, extent: 2.0, seed, max_iterations: 30, tolerance: 1e-8, dedup: 1e-4 };
     find_full(net, Form::Current, &[], &opts)
 }
 

@@ -10,6 +10,7 @@ impl Figures for Jedi {
         match name {
             "loss" => loss(r, opts),
             "embedding" => embedding(r, opts),
+            "probe" => probe(r, opts),
             "r2" => r2(r, opts),
             "example" => example(r, opts),
             "generalisation" => generalisation(r, opts),
@@ -72,8 +73,9 @@ fn embedding(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
         return waiting(opts, "Contexts: none yet");
     }
     let shown: Vec<usize> = (0..r.embedding.len()).filter(|&k| r.finished || !r.held_out[k]).collect();
-    let x = span(shown.iter().map(|&k| r.embedding[k][0]), (-1.0, 1.0));
-    let y = span(shown.iter().map(|&k| r.embedding[k][1]), (-1.0, 1.0));
+    let point = r.probe.as_ref().map(|p| p.point);
+    let x = span(shown.iter().map(|&k| r.embedding[k][0]).chain(point.map(|p| p[0])), (-1.0, 1.0));
+    let y = span(shown.iter().map(|&k| r.embedding[k][1]).chain(point.map(|p| p[1])), (-1.0, 1.0));
     let title = if r.finished {
         "Contexts (PCA): dots training, rings held out (inferred)".to_string()
     } else {
@@ -81,7 +83,7 @@ fn embedding(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
     };
     svg(opts, |root| {
         let body = titled(root, &title)?;
-        let (mut chart, _) = axes(&body, x, y, "context PC 1", "context PC 2")?;
+        let (mut chart, frame) = axes(&body, x, y, "context PC 1", "context PC 2")?;
         for &k in &shown {
             let c = colour(r.trial_condition[k]);
             let p = (r.embedding[k][0], r.embedding[k][1]);
@@ -91,7 +93,51 @@ fn embedding(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
                 chart.draw_series(std::iter::once(Circle::new(p, 4, c.mix(0.8).filled()))).map_err(err)?;
             }
         }
+        if let Some(p) = point {
+            chart.draw_series(std::iter::once(Cross::new((p[0], p[1]), 9, INK.stroke_width(3)))).map_err(err)?;
+        }
         condition_legend(&mut chart, &r.conditions)?;
+        Ok((Some(frame), vec![]))
+    })
+}
+
+/// The probe's network: its trajectory from the example trial's first sample beside the
+/// recorded trial, and its fixed points, on the recording's principal components.
+fn probe(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
+    let Some(p) = r.probe.as_ref().filter(|_| r.finished) else {
+        return waiting(opts, "Click or drag on the context plane to analyse the network of that point");
+    };
+    let recorded =
+        r.trajectories.iter().find(|t| t.trial == r.example.trial).map(|t| t.recorded.as_slice()).unwrap_or(&[]);
+    let pts = p.trajectory.iter().chain(recorded).chain(p.fixed_points.iter().map(|f| &f.pc));
+    let x = span(pts.clone().map(|q| q[0]), (-1.0, 1.0));
+    let y = span(pts.map(|q| q[1]), (-1.0, 1.0));
+    let stable = p.fixed_points.iter().filter(|f| f.kind == Kind::Stable).count();
+    let title = format!(
+        "Point ({}, {}): λ_max {} 1/s, {} fixed points ({stable} stable)",
+        crate::experiments::significant(p.point[0], 3),
+        crate::experiments::significant(p.point[1], 3),
+        crate::experiments::significant(p.lambda_max, 3),
+        p.fixed_points.len()
+    );
+    svg(opts, |root| {
+        let body = titled(root, &title)?;
+        let (mut chart, _) = axes(&body, x, y, "PC 1 of the recording", "PC 2")?;
+        chart
+            .draw_series(LineSeries::new(recorded.iter().map(|q| (q[0], q[1])), MUTED.stroke_width(1)))
+            .map_err(err)?
+            .label(format!("recorded trial {}", r.example.trial))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], MUTED.stroke_width(1)));
+        chart
+            .draw_series(LineSeries::new(p.trajectory.iter().map(|q| (q[0], q[1])), INK.stroke_width(2)))
+            .map_err(err)?
+            .label("this point's network, same start")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], INK.stroke_width(2)));
+        for f in &p.fixed_points {
+            let c = kind_colour(f.kind);
+            chart.draw_series(std::iter::once(TriangleMarker::new((f.pc[0], f.pc[1]), 8, c.filled()))).map_err(err)?;
+        }
+        legend(&mut chart)?;
         Ok((None, vec![]))
     })
 }
@@ -233,7 +279,7 @@ fn eigenvalues(p: &JediParams, r: &JediResult, opts: &PlotOptions) -> DrawResult
     if !r.finished || r.eigenvalues.is_empty() {
         return waiting(opts, "Eigenvalues: after the fit");
     }
-    let all = r.eigenvalues.iter().flatten();
+    let all = r.eigenvalues.iter().flatten().chain(r.probe.iter().flat_map(|p| &p.eigenvalues));
     let reach = all.clone().fold(1.0f64, |m, e| m.max(e[0].abs()).max(e[1].abs())) * 1.1;
     let title = if p.rank == 0 {
         "Eigenvalues of each trial's W (JEDI-full), coloured by condition".to_string()
@@ -265,6 +311,13 @@ fn eigenvalues(p: &JediParams, r: &JediResult, opts: &PlotOptions) -> DrawResult
                 .collect();
             layer.dots(&pts, colour(c), 4.5, 0.8);
             layers.push(layer);
+        }
+        if let Some(p) = &r.probe {
+            chart
+                .draw_series(p.eigenvalues.iter().map(|e| Circle::new((e[0], e[1]), 6, INK.stroke_width(2))))
+                .map_err(err)?
+                .label("the chosen point's network")
+                .legend(|(x, y)| Circle::new((x + 7, y), 5, INK.stroke_width(2)));
         }
         condition_legend(&mut chart, &r.conditions)?;
         Ok((None, layers))

@@ -397,6 +397,29 @@ await test('dragging the g slider redraws the spectrum live; release applies it'
   await page.context().close();
 });
 
+await test('dragging across the JEDI context plane analyses each point live; release applies it', async () => {
+  const page = await open('exp=jedi&neurons=30&repeats=3&duration=1&epochs=100&refine=20');
+  await allDrawn(page);
+  const before = await page.evaluate(() => window.__lpuTimings.portraitUpdates);
+  const box = await page.locator('figure[data-plot="embedding"] img').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.5);
+  await page.mouse.down();
+  for (let i = 1; i <= 15; i++) {
+    await page.mouse.move(box.x + box.width * (0.4 + i * 0.02), box.y + box.height * (0.5 - i * 0.01));
+    await page.waitForTimeout(30);
+  }
+  await page.waitForFunction((b) => window.__lpuTimings.portraitUpdates > b + 2, before);
+  const svg = await page.evaluate(() => fetch(document.querySelector('figure[data-plot="probe"] img').src).then((r) => r.text()));
+  assert.ok(/Point \(/.test(svg) && /λ_max/.test(svg), 'the probe plot shows the dragged point');
+  await page.mouse.up();
+  await page.waitForURL(/probe=/);
+  await allDrawn(page);
+  const state = await page.evaluate(() => window.lpuExplorer.get());
+  assert.ok(state.result.result.probe && state.result.result.probe.eigenvalues.length === 5, 'the applied probe is in the result');
+  await page.screenshot({ path: join(shots, 'jedi-explorer.png'), fullPage: true });
+  await page.context().close();
+});
+
 await test('cancel stops a sweep on the worker pool', async () => {
   const page = await open('view=sweep&bits=2&neurons=100&points=3&runs=1&steps=100&after=200&score=100');
   await allDrawn(page);

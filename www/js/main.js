@@ -376,6 +376,10 @@ function renderFigures() {
       const set = state.doc && state.doc.click(plot, x, y);
       if (set) setValue(set.key, set.value);
     },
+    onDrag: (plot, x, y) => {
+      const set = state.doc && state.doc.click(plot, x, y);
+      if (set) liveValue(set.key, set.value);
+    },
   });
   if (state.viewOpts.embed) {
     const u = new URL(location.href);

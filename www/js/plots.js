@@ -24,6 +24,11 @@ export function buildFigures(box, plots, opts, handlers) {
     png.addEventListener('click', () => exportPng(f, handlers.fileName(p.name)));
     svg.addEventListener('click', () => f.svg && download(new Blob([f.svg], { type: 'image/svg+xml' }), handlers.fileName(p.name) + '.svg'));
     if (p.clickable) img.addEventListener('click', (e) => clickAt(f, e, handlers.onClick));
+    // A clickable plot that a live update redraws can also be dragged across: each move asks
+    // for the live update of the point under the pointer; the release's click applies it.
+    if (p.clickable && p.live && handlers.onDrag) {
+      img.addEventListener('pointermove', (e) => { if (e.buttons & 1) clickAt(f, e, handlers.onDrag); });
+    }
     figures.push(f);
   }
   return figures;
