@@ -19,6 +19,7 @@ fn small_teacher(neurons: usize, steps: usize) -> Recording {
         tau: 0.05,
         gain: 1.8,
         input: 1.0,
+        initial_sd: 1.0,
         seed: 3,
     };
     teacher::generate(&spec)
@@ -54,8 +55,18 @@ fn student_gradient_matches_finite_differences() {
 fn hypernetwork_and_context_gradients_match_finite_differences() {
     let rec = small_teacher(6, 12);
     let train: Vec<usize> = (0..4).collect();
-    let spec =
-        FitSpec { rank: 2, context: 3, hidden: 5, lr: 0.01, context_lr: 0.05, batch: 4, epochs: 1, tau: 0.05, seed: 7 };
+    let spec = FitSpec {
+        rank: 2,
+        context: 3,
+        hidden: 5,
+        lr: 0.01,
+        context_lr: 0.05,
+        context_decay: 0.0,
+        batch: 4,
+        epochs: 1,
+        tau: 0.05,
+        seed: 7,
+    };
     let mut model = Model::new(&spec, &rec, train.len());
     // Non-zero contexts, so that every path through the first layer matters.
     let base = model.mlp().len();
@@ -104,8 +115,18 @@ fn rotation_output(n: usize, a: f64, b: f64) -> Vec<f64> {
 fn rotation_output_has_the_designed_eigenvalues() {
     // The helper above is itself checked against the closed form before it is trusted.
     let n = 8;
-    let spec =
-        FitSpec { rank: 2, context: 1, hidden: 4, lr: 0.0, context_lr: 0.0, batch: 1, epochs: 0, tau: 0.1, seed: 1 };
+    let spec = FitSpec {
+        rank: 2,
+        context: 1,
+        hidden: 4,
+        lr: 0.0,
+        context_lr: 0.0,
+        context_decay: 0.0,
+        batch: 1,
+        epochs: 0,
+        tau: 0.1,
+        seed: 1,
+    };
     let rec = Recording {
         trials: 1,
         steps: 2,
@@ -152,6 +173,7 @@ fn teacher_student_recovers_the_eigenvalues_of_each_condition() {
         hidden: 32,
         lr: 0.01,
         context_lr: 0.05,
+        context_decay: 0.0,
         batch: 8,
         epochs: 400,
         tau: dt / alpha,
@@ -185,8 +207,18 @@ fn generalisation_diagonal_is_exact_when_each_condition_is_its_mean_network() {
     // condition's network does not.
     let n = 10;
     let steps = 30;
-    let spec =
-        FitSpec { rank: 2, context: 2, hidden: 8, lr: 0.0, context_lr: 0.0, batch: 1, epochs: 0, tau: 0.1, seed: 4 };
+    let spec = FitSpec {
+        rank: 2,
+        context: 2,
+        hidden: 8,
+        lr: 0.0,
+        context_lr: 0.0,
+        context_decay: 0.0,
+        batch: 1,
+        epochs: 0,
+        tau: 0.1,
+        seed: 4,
+    };
     let proto = Recording {
         trials: 1,
         steps,
@@ -374,8 +406,8 @@ fn limits_name_the_key() {
 /// W rises with the input frequency (Spearman ≥ 0.8 over trials).
 #[test]
 fn eigenvalues_follow_the_input_frequency() {
-    // The default fit (N = 100, 1500 epochs), 4 trials per frequency: about 15 s natively.
-    let q = "exp=jedi&dataset=frequency&repeats=4&refine=50&seed=1";
+    // The default fit (N = 100, 1500 epochs), 6 trials per frequency: about 20 s natively.
+    let q = "exp=jedi&dataset=frequency&repeats=6&refine=50&seed=1";
     let doc: serde_json::Value = serde_json::from_str(&lpu::run_query(q).unwrap().json).unwrap();
     let r = &doc["result"];
     let conditions: Vec<f64> = r["trial_condition"].as_array().unwrap().iter().map(|c| c.as_f64().unwrap()).collect();

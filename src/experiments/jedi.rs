@@ -31,27 +31,29 @@ pub const ROBUSTNESS_LEVELS: [f64; 7] = [0.0, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0];
 crate::params! {
     /// The query keys of `exp=jedi`, with their ranges and defaults.
     pub struct JediParams {
-        dataset: Dataset = Dataset::Multitask, range(0.0, 0.0), "dataset", "", data, "teacher dataset: multitask (six input families), frequency (ten sine frequencies) or reach (eight directions, preparation and movement)";
-        neurons: usize = 100, range(4.0, 500.0), "neurons N", "", data, "neurons of the teacher and of the generated networks (the paper: 200)";
-        repeats: usize = 10, range(2.0, 200.0), "trials per condition", "", data, "trials per condition, each from its own random initial state (the paper: 20 for frequency)";
-        duration: f64 = 2.0, range(0.1, 20.0), "duration", "s", data, "recorded time per trial after the 0.1 s burn-in, s (reach: both phases)";
-        dt: f64 = 0.01, range(1e-4, 0.1), "Δt", "s", data, "time step of the recording and of the generated networks, s";
-        tau: f64 = 0.2, range(1e-3, 10.0), "τ", "s", data, "neuron time constant of the teacher and of the generated networks, s";
-        gain: f64 = 1.8, range(0.0, 10.0), "gain g", "", data, "gain of the teacher's rank-5 connectivity (chaotic above 1; the paper: 1.8)";
-        input: f64 = 1.0, range(0.0, 100.0), "input amplitude", "", data, "amplitude of the teacher's inputs (strong inputs suppress the chaos, so trials of one condition agree)";
-        rank: usize = 5, range(0.0, 20.0), "rank R", "", model, "rank of the generated W (0: full rank, JEDI-full)";
-        context: usize = 16, range(1.0, 64.0), "context d", "", model, "dimension of each trial's context vector (the paper: 16)";
-        hidden: usize = 64, range(4.0, 512.0), "hidden units", "", model, "width of both hidden layers of the hypernetwork";
-        epochs: usize = 1500, range(1.0, 100_000.0), "epochs", "", fit, "passes over the training trials";
-        batch: usize = 16, range(1.0, 512.0), "batch", "trials", fit, "trials per minibatch (one Adam step each)";
-        lr: f64 = 0.01, range(1e-6, 1.0), "learning rate", "", fit, "Adam's learning rate for the hypernetwork";
-        context_lr: f64 = 0.01, range(1e-6, 10.0), "context learning rate", "", fit, "Adam's learning rate for the contexts (each moves once per epoch, the hypernetwork once per minibatch)";
-        test_fraction: f64 = 0.2, range(0.0, 0.5), "held out", "", fit, "fraction of each condition's trials held out (their contexts are inferred)";
-        refine: usize = 300, range(0.0, 5000.0), "inference steps", "", fit, "Adam steps refining a held-out trial's context from the best training context";
-        refine_lr: f64 = 0.01, range(1e-6, 1.0), "inference learning rate", "", fit, "Adam's learning rate when inferring a held-out context";
+        dataset: Dataset = Dataset::Multitask, range(0.0, 0.0), "dataset", "", task, "teacher dataset: multitask (six input families), frequency (ten sine frequencies) or reach (eight directions, preparation and movement)";
+        neurons: usize = 100, range(4.0, 500.0), "neurons N", "", task, "neurons of the teacher and of the generated networks (the paper: 200)";
+        repeats: usize = 10, range(2.0, 200.0), "trials per condition", "", task, "trials per condition, each from its own random initial state (the paper: 20 for frequency)";
+        duration: f64 = 2.0, range(0.1, 20.0), "duration", "s", task, "recorded time per trial after the 0.1 s burn-in, s (reach: both phases)";
+        dt: f64 = 0.01, range(1e-4, 0.1), "Δt", "s", task, "time step of the recording and of the generated networks, s";
+        tau: f64 = 0.2, range(1e-3, 10.0), "τ", "s", task, "neuron time constant of the teacher and of the generated networks, s";
+        gain: f64 = 1.8, range(0.0, 10.0), "gain g", "", task, "gain of the teacher's rank-5 connectivity (chaotic above 1; the paper: 1.8)";
+        input: f64 = 1.0, range(0.0, 100.0), "input amplitude", "", task, "amplitude of the teacher's inputs (strong inputs suppress the chaos, so trials of one condition agree)";
+        initial_sd: f64 = 0.5, range(0.0, 10.0), "initial-state s.d.", "", task, "s.d. of the teacher's random initial states x ~ N(0, s²)";
+        rank: usize = 5, range(0.0, 20.0), "rank R", "", network, "rank of the generated W (0: full rank, JEDI-full)";
+        context: usize = 16, range(1.0, 64.0), "context d", "", network, "dimension of each trial's context vector (the paper: 16)";
+        hidden: usize = 64, range(4.0, 512.0), "hidden units", "", network, "width of both hidden layers of the hypernetwork";
+        epochs: usize = 1500, range(1.0, 100_000.0), "epochs", "", training, "passes over the training trials";
+        batch: usize = 16, range(1.0, 512.0), "batch", "trials", training, "trials per minibatch (one Adam step each)";
+        lr: f64 = 0.01, range(1e-6, 1.0), "learning rate", "", training, "Adam's learning rate for the hypernetwork";
+        context_lr: f64 = 0.01, range(1e-6, 10.0), "context learning rate", "", training, "Adam's learning rate for the contexts (each moves once per epoch, the hypernetwork once per minibatch)";
+        context_decay: f64 = 0.0, range(0.0, 10.0), "context decay", "", training, "L2 weight decay of the contexts (0: none)";
+        test_fraction: f64 = 0.2, range(0.0, 0.5), "held out", "", training, "fraction of each condition's trials held out (their contexts are inferred)";
+        refine: usize = 300, range(0.0, 5000.0), "inference steps", "", training, "Adam steps refining a held-out trial's context from the best training context";
+        refine_lr: f64 = 0.01, range(1e-6, 1.0), "inference learning rate", "", training, "Adam's learning rate when inferring a held-out context";
         redraw: usize = 100, range(1.0, 100_000.0), "redraw every", "epochs", display, "epochs between the pictures shown while fitting";
         probe: Vec<f64> = vec![], list(-1e6, 1e6, 2), "probe point", "context PCs", analysis, "a point (PC 1, PC 2) of the contexts' plane whose generated network is analysed (a click or drag on the embedding)";
-        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "seed", "", fit, "random seed of the teacher, the split, the initial weights and the minibatches";
+        seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "seed", "", training, "random seed of the teacher, the split, the initial weights and the minibatches";
     }
 }
 
@@ -70,6 +72,7 @@ impl JediParams {
             tau: self.tau,
             gain: self.gain,
             input: self.input,
+            initial_sd: self.initial_sd,
             seed: self.seed,
         }
     }
@@ -81,6 +84,7 @@ impl JediParams {
             hidden: self.hidden,
             lr: self.lr,
             context_lr: self.context_lr,
+            context_decay: self.context_decay,
             batch: self.batch,
             epochs: self.epochs,
             tau: self.tau,

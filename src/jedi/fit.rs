@@ -33,6 +33,9 @@ pub struct FitSpec {
     pub lr: f64,
     /// Adam's learning rate for the contexts.
     pub context_lr: f64,
+    /// L2 weight decay of the contexts (keeps the embedding compact, so that a condition's
+    /// mean context lies among its trials').
+    pub context_decay: f64,
     /// Trials per minibatch.
     pub batch: usize,
     /// Passes over the training trials.
@@ -219,7 +222,12 @@ impl FitState {
         let config = AdamConfig { lr: spec.lr, clip: 10.0, ..Default::default() };
         let hyper = model.mlp().len();
         let adam = Adam::new(config, hyper);
-        let contexts = AdamConfig { lr: spec.context_lr, clip: f64::INFINITY, ..Default::default() };
+        let contexts = AdamConfig {
+            lr: spec.context_lr,
+            weight_decay: spec.context_decay,
+            clip: f64::INFINITY,
+            ..Default::default()
+        };
         let adam_contexts = Adam::new(contexts, model.params.len() - hyper);
         FitState { model, adam, adam_contexts, epoch: 0, batch_in_epoch: 0, running: 0.0, losses: vec![] }
     }

@@ -72,6 +72,8 @@ pub struct TeacherSpec {
     pub gain: f64,
     /// Amplitude of the inputs (B's non-zero entries are N(0, 1)).
     pub input: f64,
+    /// S.d. of the initial states x ~ N(0, s²).
+    pub initial_sd: f64,
     /// Seed of the connectivity, inputs and initial states.
     pub seed: u64,
 }
@@ -217,7 +219,7 @@ pub fn generate(spec: &TeacherSpec) -> Recording {
         let index = (c * spec.repeats + k) as u64;
         let mut rng = Rng::new(spec.seed, stream::JEDI_TEACHER_STATES + (index << 8));
         let mut x = vec![0.0; n];
-        rng.fill_normal(&mut x, 0.0, 1.0);
+        rng.fill_normal(&mut x, 0.0, spec.initial_sd);
         let mut r = vec![0.0; n];
         let mut out = Vec::with_capacity(record * n);
         let zero = vec![0.0; channels];
