@@ -357,7 +357,7 @@ await test('spectrum, Lyapunov, chaos, fixed-point and JEDI views draw, match lp
     ['view=chaos&neurons=80&points=5&sizes=40,80&time=0.3&warmup=0.2', ['dimension', 'exponents', 'lambda', 'sizes', 'variance']],
     ['view=fixed_points&source=flipflop&bits=2&neurons=100', ['eigenvalues', 'plane']],
     ['view=fixed_points&source=random&neurons=60&g=1.6&random_starts=24', ['eigenvalues', 'plane']],
-    ['view=jedi&neurons=30&repeats=3&duration=1&epochs=150&refine=50', ['eigenvalues', 'embedding', 'example', 'fixed_points', 'generalisation', 'loss', 'lyapunov', 'r2', 'robustness']],
+    ['view=jedi&neurons=30&repeats=3&duration=1&epochs=150&refine=50', ['eigenvalues', 'embedding', 'example', 'fixed_points', 'generalisation', 'loss', 'lyapunov', 'probe', 'r2', 'robustness']],
   ];
   for (const [q, plots] of cases) {
     const page = await open(q);
@@ -413,9 +413,11 @@ await test('dragging across the JEDI context plane analyses each point live; rel
   assert.ok(/Point \(/.test(svg) && /λ_max/.test(svg), 'the probe plot shows the dragged point');
   await page.mouse.up();
   await page.waitForURL(/probe=/);
+  // The release runs the query with the point in it; the fit is kept, so only the analyses run.
+  await page.waitForFunction(() => { const s = window.lpuExplorer.get(); return s.result && s.result.result.probe; }, null, { timeout: 60000 });
   await allDrawn(page);
   const state = await page.evaluate(() => window.lpuExplorer.get());
-  assert.ok(state.result.result.probe && state.result.result.probe.eigenvalues.length === 5, 'the applied probe is in the result');
+  assert.equal(state.result.result.probe.eigenvalues.length, 5, 'the applied probe is in the result');
   await page.screenshot({ path: join(shots, 'jedi-explorer.png'), fullPage: true });
   await page.context().close();
 });
