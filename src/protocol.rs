@@ -38,6 +38,14 @@ pub enum Request {
         /// The canonical query of the result whose network is wanted.
         query: String,
     },
+    /// A file the run of `query` gives beside its document (a JEDI fit's model file), as
+    /// base64 text; the run must be this worker's (its state is kept here).
+    File {
+        /// The canonical query of the result.
+        query: String,
+        /// Which file: one of the experiment's `FILES` kinds.
+        what: String,
+    },
     /// Panic on purpose (the page's test hook for the error path).
     Panic,
 }
@@ -170,6 +178,17 @@ pub fn handle(
             };
             p.live(&ctx)
                 .ok_or_else(|| WireError::new(ErrorKind::Failed, format!("exp={} has no live update", p.experiment())))
+        }
+        Request::File { query, what } => {
+            use base64::Engine;
+            let p = params(&query)?;
+            match p.files().into_iter().find(|(k, _)| *k == what) {
+                Some((_, bytes)) => Ok(base64::engine::general_purpose::STANDARD.encode(bytes)),
+                None => Err(WireError::new(
+                    ErrorKind::Failed,
+                    format!("this worker holds no {what} file of the result shown: press Run, then export"),
+                )),
+            }
         }
         Request::NetworkFile { query } => match &state.network {
             Some((q, net)) if *q == query => Ok(crate::netfile::to_json(net)),

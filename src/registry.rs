@@ -71,6 +71,8 @@ pub trait Entry: Sync {
     fn specs(&self) -> Vec<ParamSpec>;
     /// Its plots.
     fn plots(&self) -> &'static [PlotSpec];
+    /// The files a run can give beside its document: (kind, label, extension).
+    fn file_kinds(&self) -> &'static [(&'static str, &'static str, &'static str)];
     /// Its views on the page.
     fn views(&self) -> &'static [ViewSpec];
     /// Its default parameters.
@@ -285,6 +287,9 @@ impl<E: Registrable> Entry for Registered<E> {
             specs.extend(trained_specs());
         }
         specs
+    }
+    fn file_kinds(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        E::FILES
     }
     fn plots(&self) -> &'static [PlotSpec] {
         E::plots()
@@ -664,7 +669,12 @@ pub fn catalogue() -> serde_json::Value {
     let exps: Vec<serde_json::Value> = REGISTRY
         .iter()
         .map(|e| {
-            serde_json::json!({ "name": e.name(), "title": e.title(), "params": e.specs(), "plots": e.plots(), "follows": e.follows() })
+            let files: Vec<serde_json::Value> = e
+                .file_kinds()
+                .iter()
+                .map(|(kind, label, ext)| serde_json::json!({ "kind": kind, "label": label, "ext": ext }))
+                .collect();
+            serde_json::json!({ "name": e.name(), "title": e.title(), "params": e.specs(), "plots": e.plots(), "follows": e.follows(), "files": files })
         })
         .collect();
     let views: Vec<serde_json::Value> = views()

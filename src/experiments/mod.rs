@@ -404,6 +404,9 @@ pub trait Experiment: Sized + 'static {
     fn merge(_p: &Self::Params, _parts: Vec<Self::Result>) -> Result<Self::Result, String> {
         Err(format!("exp={} is not split into parts", Self::NAME))
     }
+    /// The files [`Experiment::files`] can give, as (kind, label, file extension): the page's
+    /// Export offers one button each.
+    const FILES: &'static [(&'static str, &'static str, &'static str)] = &[];
     /// Files a run writes beside its document, as (kind, bytes): `lpu run --<kind>-out FILE`
     /// writes each (a JEDI fit's `model`, its recording's `data` and `data-labels`). Called
     /// after `run`, so a kind may come from the state the run kept.

@@ -418,6 +418,15 @@ await test('dragging across the JEDI context plane analyses each point live; rel
   await allDrawn(page);
   const state = await page.evaluate(() => window.lpuExplorer.get());
   assert.equal(state.result.result.probe.eigenvalues.length, 5, 'the applied probe is in the result');
+  // Export gives the fitted model file, as `lpu run --model-out` writes it.
+  await page.click('#exports summary');
+  const [d] = await Promise.all([page.waitForEvent('download'), page.click('#exports button.file-export:text("Model file")')]);
+  const model = JSON.parse((await readFile(await d.path())).toString());
+  assert.equal(model.format, 'lpu-jedi');
+  assert.equal(model.contexts.length, state.result.result.trial_condition.length);
+  const [n] = await Promise.all([page.waitForEvent('download'), page.click('#exports button.file-export:text("Recording (.npy)")')]);
+  const npy = await readFile(await n.path());
+  assert.equal(npy.subarray(1, 6).toString(), 'NUMPY');
   await page.screenshot({ path: join(shots, 'jedi-explorer.png'), fullPage: true });
   await page.context().close();
 });

@@ -370,6 +370,7 @@ function useResultNetwork() {
 const fitOne = () => state.viewOpts.embed && !!state.viewOpts.plot;
 const fileName = (plot) => `lpu-${state.exp}-${plot}`;
 function renderFigures() {
+  renderFileExports();
   figures = buildFigures($('plots'), plotsOf(viewOf(state.view)), { only: state.viewOpts.plot, hidden }, {
     fileName,
     onClick: (plot, x, y) => {
@@ -385,6 +386,23 @@ function renderFigures() {
     const u = new URL(location.href);
     for (const k of ['embed', 'plot', 'hide']) u.searchParams.delete(k);
     $('plots').append(el('a', { className: 'embed-credit', textContent: 'Open in LPU Explorer ↗', target: '_blank', rel: 'noopener', href: u.toString() }));
+  }
+}
+// One Export button per file the experiment gives beside its document (the core lists them).
+function renderFileExports() {
+  for (const b of document.querySelectorAll('#exports .file-export')) b.remove();
+  for (const f of entryOf(state.exp).files || []) {
+    const b = el('button', { type: 'button', className: 'file-export', textContent: f.label });
+    b.addEventListener('click', () => {
+      if (!state.docObject) return;
+      runner.request({ kind: 'file', query: state.docObject.query, what: f.kind })
+        .then((b64) => {
+          const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          download(new Blob([bytes], { type: f.ext === 'json' ? 'application/json' : 'application/octet-stream' }), `${fileName(f.kind)}.${f.ext}`);
+        })
+        .catch((e) => showMessage(`Export failed: ${e.message}`, 'error'));
+    });
+    $('exports').append(b);
   }
 }
 function drawAll() { if (state.doc) for (const f of figures) drawFigure(f, state.doc, player.upto, fitOne()); }
