@@ -623,8 +623,11 @@ impl Experiment for Jedi {
     const EXAMPLE: &'static str = "exp=jedi&neurons=8&repeats=2&duration=0.1&epochs=2&hidden=4&context=2&refine=2";
     type Params = JediParams;
     type Result = JediResult;
-    const FILES: &'static [(&'static str, &'static str, &'static str)] =
-        &[("model", "Model file", "json"), ("data", "Recording (.npy)", "npy"), ("data-labels", "Recording labels", "json")];
+    const FILES: &'static [(&'static str, &'static str, &'static str)] = &[
+        ("model", "Model file", "json"),
+        ("data", "Recording (.npy)", "npy"),
+        ("data-labels", "Recording labels", "json"),
+    ];
 
     fn check(p: &JediParams) -> Result<(), ParamError> {
         check(p)
