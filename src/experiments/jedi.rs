@@ -360,7 +360,7 @@ fn probe_of(p: &JediParams, rec: &Recording, st: &JediState, contexts: &[Vec<f64
     let net = analyses::network_of(model, &o);
     let (raxes, rmean) = analyses::principal_axes(rec);
     let starts = analyses::recorded_states(rec, trial, rec.steps / 3);
-    let fixed_points = analyses::fixed_points_quick(&net, starts, p.seed)
+    let fixed_points = analyses::fixed_points(&net, starts, analyses::Search::Quick, p.seed)
         .into_iter()
         .map(|fp| {
             let rates: Vec<f64> = fp.x.iter().map(|v| crate::nonlinearity::tanh(*v)).collect();
@@ -404,7 +404,6 @@ fn progress_result(p: &JediParams, rec: &Recording, st: &JediState, train: &[usi
     let m = &st.fit.model;
     let ctx: Vec<&[f64]> = (0..train.len()).map(|k| m.context_of(k)).collect();
     let scores = embedding_of(&ctx);
-    r.embedding = vec![[f64::NAN, f64::NAN]; 0];
     // Held-out trials have no context yet: they sit at the origin until inferred.
     let mut all = vec![[0.0, 0.0]; rec.trials];
     for (&k, s) in train.iter().zip(scores) {
@@ -460,7 +459,7 @@ fn finished_result(
             let starts: Vec<Vec<f64>> =
                 members.iter().take(3).flat_map(|&k| analyses::recorded_states(rec, k, rec.steps / 4)).collect();
             let net = f.network(&means[c]);
-            analyses::fixed_points(&net, starts, p.seed)
+            analyses::fixed_points(&net, starts, analyses::Search::Thorough, p.seed)
         })
     })?;
     for (c, fps) in found.into_iter().enumerate() {

@@ -250,26 +250,28 @@ pub fn project(axes: &[Vec<f64>; 2], mean: &[f64], r: &[f64]) -> [f64; 2] {
     [s(&axes[0]), s(&axes[1])]
 }
 
+/// How long the fixed-point search of [`fixed_points`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Search {
+    /// 4 random starts beside the given ones, up to 100 iterations each (the result's).
+    Thorough,
+    /// The given starts alone, up to 30 iterations each: the embedding explorer's, which must
+    /// answer several times a second at N = 200.
+    Quick,
+}
+
 /// Fixed points of network `net` from the states of `starts` (current form), deduplicated.
 pub fn fixed_points(
     net: &Network,
     starts: Vec<Vec<f64>>,
+    search: Search,
     seed: u64,
 ) -> Vec<crate::analysis::fixed_points_full::FullFixedPoint> {
-    let opts =
-        FullOptions { starts, random_starts: 4, extent: 2.0, seed, max_iterations: 100, tolerance: 1e-8, dedup: 1e-4 };
-    find_full(net, Form::Current, &[], &opts)
-}
-
-/// Fixed points of `net` from `starts` alone with a short search: the embedding explorer's,
-/// which must answer several times a second at N = 200.
-pub fn fixed_points_quick(
-    net: &Network,
-    starts: Vec<Vec<f64>>,
-    seed: u64,
-) -> Vec<crate::analysis::fixed_points_full::FullFixedPoint> {
-    let opts =
-        FullOptions { starts, random_starts: 0, extent: 2.0, seed, max_iterations: 30, tolerance: 1e-8, dedup: 1e-4 };
+    let (random_starts, max_iterations) = match search {
+        Search::Thorough => (4, 100),
+        Search::Quick => (0, 30),
+    };
+    let opts = FullOptions { starts, random_starts, extent: 2.0, seed, max_iterations, tolerance: 1e-8, dedup: 1e-4 };
     find_full(net, Form::Current, &[], &opts)
 }
 
