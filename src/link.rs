@@ -1,12 +1,13 @@
-//! The page's view state in a share link (`view`, `embed`, `hide`, `plot`, and `network`, the
-//! hash of the network file a `source=network` link needs): checked by the
+//! The page's view state in a share link (`view`, `embed`, `hide`, `plot`, `network`, the
+//! hash of the network file a `source=network` link needs, and `data`, that of the recording
+//! file a `dataset=file` link needs): checked by the
 //! core like every other key, but it changes no number, so `lpu run` ignores it.
 
 use crate::params::ParamError;
 use serde::Serialize;
 
 /// Keys of the page's view state.
-pub const VIEW_KEYS: [&str; 5] = ["view", "embed", "hide", "plot", "network"];
+pub const VIEW_KEYS: [&str; 6] = ["view", "embed", "hide", "plot", "network", "data"];
 
 /// The page's view state carried in a share link.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -22,6 +23,9 @@ pub struct ViewOptions {
     /// The hash ([`crate::netfile::hash`]) of the network file the link needs (loaded in the
     /// page by the user: files never travel in links).
     pub network: Option<String>,
+    /// The hash ([`crate::jedi::uploaded::Uploaded::hash`]) of the recording file the link
+    /// needs.
+    pub data: Option<String>,
 }
 
 fn identifier(s: &str) -> bool {
@@ -64,14 +68,16 @@ impl ViewOptions {
                 }
                 self.plot = Some(value.to_string());
             }
-            "network" => {
+            "network" | "data" => {
                 if value.len() != 12 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    let what = if key == "network" { "network" } else { "recording" };
                     return Err(ParamError::new(
-                        "network",
-                        format!("must be the 12 hex digits of a network file's hash, got \"{value}\""),
+                        key,
+                        format!("must be the 12 hex digits of a {what} file's hash, got \"{value}\""),
                     ));
                 }
-                self.network = Some(value.to_ascii_lowercase());
+                let slot = if key == "network" { &mut self.network } else { &mut self.data };
+                *slot = Some(value.to_ascii_lowercase());
             }
             other => return Err(ParamError::new(other, "is not a view key")),
         }
@@ -95,6 +101,9 @@ impl ViewOptions {
         }
         if let Some(h) = &self.network {
             q.push(format!("network={h}"));
+        }
+        if let Some(h) = &self.data {
+            q.push(format!("data={h}"));
         }
         q.join("&")
     }

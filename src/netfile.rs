@@ -160,9 +160,14 @@ pub fn from_json(text: &str) -> Result<Network, String> {
 /// A short name of a file's content: the first 12 hex digits of its FNV-1a 64-bit hash (not
 /// cryptographic: it tells files apart in links, it does not authenticate them).
 pub fn hash(text: &str) -> String {
+    hash_bytes(&[text.as_bytes()])
+}
+
+/// [`hash`] of the bytes of `parts` one after another (a recording file and its labels).
+pub fn hash_bytes(parts: &[&[u8]]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= b as u64;
+    for b in parts.iter().flat_map(|p| p.iter()) {
+        h ^= *b as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{:012x}", h >> 16)

@@ -324,8 +324,10 @@ pub struct ParamSpec {
 pub struct ShownIf {
     /// The other key.
     pub key: &'static str,
-    /// The value it must have.
+    /// The value it must have (or, with `not`, must not have).
     pub value: &'static str,
+    /// The key applies while the other key does *not* have `value`.
+    pub not: bool,
 }
 
 /// A control richer than the plain one for a parameter's kind.

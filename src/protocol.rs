@@ -46,6 +46,16 @@ pub enum Request {
         /// Which file: one of the experiment's `FILES` kinds.
         what: String,
     },
+    /// Load a recording file for the runs with `dataset=file` that follow; answers its hash and
+    /// a one-line description, or the file's first problem (the recording loaded before stays).
+    LoadRecording {
+        /// The file's name (for messages).
+        name: String,
+        /// The file's bytes, base64.
+        data: String,
+        /// The labels file's name and bytes (base64), if any.
+        labels: Option<(String, String)>,
+    },
     /// Panic on purpose (the page's test hook for the error path).
     Panic,
 }
@@ -142,6 +152,8 @@ pub struct WorkerState {
     network: Option<(String, Network)>,
     /// The network file loaded by the page (its hash and network), for `source=network`.
     uploaded: Option<(String, Network)>,
+    /// The recording file loaded by the page, for `dataset=file`.
+    recording: Option<crate::jedi::uploaded::Uploaded>,
 }
 
 /// Answers one request. Progress goes to `progress`, documents shown before the end to
@@ -159,11 +171,7 @@ pub fn handle(
     match request {
         Request::Run { query } => {
             let p = params(&query)?;
-            let network = state.uploaded.as_ref().map(|(_, n)| n);
-            let ctx = match network {
-                Some(n) => RunCtx::default().with_network(n),
-                None => RunCtx::default(),
-            };
+            let ctx = state.ctx();
             let outcome = crate::progress::with_publisher(partial, || {
                 crate::progress::with_hooks(progress, cancelled, || p.run(&ctx))
             })?;
@@ -172,17 +180,13 @@ pub fn handle(
         }
         Request::Live { query } => {
             let p = params(&query)?;
-            let ctx = match state.uploaded.as_ref() {
-                Some((_, n)) => RunCtx::default().with_network(n),
-                None => RunCtx::default(),
-            };
-            p.live(&ctx)
+            p.live(&state.ctx())
                 .ok_or_else(|| WireError::new(ErrorKind::Failed, format!("exp={} has no live update", p.experiment())))
         }
         Request::File { query, what } => {
             use base64::Engine;
             let p = params(&query)?;
-            match p.files().into_iter().find(|(k, _)| *k == what) {
+            match p.files(&state.ctx()).into_iter().find(|(k, _)| *k == what) {
                 Some((_, bytes)) => Ok(base64::engine::general_purpose::STANDARD.encode(bytes)),
                 None => Err(WireError::new(
                     ErrorKind::Failed,
@@ -213,11 +217,46 @@ pub fn handle(
                 "this worker does not hold the network of the result shown: press Run, then send it",
             )),
         },
+        Request::LoadRecording { name, data, labels } => {
+            use base64::Engine;
+            let b64 = base64::engine::general_purpose::STANDARD;
+            let failed = |m: String| WireError::new(ErrorKind::Failed, m);
+            let bytes = b64.decode(data).map_err(|e| failed(format!("{name}: not base64: {e}")))?;
+            let labels = match labels {
+                Some((lname, text)) => {
+                    let b = b64.decode(text).map_err(|e| failed(format!("{lname}: not base64: {e}")))?;
+                    Some((lname, b))
+                }
+                None => None,
+            };
+            let up = crate::jedi::uploaded::read(&name, &bytes, labels.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())))
+                .map_err(failed)?;
+            let text = serde_json::json!({
+                "hash": up.hash,
+                "description": crate::jedi::uploaded::describe(&up.recording),
+                "dt": up.dt,
+            })
+            .to_string();
+            state.recording = Some(up);
+            Ok(text)
+        }
         Request::Panic => panic!("deliberate panic requested by the page's test hook"),
     }
 }
 
 impl WorkerState {
+    /// The run context with the files the page loaded.
+    fn ctx(&self) -> RunCtx<'_> {
+        let mut ctx = RunCtx::default();
+        if let Some((_, n)) = &self.uploaded {
+            ctx = ctx.with_network(n);
+        }
+        if let Some(r) = &self.recording {
+            ctx = ctx.with_recording(r);
+        }
+        ctx
+    }
+
     /// Keeps `net` for `source=network`; the answer (JSON) is its hash and a description.
     fn load(&mut self, hash: String, net: Network) -> String {
         let text = serde_json::json!({

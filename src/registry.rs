@@ -106,7 +106,7 @@ pub trait Params: Send {
     /// The relative cost of the run, for a worker pool's progress and ordering.
     fn cost(&self) -> f64;
     /// Files the run writes beside its document, as (kind, bytes) ([`Experiment::files`]).
-    fn files(&self) -> Vec<(&'static str, Vec<u8>)>;
+    fn files(&self, ctx: &crate::experiments::RunCtx) -> Vec<(&'static str, Vec<u8>)>;
     /// The parts a worker pool runs instead of the whole (empty: run it whole).
     fn split(&self) -> Vec<Box<dyn Params>>;
     /// The whole document from the result documents of `split`'s parts.
@@ -238,7 +238,7 @@ fn trained_specs() -> Vec<ParamSpec> {
             let mut s = own.iter().find(|s| s.key == inner)?.clone();
             s.key = key;
             s.group = "training";
-            s.shown_if = Some(ShownIf { key: TRAINED_SOURCE.0, value: TRAINED_SOURCE.1 });
+            s.shown_if = Some(ShownIf { key: TRAINED_SOURCE.0, value: TRAINED_SOURCE.1, not: false });
             Some(s)
         })
         .collect()
@@ -407,8 +407,8 @@ impl<E: Registrable> Params for TypedParams<E> {
     fn cost(&self) -> f64 {
         E::cost(&self.params)
     }
-    fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
-        E::files(&self.params)
+    fn files(&self, ctx: &crate::experiments::RunCtx) -> Vec<(&'static str, Vec<u8>)> {
+        E::files(&self.params, ctx)
     }
     fn split(&self) -> Vec<Box<dyn Params>> {
         E::split(&self.params)

@@ -30,10 +30,14 @@ const USAGE: &str = "usage:
 --network-in FILE gives the run a network file (as --network-out writes it) for
 experiments run with source=network (source=trained trains the
 network from the query's train.* keys, the keys of exp=train).
+data=FILE in an exp=jedi&dataset=file query is the recording to fit (.npy trials × time ×
+neurons, or CSV); labels=FILE its condition labels (one per line, or the JSON --data-out
+writes, which FILE.npy's FILE.json is taken as when it exists).
 
 examples:
   lpu run \"exp=flipflop&bits=2&neurons=100&seed=7\"
   lpu run \"exp=fixed_points&source=network\" --network-in net.json
+  lpu run \"exp=jedi&dataset=file&data=rec.npy&zscore=1&bin=2\"
   lpu run \"exp=drift_sweep\" --shard 2/4 > part2.json   (and 1/4, 3/4, 4/4 elsewhere)
   lpu merge part*.json > sweep.json                     (the bytes of the unsharded run)";
 
@@ -57,23 +61,110 @@ fn usage_error(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Runs the query a command was given, with the network of `network_in` if any; a missing or
-/// bad query or network file is reported (exit code 2; 1 for a file that cannot be read).
-fn run_query(query: Option<String>, command: &str, network_in: Option<&str>) -> Result<lpu::Outcome, ExitCode> {
+/// What a run is given from outside: the query (without `data` and `labels`), the network of
+/// `--network-in`, and the recording file `data=FILE` names.
+struct Inputs {
+    query: String,
+    network: Option<lpu::network::Network>,
+    recording: Option<lpu::jedi::uploaded::Uploaded>,
+}
+
+impl Inputs {
+    fn ctx(&self) -> lpu::experiments::RunCtx<'_> {
+        let mut ctx = lpu::experiments::RunCtx::default();
+        if let Some(net) = &self.network {
+            ctx = ctx.with_network(net);
+        }
+        if let Some(rec) = &self.recording {
+            ctx = ctx.with_recording(rec);
+        }
+        ctx
+    }
+}
+
+/// Reads what the query and `--network-in` name; a missing or bad query or file is reported
+/// (exit code 2; 1 for a file that cannot be read).
+fn inputs(query: Option<String>, command: &str, network_in: Option<&str>) -> Result<Inputs, ExitCode> {
     let Some(query) = query else {
         return Err(usage_error(&format!("{command} needs a query, e.g. \"exp=flipflop\"")));
     };
     let network = network_of(network_in)?;
-    let mut ctx = lpu::experiments::RunCtx::default();
-    if let Some(net) = &network {
-        ctx = ctx.with_network(net);
+    if network.is_some() {
         // Only queries that ask for it run on the file; say so rather than ignore it silently.
         let asks = lpu::params::split_query(&query).0.iter().any(|(k, v)| k == "source" && v == "network");
         if !asks {
             eprintln!("note: --network-in is not used: this query does not say source=network");
         }
     }
-    lpu::registry::run_query_with(&query, &ctx).map_err(|e| {
+    let (query, recording) = recording_of(&query).map_err(|(code, msg)| {
+        eprintln!("error: {msg}");
+        ExitCode::from(code)
+    })?;
+    Ok(Inputs { query, network, recording })
+}
+
+/// Takes `data=FILE` (and `labels=FILE`) out of the query and reads the recording they name;
+/// without `labels`, a `.npy`'s sidecar `FILE.json` (as `--data-out` writes it) is used when
+/// it exists. A share link's `data=<hash>` names a file the link cannot carry: it is refused
+/// with a message saying what to give instead.
+fn recording_of(query: &str) -> Result<(String, Option<lpu::jedi::uploaded::Uploaded>), (u8, String)> {
+    let pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (p.to_string(), String::new()),
+        })
+        .collect();
+    let find = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let rest: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.starts_with("data=") && !p.starts_with("labels="))
+        .map(String::from)
+        .collect();
+    let Some(path) = find("data") else {
+        if find("labels").is_some() {
+            return Err((2, "labels=FILE needs data=FILE, the recording it labels".into()));
+        }
+        return Ok((query.to_string(), None));
+    };
+    let read = |p: &str, limit: usize| -> Result<Vec<u8>, (u8, String)> {
+        use std::io::Read;
+        let file = std::fs::File::open(p).map_err(|e| {
+            let hint = if p.len() == 12 && p.bytes().all(|b| b.is_ascii_hexdigit()) {
+                " (a share link's data=<hash> names a file loaded in the page: give data=FILE, the path of that file)"
+            } else {
+                ""
+            };
+            (1, format!("cannot read recording file {p}: {e}{hint}"))
+        })?;
+        let mut bytes = vec![];
+        file.take(limit as u64 + 1).read_to_end(&mut bytes).map_err(|e| (1, format!("cannot read {p}: {e}")))?;
+        if bytes.len() > limit {
+            return Err((2, format!("{p}: over the limit of {} MiB", limit >> 20)));
+        }
+        Ok(bytes)
+    };
+    let data = read(&path, lpu::jedi::uploaded::MAX_BYTES)?;
+    let labels_path = find("labels").or_else(|| {
+        let side = format!("{}.json", path.strip_suffix(".npy")?);
+        std::path::Path::new(&side).exists().then(|| {
+            eprintln!("note: condition labels and dt from {side}");
+            side
+        })
+    });
+    let labels = match &labels_path {
+        Some(lp) => Some((lp.clone(), read(lp, lpu::jedi::uploaded::MAX_LABEL_BYTES)?)),
+        None => None,
+    };
+    let up = lpu::jedi::uploaded::read(&path, &data, labels.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())))
+        .map_err(|e| (2, e))?;
+    Ok((rest.join("&"), Some(up)))
+}
+
+/// Runs the inputs' query.
+fn run_query(inputs: &Inputs) -> Result<lpu::Outcome, ExitCode> {
+    lpu::registry::run_query_with(&inputs.query, &inputs.ctx()).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })
@@ -153,18 +244,22 @@ fn run(args: &[String]) -> ExitCode {
             s => return usage_error(&format!("unexpected argument \"{s}\" (quote the query)")),
         }
     }
-    if let Some(shard) = shard {
-        if csv || pretty || network_out.is_some() || !outs.is_empty() {
-            return usage_error("--shard writes a partial document: no --format, --pretty or --…-out");
-        }
-        return run_shard(query, shard, network_in.as_deref());
+    if shard.is_some() && (csv || pretty || network_out.is_some() || !outs.is_empty()) {
+        return usage_error("--shard writes a partial document: no --format, --pretty or --…-out");
     }
-    let outcome = match run_query(query.clone(), "run", network_in.as_deref()) {
+    let inputs = match inputs(query, "run", network_in.as_deref()) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    if let Some(shard) = shard {
+        return run_shard(&inputs, shard);
+    }
+    let outcome = match run_query(&inputs) {
         Ok(o) => o,
         Err(code) => return code,
     };
     if !outs.is_empty() {
-        if let Err(code) = write_files(query.as_deref().unwrap_or(""), &outs) {
+        if let Err(code) = write_files(&inputs, &outs) {
             return code;
         }
     }
@@ -187,12 +282,12 @@ fn run(args: &[String]) -> ExitCode {
 
 /// Writes the files `--model-out` and `--data-out` ask for (a recording's labels go beside it
 /// as JSON: `rec.npy` gets `rec.json`).
-fn write_files(query: &str, outs: &[(&str, String)]) -> Result<(), ExitCode> {
-    let params = lpu::registry::parse_strict(query).map_err(|e| {
+fn write_files(inputs: &Inputs, outs: &[(&str, String)]) -> Result<(), ExitCode> {
+    let params = lpu::registry::parse_strict(&inputs.query).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })?;
-    let files = params.files();
+    let files = params.files(&inputs.ctx());
     let find = |kind: &str| files.iter().find(|(k, _)| *k == kind).map(|(_, b)| b);
     for (kind, path) in outs {
         let Some(bytes) = find(kind) else {
@@ -225,19 +320,8 @@ fn print(text: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn run_shard(query: Option<String>, shard: lpu::shard::Shard, network_in: Option<&str>) -> ExitCode {
-    let Some(query) = query else {
-        return usage_error("run needs a query, e.g. \"exp=drift_sweep\"");
-    };
-    let network = match network_of(network_in) {
-        Ok(n) => n,
-        Err(code) => return code,
-    };
-    let mut ctx = lpu::experiments::RunCtx::default();
-    if let Some(net) = &network {
-        ctx = ctx.with_network(net);
-    }
-    match lpu::shard::run(&query, shard, &ctx) {
+fn run_shard(inputs: &Inputs, shard: lpu::shard::Shard) -> ExitCode {
+    match lpu::shard::run(&inputs.query, shard, &inputs.ctx()) {
         Ok(text) => print(&text),
         Err(e) => {
             eprintln!("error: {e}");
@@ -300,7 +384,11 @@ fn plot(args: &[String]) -> ExitCode {
             s => return usage_error(&format!("unexpected argument \"{s}\" (quote the query)")),
         }
     }
-    let outcome = match run_query(query, "plot", network_in.as_deref()) {
+    let inputs = match inputs(query, "plot", network_in.as_deref()) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let outcome = match run_query(&inputs) {
         Ok(o) => o,
         Err(code) => return code,
     };

@@ -15,6 +15,7 @@ use crate::jedi::file;
 use crate::jedi::fit::{self, FitSpec, FitState, InferSpec};
 use crate::jedi::recording::{self, Recording};
 use crate::jedi::teacher::{self, Dataset, TeacherSpec};
+use crate::jedi::upload;
 use crate::params::{list, range, Choice, ParamError, MAX_SAFE_INTEGER};
 use crate::train::store;
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,7 @@ pub const ROBUSTNESS_LEVELS: [f64; 7] = [0.0, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0];
 crate::params! {
     /// The query keys of `exp=jedi`, with their ranges and defaults.
     pub struct JediParams {
-        dataset: Dataset = Dataset::Multitask, range(0.0, 0.0), "dataset", "", task, "teacher dataset: multitask (six input families), frequency (ten sine frequencies) or reach (eight directions, preparation and movement)";
+        dataset: DataSource = DataSource::Multitask, range(0.0, 0.0), "dataset", "", task, "teacher dataset: multitask (six input families), frequency (ten sine frequencies) or reach (eight directions, preparation and movement); or file, your own recording (loaded in the page, or data=FILE to lpu run)";
         neurons: usize = 100, range(4.0, 500.0), "neurons N", "", task, "neurons of the teacher and of the generated networks (the paper: 200)";
         repeats: usize = 10, range(2.0, 200.0), "trials per condition", "", task, "trials per condition, each from its own random initial state (the paper: 20 for frequency)";
         duration: f64 = 2.0, range(0.1, 20.0), "duration", "s", task, "recorded time per trial after the 0.1 s burn-in, s (reach: both phases)";
@@ -40,6 +41,10 @@ crate::params! {
         gain: f64 = 1.8, range(0.0, 10.0), "gain g", "", task, "gain of the teacher's rank-5 connectivity (chaotic above 1; the paper: 1.8)";
         input: f64 = 1.0, range(0.0, 100.0), "input amplitude", "", task, "amplitude of the teacher's inputs (strong inputs suppress the chaos, so trials of one condition agree)";
         initial_sd: f64 = 0.5, range(0.0, 10.0), "initial-state s.d.", "", task, "s.d. of the teacher's random initial states x ~ N(0, s²)";
+        bin: usize = 1, range(1.0, 1000.0), "bin", "steps", task, "a file's time steps per bin (the mean of each bin; 1: none); the generated networks step at dt × bin";
+        smooth: f64 = 0.0, range(0.0, 100.0), "smoothing s.d.", "bins", task, "s.d. of a Gaussian smoothing of a file's recording along time, in bins (0: none)";
+        zscore: usize = 0, range(0.0, 1.0), "z-score", "", task, "1: z-score each neuron of a file's recording over all trials and steps";
+        scale: f64 = 0.0, range(0.0, 1e6), "scale", "", task, "factor a file's recording is multiplied by after binning, smoothing and z-scoring, so that the rates tanh(x) can reach it; 0: 0.9 / its largest |value| (R² does not depend on it)";
         rank: usize = 5, range(0.0, 20.0), "rank R", "", network, "rank of the generated W (0: full rank, JEDI-full)";
         context: usize = 16, range(1.0, 64.0), "context d", "", network, "dimension of each trial's context vector (the paper: 16)";
         hidden: usize = 64, range(4.0, 512.0), "hidden units", "", network, "width of both hidden layers of the hypernetwork";
@@ -59,12 +64,53 @@ crate::params! {
 
 /// Keys that leave the fitted model unchanged.
 pub const UNFITTED_KEYS: &[&str] = &["redraw", "probe", "refine", "refine_lr"];
+/// Keys of the teacher, which a file's recording does not use.
+const TEACHER_KEYS: &[&str] = &["neurons", "repeats", "duration", "gain", "input", "initial_sd"];
+/// Keys of a file's preparation, which a teacher dataset does not use.
+const FILE_KEYS: &[&str] = &["bin", "smooth", "zscore", "scale"];
+/// Largest |value| a file's recording is scaled to by `scale=0` (tanh's range is (−1, 1)).
+pub const AUTO_PEAK: f64 = 0.9;
+
+/// Where the recording comes from: a teacher dataset, or a file given from outside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataSource {
+    /// [`Dataset::Multitask`].
+    Multitask,
+    /// [`Dataset::Frequency`].
+    Frequency,
+    /// [`Dataset::Reach`].
+    Reach,
+    /// A recording file ([`RunCtx::recording`]).
+    File,
+}
+
+impl Choice for DataSource {
+    const ALL: &'static [Self] = &[DataSource::Multitask, DataSource::Frequency, DataSource::Reach, DataSource::File];
+    const NAMES: &'static [&'static str] = &["multitask", "frequency", "reach", "file"];
+    fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+impl DataSource {
+    /// The teacher dataset, or `None` for a file.
+    pub fn teacher(self) -> Option<Dataset> {
+        match self {
+            DataSource::Multitask => Some(Dataset::Multitask),
+            DataSource::Frequency => Some(Dataset::Frequency),
+            DataSource::Reach => Some(Dataset::Reach),
+            DataSource::File => None,
+        }
+    }
+}
 
 impl JediParams {
-    /// The teacher dataset.
+    /// The teacher dataset (for `dataset=file`, the multitask teacher of the same keys, which
+    /// the run does not use).
     pub fn teacher(&self) -> TeacherSpec {
         TeacherSpec {
-            dataset: self.dataset,
+            dataset: self.dataset.teacher().unwrap_or(Dataset::Multitask),
             neurons: self.neurons,
             repeats: self.repeats,
             duration: self.duration,
@@ -96,7 +142,7 @@ impl JediParams {
     }
     /// Everything that fixes the fitted model, as query text: the key of the state kept
     /// between runs.
-    pub fn fit_key(&self) -> String {
+    pub fn fit_key(&self, data: Option<&str>) -> String {
         use crate::params::ParamSet;
         let pairs: Vec<String> = self
             .pairs()
@@ -104,23 +150,32 @@ impl JediParams {
             .filter(|(k, _)| !UNFITTED_KEYS.contains(k))
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        format!("exp=jedi&{}", pairs.join("&"))
+        let data = data.map_or(String::new(), |h| format!("&data={h}"));
+        format!("exp=jedi&{}{data}", pairs.join("&"))
     }
-    fn outputs(&self) -> usize {
-        if self.rank == 0 {
-            self.neurons * self.neurons
-        } else {
-            2 * self.neurons * self.rank
-        }
+}
+
+/// Outputs of the hypernetwork for `n` neurons.
+fn outputs(p: &JediParams, n: usize) -> usize {
+    if p.rank == 0 {
+        n * n
+    } else {
+        2 * n * p.rank
     }
-    fn per_step(&self) -> f64 {
-        3.0 * if self.rank == 0 { (self.neurons * self.neurons) as f64 } else { self.outputs() as f64 }
-    }
+}
+
+/// Multiply-adds of one step of one trial's forward pass.
+fn per_step(p: &JediParams, n: usize) -> f64 {
+    3.0 * outputs(p, n) as f64
 }
 
 fn check(p: &JediParams) -> Result<(), ParamError> {
     if p.dt > p.tau {
         return Err(ParamError::new("dt", format!("must be at most tau = {} s", p.tau)));
+    }
+    if p.dataset == DataSource::File {
+        // The file's sizes are checked when it is read and again by the run.
+        return Ok(());
     }
     let t = p.teacher();
     if t.steps() < 2 {
@@ -146,20 +201,26 @@ fn check(p: &JediParams) -> Result<(), ParamError> {
             format!("the recording would hold {values} values (trials × steps × neurons), more than {}: use fewer trials, neurons or steps", recording::MAX_VALUES),
         ));
     }
-    if p.rank > p.neurons {
-        return Err(ParamError::new("rank", format!("must be at most neurons = {}", p.neurons)));
+    check_model(p, t.trials(), t.steps(), p.neurons)
+}
+
+/// The limits on the model and its work for a recording of these sizes (a teacher's, checked
+/// with the link; a file's, checked when it is run).
+fn check_model(p: &JediParams, trials: usize, steps: usize, n: usize) -> Result<(), ParamError> {
+    if p.rank > n {
+        return Err(ParamError::new("rank", format!("must be at most the {n} neurons of the recording")));
     }
-    let hyper = p.hidden * (p.context + 1) + p.hidden * (p.hidden + 1) + p.outputs() * (p.hidden + 1);
+    let hyper = p.hidden * (p.context + 1) + p.hidden * (p.hidden + 1) + outputs(p, n) * (p.hidden + 1);
     if hyper > MAX_HYPER_PARAMS {
         return Err(ParamError::new(
             "hidden",
-            format!("the hypernetwork would have {hyper} parameters, more than {MAX_HYPER_PARAMS} (its last layer has hidden × {} outputs): use fewer hidden units, fewer neurons or a low rank", p.outputs()),
+            format!("the hypernetwork would have {hyper} parameters, more than {MAX_HYPER_PARAMS} (its last layer has hidden × {} outputs): use fewer hidden units, fewer neurons or a low rank", outputs(p, n)),
         ));
     }
-    let trials = t.trials() as f64;
+    let trials = trials as f64;
     let held = trials * p.test_fraction;
-    let work = p.epochs as f64 * (trials - held) * t.steps() as f64 * p.per_step()
-        + held * (p.refine as f64 + 64.0) * t.steps() as f64 * p.per_step();
+    let work = p.epochs as f64 * (trials - held) * steps as f64 * per_step(p, n)
+        + held * (p.refine as f64 + 64.0) * steps as f64 * per_step(p, n);
     if work > MAX_WORK {
         return Err(ParamError::new(
             "epochs",
@@ -219,6 +280,12 @@ pub struct JediResult {
     pub example: Example,
     /// The network of the point `probe` of the contexts' PCA plane (null without one).
     pub probe: Option<Probe>,
+    /// Neurons of the recording.
+    pub neurons: usize,
+    /// The factor the recording was multiplied by (1 for a teacher's).
+    pub scale: f64,
+    /// The hash of the recording file fitted (`dataset=file`), null for a teacher's.
+    pub data: Option<String>,
 }
 
 /// The network a point of the contexts' PCA plane generates (the embedding explorer).
@@ -300,9 +367,59 @@ pub struct JediState {
     pub recording: Option<Recording>,
 }
 
-/// The recording of `p` (a pure function of its keys).
+/// The recording of `p` (a pure function of its keys) for a teacher dataset.
 pub fn recording_of(p: &JediParams) -> Recording {
     teacher::generate(&p.teacher())
+}
+
+/// The recording a run fits: the teacher's, or the file `ctx` gives prepared by the keys `dt`,
+/// `bin`, `smooth`, `zscore` and `scale` (with the file's hash, which the fit's key holds), and
+/// the factor it was scaled by.
+pub fn recording_for(p: &JediParams, ctx: &RunCtx) -> Result<(Recording, Option<String>, f64), RunError> {
+    if p.dataset != DataSource::File {
+        return Ok((recording_of(p), None, 1.0));
+    }
+    let up = ctx.recording()?;
+    if let Some(d) = up.dt {
+        if (d - p.dt).abs() > 1e-9 * d {
+            return Err(RunError::Param(ParamError::new(
+                "dt",
+                format!("the recording's labels file gives a time step of {d} s: set dt={d}"),
+            )));
+        }
+    }
+    let mut raw = up.recording.clone();
+    raw.dt = p.dt;
+    let prep = upload::Prepare { bin: p.bin, smooth: p.smooth, zscore: p.zscore == 1 };
+    let mut rec = upload::prepare(&raw, &prep).map_err(|e| RunError::Param(ParamError::new("bin", e)))?;
+    if rec.dt > p.tau {
+        return Err(RunError::Param(ParamError::new(
+            "tau",
+            format!("must be at least the binned time step dt × bin = {} s", rec.dt),
+        )));
+    }
+    let peak = rec.data.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    let factor = if p.scale > 0.0 {
+        p.scale
+    } else if peak > 0.0 {
+        AUTO_PEAK / peak
+    } else {
+        1.0
+    };
+    for v in &mut rec.data {
+        *v *= factor;
+    }
+    check_model(p, rec.trials, rec.steps, rec.neurons).map_err(RunError::Param)?;
+    Ok((rec, Some(up.hash.clone()), factor))
+}
+
+/// The fit key of `p` on the recording `ctx` gives (for `dataset=file`, its hash).
+fn key_in(p: &JediParams, ctx: &RunCtx) -> String {
+    let hash = match p.dataset {
+        DataSource::File => ctx.recording().ok().map(|u| u.hash.as_str()),
+        _ => None,
+    };
+    p.fit_key(hash)
 }
 
 fn labels_of(rec: &Recording) -> (Vec<String>, Vec<usize>) {
@@ -394,6 +511,8 @@ fn base_result(p: &JediParams, rec: &Recording, st: &JediState, test: &[usize]) 
         trial_condition: rec.condition_index(),
         trial_phase,
         held_out,
+        neurons: rec.neurons,
+        scale: 1.0,
         ..Default::default()
     }
 }
@@ -529,8 +648,7 @@ fn finished_result(
 
 /// Fits to the last epoch and infers the held-out contexts, from the state kept under the
 /// query's fit key (or a new one). A cancelled run keeps its state in the store.
-fn fit_to_end(p: &JediParams, rec: &Recording, ctx: &RunCtx) -> Result<JediState, RunError> {
-    let key = p.fit_key();
+fn fit_to_end(p: &JediParams, rec: &Recording, key: String, ctx: &RunCtx) -> Result<JediState, RunError> {
     let spec = p.fit();
     let (train, test) = fit::split(rec, p.test_fraction, p.seed);
     let mut st: JediState = store::take(&key).unwrap_or_else(|| JediState {
@@ -582,10 +700,15 @@ fn fit_to_end(p: &JediParams, rec: &Recording, ctx: &RunCtx) -> Result<JediState
 }
 
 fn run(p: &JediParams, ctx: &RunCtx) -> Result<Output<JediResult>, RunError> {
-    let rec = recording_of(p);
-    let mut st = fit_to_end(p, &rec, ctx)?;
+    let (rec, data, factor) = recording_for(p, ctx)?;
+    let key = p.fit_key(data.as_deref());
+    let mut st = fit_to_end(p, &rec, key.clone(), ctx)?;
     let (train, test) = fit::split(&rec, p.test_fraction, p.seed);
-    let result = finished_result(p, &rec, &st, &train, &test, ctx);
+    let result = finished_result(p, &rec, &st, &train, &test, ctx).map(|mut r| {
+        r.scale = factor;
+        r.data = data;
+        r
+    });
     let network = {
         let k = test.first().or(train.first()).copied().unwrap_or(0);
         let e = if let Some(i) = test.iter().position(|&t| t == k) {
@@ -596,24 +719,35 @@ fn run(p: &JediParams, ctx: &RunCtx) -> Result<Output<JediResult>, RunError> {
         analyses::network_of(&st.fit.model, &st.fit.model.generate(&e))
     };
     st.recording = Some(rec);
-    store::keep(p.fit_key(), st);
+    store::keep(key, st);
     Ok(Output { result: result?, network })
 }
 
-/// The model file of `p`'s finished fit, when it is kept in the store.
-pub fn model_file(p: &JediParams) -> Option<String> {
-    let key = p.fit_key();
+/// The model file of `p`'s finished fit and the recording it fitted, when they are kept in
+/// the store (after a run).
+pub fn kept_files(p: &JediParams, ctx: &RunCtx) -> Option<(String, Recording)> {
+    let key = key_in(p, ctx);
     let st: JediState = store::take(&key)?;
-    let text = st.inferred.as_ref().map(|inferred| {
-        let rec = recording_of(p);
-        let (train, test) = fit::split(&rec, p.test_fraction, p.seed);
-        file::to_json(&st.fit.model, &rec, &train, &test, inferred)
-    });
+    let out = match (&st.inferred, &st.recording) {
+        (Some(inferred), Some(rec)) => {
+            let (train, test) = fit::split(rec, p.test_fraction, p.seed);
+            Some((file::to_json(&st.fit.model, rec, &train, &test, inferred), rec.clone()))
+        }
+        _ => None,
+    };
     store::keep(key, st);
-    text
+    out
 }
 
-/// JEDI on a teacher dataset.
+/// The dataset's name in words.
+fn data_name(p: &JediParams) -> &'static str {
+    match p.dataset {
+        DataSource::File => "loaded",
+        d => d.name(),
+    }
+}
+
+/// JEDI on a teacher dataset or a recording file.
 pub struct Jedi;
 
 impl Experiment for Jedi {
@@ -631,16 +765,35 @@ impl Experiment for Jedi {
     fn check(p: &JediParams) -> Result<(), ParamError> {
         check(p)
     }
+    fn specs() -> Vec<crate::params::ParamSpec> {
+        use crate::params::{ParamSet, ShownIf};
+        let mut specs = JediParams::specs();
+        for s in &mut specs {
+            if TEACHER_KEYS.contains(&s.key) {
+                s.shown_if = Some(ShownIf { key: "dataset", value: "file", not: true });
+            } else if FILE_KEYS.contains(&s.key) {
+                s.shown_if = Some(ShownIf { key: "dataset", value: "file", not: false });
+            }
+        }
+        specs
+    }
     fn run(p: &JediParams, ctx: &RunCtx) -> Result<Output<JediResult>, RunError> {
         run(p, ctx)
     }
-    fn files(p: &JediParams) -> Vec<(&'static str, Vec<u8>)> {
-        let rec = recording_of(p);
-        let mut out = vec![
-            ("data", crate::npy::write_f32(&[rec.trials, rec.steps, rec.neurons], &rec.data)),
-            ("data-labels", file::labels_json(&rec).into_bytes()),
-        ];
-        if let Some(m) = model_file(p) {
+    fn files(p: &JediParams, ctx: &RunCtx) -> Vec<(&'static str, Vec<u8>)> {
+        let kept = kept_files(p, ctx);
+        // A teacher's recording is a function of the keys; a file's is the one the run kept.
+        let rec = match (&kept, p.dataset) {
+            (Some((_, rec)), _) => Some(rec.clone()),
+            (None, DataSource::File) => None,
+            (None, _) => Some(recording_of(p)),
+        };
+        let mut out = vec![];
+        if let Some(rec) = rec {
+            out.push(("data", crate::npy::write_f32(&[rec.trials, rec.steps, rec.neurons], &rec.data)));
+            out.push(("data-labels", file::labels_json(&rec).into_bytes()));
+        }
+        if let Some((m, _)) = kept {
             out.push(("model", m.into_bytes()));
         }
         out
@@ -648,8 +801,8 @@ impl Experiment for Jedi {
     fn click(_p: &JediParams, plot: &str, x: f64, y: f64) -> Option<(&'static str, String)> {
         (plot == "embedding").then(|| ("probe", format!("{},{}", super::significant(x, 4), super::significant(y, 4))))
     }
-    fn live(p: &JediParams, _ctx: &RunCtx) -> Option<String> {
-        let key = p.fit_key();
+    fn live(p: &JediParams, ctx: &RunCtx) -> Option<String> {
+        let key = key_in(p, ctx);
         let st: JediState = store::take(&key)?;
         let probe = (|| {
             let rec = st.recording.as_ref()?;
@@ -670,7 +823,7 @@ impl Experiment for Jedi {
         r.probe = Some(probe);
         Ok(())
     }
-    fn validate(p: &JediParams, r: &JediResult) -> Result<(), String> {
+    fn validate(_p: &JediParams, r: &JediResult) -> Result<(), String> {
         use super::shape::ensure;
         let t = r.trial_condition.len();
         let classes = r.conditions.len();
@@ -691,7 +844,7 @@ impl Experiment for Jedi {
         let e = &r.example;
         ensure(e.recorded.len() == e.neurons.len() && e.generated.len() == e.neurons.len(), "the example trial")?;
         ensure(e.recorded.iter().chain(&e.generated).all(|row| row.len() == e.time.len()), "the example trial")?;
-        ensure(e.neurons.iter().all(|&i| i < p.neurons), "the example's neurons")?;
+        ensure(e.neurons.iter().all(|&i| i < r.neurons.max(1)), "the example's neurons")?;
         if let Some(pr) = &r.probe {
             ensure(pr.trajectory.is_empty() || pr.trajectory.len() == e.time.len(), "the probe's trajectory")?;
         }
@@ -736,7 +889,7 @@ impl Experiment for Jedi {
     }
     fn cost(p: &JediParams) -> f64 {
         let t = p.teacher();
-        p.epochs as f64 * t.trials() as f64 * t.steps() as f64 * p.per_step()
+        p.epochs as f64 * t.trials() as f64 * t.steps() as f64 * per_step(p, p.neurons)
     }
     fn summary(p: &JediParams, r: &JediResult) -> String {
         let kind = if p.rank == 0 { "JEDI-full".to_string() } else { format!("JEDI (rank {})", p.rank) };
@@ -744,7 +897,7 @@ impl Experiment for Jedi {
         if !r.finished {
             return format!(
                 "Fitting {kind} to the {} dataset: epoch {} of {}, loss {loss}.",
-                p.dataset.name(),
+                data_name(p),
                 r.epochs_done,
                 r.epochs_total
             );
@@ -754,9 +907,9 @@ impl Experiment for Jedi {
         let stable = r.fixed_points.iter().filter(|f| f.kind == Kind::Stable).count();
         format!(
             "{kind} on {} ({} trials, N = {}): loss {loss} after {} epochs. Mean R² {:.3} on training trials, {:.3} on held-out trials (contexts inferred). Naive Bayes classifies held-out conditions from their contexts with accuracy {acc}. {} fixed points ({stable} stable) over {} condition networks.",
-            p.dataset.name(),
+            data_name(p),
             r.trial_condition.len(),
-            p.neurons,
+            r.neurons,
             r.epochs_done,
             mean(&r.r2_train),
             mean(&r.r2_test),

@@ -60,7 +60,7 @@ impl crate::params::Choice for NetworkSource {
 /// outside has its own sizes and time constants, so the page hides their controls then.
 pub fn designed_only(specs: &mut [ParamSpec], keys: &[&str]) {
     for s in specs.iter_mut().filter(|s| keys.contains(&s.key)) {
-        s.shown_if = Some(crate::params::ShownIf { key: "source", value: "designed" });
+        s.shown_if = Some(crate::params::ShownIf { key: "source", value: "designed", not: false });
     }
 }
 
@@ -272,18 +272,19 @@ pub struct Output<R> {
 pub struct RunCtx<'a> {
     backend: &'a dyn Compute,
     network: Option<&'a Network>,
+    recording: Option<&'a crate::jedi::uploaded::Uploaded>,
 }
 
 impl Default for RunCtx<'_> {
     fn default() -> Self {
-        RunCtx { backend: &Cpu, network: None }
+        RunCtx { backend: &Cpu, network: None, recording: None }
     }
 }
 
 impl<'a> RunCtx<'a> {
     /// A context running on `backend`.
     pub fn with_backend(backend: &'a dyn Compute) -> Self {
-        RunCtx { backend, network: None }
+        RunCtx { backend, network: None, recording: None }
     }
 
     /// This context with a network given from outside (a file read by `lpu run --network-in`,
@@ -299,6 +300,23 @@ impl<'a> RunCtx<'a> {
             RunError::Param(ParamError::new(
                 "source",
                 "source=network needs a network file: pass --network-in FILE to lpu run, or load one in the page",
+            ))
+        })
+    }
+
+    /// This context with a recording file given from outside (`data=FILE` to `lpu run`, or one
+    /// loaded in the page) for experiments run on `dataset=file`.
+    pub fn with_recording(mut self, recording: &'a crate::jedi::uploaded::Uploaded) -> Self {
+        self.recording = Some(recording);
+        self
+    }
+
+    /// The recording given from outside, or the error `dataset=file` gets without one.
+    pub fn recording(&self) -> Result<&'a crate::jedi::uploaded::Uploaded, RunError> {
+        self.recording.ok_or_else(|| {
+            RunError::Param(ParamError::new(
+                "dataset",
+                "dataset=file needs a recording: give data=FILE to lpu run, or load one in the page",
             ))
         })
     }
@@ -410,7 +428,7 @@ pub trait Experiment: Sized + 'static {
     /// Files a run writes beside its document, as (kind, bytes): `lpu run --<kind>-out FILE`
     /// writes each (a JEDI fit's `model`, its recording's `data` and `data-labels`). Called
     /// after `run`, so a kind may come from the state the run kept.
-    fn files(_p: &Self::Params) -> Vec<(&'static str, Vec<u8>)> {
+    fn files(_p: &Self::Params, _ctx: &RunCtx) -> Vec<(&'static str, Vec<u8>)> {
         vec![]
     }
     /// The fast partial result a dragged slider redraws (JSON), for experiments with one.

@@ -9,3 +9,4 @@ pub mod recording;
 pub mod student;
 pub mod teacher;
 pub mod upload;
+pub mod uploaded;

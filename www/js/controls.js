@@ -105,7 +105,7 @@ export function buildControls(form, specs, view, values, hidden, handlers) {
 
 /** Whether a key applies under the other values (the core says when it applies only with another key's value). */
 export function applies(spec, values) {
-  return !spec.shown_if || (values[spec.shown_if.key] ?? '') === spec.shown_if.value;
+  return !spec.shown_if || ((values[spec.shown_if.key] ?? '') === spec.shown_if.value) !== !!spec.shown_if.not;
 }
 
 /** Keys whose control depends on another key's value (a slider count, or a key that applies only with it). */
