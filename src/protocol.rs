@@ -229,12 +229,14 @@ pub fn handle(
                 }
                 None => None,
             };
-            let up = crate::jedi::uploaded::read(&name, &bytes, labels.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())))
-                .map_err(failed)?;
+            let up =
+                crate::jedi::uploaded::read(&name, &bytes, labels.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())))
+                    .map_err(failed)?;
             let text = serde_json::json!({
                 "hash": up.hash,
                 "description": crate::jedi::uploaded::describe(&up.recording),
-                "dt": up.dt,
+                // The keys the file fixes: its labels' time step.
+                "sets": up.dt.map(|d| serde_json::json!({ "dt": crate::params::ParamType::render(&d) })).unwrap_or_default(),
             })
             .to_string();
             state.recording = Some(up);

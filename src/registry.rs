@@ -685,8 +685,28 @@ pub fn catalogue() -> serde_json::Value {
             j
         })
         .collect();
-    // How a query asks for a network file loaded in the page, and the largest file read.
-    let network = serde_json::json!({ "key": "source", "value": "network", "max_bytes": crate::netfile::MAX_BYTES });
+    // The files a person may load into the page: the key=value that asks for each, the link key
+    // naming it by hash, the file names accepted (data, then labels), the largest file read, how
+    // it travels to the worker (request and encoding), and whether loading one switches the view
+    // to it. A recording comes first so that a dropped .npy with its .json goes to it.
+    let uploads = serde_json::json!([
+        {
+            "kind": "recording", "key": "dataset", "value": "file", "link": "data",
+            "label": "Load recording", "empty": "No recording loaded",
+            "title": "A recording: .npy (trials × time × neurons) or CSV, with an optional labels file (one label per trial per line, or the .json lpu run --data-out writes); choose both at once, or drop them onto the page",
+            "extensions": [".npy", ".csv", ".tsv"], "label_extensions": [".json", ".txt"],
+            "max_bytes": crate::jedi::uploaded::MAX_BYTES, "max_label_bytes": crate::jedi::uploaded::MAX_LABEL_BYTES,
+            "request": "load_recording", "encoding": "base64", "switch": true,
+        },
+        {
+            "kind": "network", "key": "source", "value": "network", "link": "network",
+            "label": "Load network file", "empty": "No network file loaded",
+            "title": "A network file (lpu-network JSON, version 1 or 2), or drop one onto the page",
+            "extensions": [".json"], "label_extensions": [],
+            "max_bytes": crate::netfile::MAX_BYTES, "max_label_bytes": 0,
+            "request": "load_network", "encoding": "text", "switch": false,
+        },
+    ]);
     // How a query asks for a network trained from its training keys, and where those keys come
     // from (the trainer's own keys, prefixed).
     let trained = serde_json::json!({
@@ -694,7 +714,7 @@ pub fn catalogue() -> serde_json::Value {
         "experiment": crate::experiments::train::Train::NAME,
     });
     serde_json::json!({
-        "experiments": exps, "views": views, "query_version": experiments::QUERY_VERSION, "network": network,
+        "experiments": exps, "views": views, "query_version": experiments::QUERY_VERSION, "uploads": uploads,
         "trained": trained,
     })
 }

@@ -291,3 +291,76 @@ fn jedi_writes_its_model_and_recording_files() {
     assert!(err.contains("exp=flipflop writes no model file"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The mean of a result's R² list.
+fn mean_r2(doc: &serde_json::Value, key: &str) -> f64 {
+    let v: Vec<f64> = doc["result"][key].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+#[test]
+fn jedi_fits_a_recording_file_as_it_fits_the_teacher_that_wrote_it() {
+    let dir = std::env::temp_dir().join(format!("lpu-jedi-data-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("rec.npy");
+    let teacher = "exp=jedi&neurons=12&repeats=3&duration=0.3&epochs=40&rank=2&hidden=8&context=3&refine=20";
+    let (code, out, err) = lpu(&["run", teacher, "--data-out", data.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let direct: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // The same fit from the file: the .npy holds float32 rates (relative error ≤ 6e-8), its
+    // sidecar the labels and dt; scale=1 keeps the values as they are.
+    let file = "exp=jedi&dataset=file&epochs=40&rank=2&hidden=8&context=3&refine=20&scale=1";
+    let with = format!("{file}&data={}", data.to_str().unwrap());
+    let (code, out, err) = lpu(&["run", &with]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("rec.json"), "says where the labels came from: {err}");
+    let loaded: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(loaded["result"]["conditions"], direct["result"]["conditions"]);
+    assert_eq!(loaded["result"]["neurons"], 12);
+    assert_eq!(loaded["result"]["data"].as_str().unwrap().len(), 12);
+    for key in ["r2_train", "r2_test"] {
+        let (a, b) = (mean_r2(&direct, key), mean_r2(&loaded, key));
+        assert!((a - b).abs() < 1e-4, "{key}: teacher {a}, file {b}");
+    }
+    // Scaled to 0.9 by default: R² is that of the same fit on a rescaled recording, close to it.
+    let auto = format!("exp=jedi&dataset=file&epochs=40&rank=2&hidden=8&context=3&refine=20&data={}", data.display());
+    let (code, out, _) = lpu(&["run", &auto]);
+    assert_eq!(code, 0);
+    let scaled: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let peak = 0.9 / scaled["result"]["scale"].as_f64().unwrap();
+    assert!(peak > 0.3 && peak < 1.0, "the teacher's rates peak inside (−1, 1): {peak}");
+
+    // Every bad input: one line naming the problem, exit code 2 (1: a file that cannot be read).
+    let bad = dir.join("bad.npy");
+    std::fs::write(&bad, "<b>not numpy</b>").unwrap();
+    let labels = dir.join("two.txt");
+    std::fs::write(&labels, "a\nb\n").unwrap();
+    let csv = dir.join("one.csv");
+    std::fs::write(&csv, "trial,time,neuron,value\n0,0,0,1\n0,1,0,nan\n1,0,0,1\n1,1,0,2\n").unwrap();
+    let d = data.display();
+    let cases: Vec<(String, i32, &str)> = vec![
+        (format!("exp=jedi&dataset=file&data={}", bad.display()), 2, "not a NumPy .npy file"),
+        (
+            format!("exp=jedi&dataset=file&data={d}&labels={}", labels.display()),
+            2,
+            "the labels give 2 labels but the array has 18 trials",
+        ),
+        (
+            format!("exp=jedi&dataset=file&data={}", csv.display()),
+            2,
+            "NaN or infinite, at trial 0 (trial 0 in the file), time 1, neuron 0",
+        ),
+        (format!("exp=jedi&dataset=file&data={d}&dt=0.02"), 2, "gives a time step of 0.01 s: set dt=0.01"),
+        (format!("exp=jedi&dataset=file&data={d}&bin=20"), 2, "so bin can be at most 15"),
+        (format!("exp=jedi&dataset=file&data={d}&rank=13"), 2, "must be at most the 12 neurons"),
+        ("exp=jedi&dataset=file".to_string(), 2, "dataset=file needs a recording"),
+        ("exp=jedi&dataset=file&data=0123456789ab".to_string(), 1, "names a file loaded in the page"),
+        ("exp=jedi&labels=x.txt".to_string(), 2, "labels=FILE needs data=FILE"),
+    ];
+    for (q, want, msg) in cases {
+        let (code, _, err) = lpu(&["run", &q]);
+        assert_eq!(code, want, "{q}: {err}");
+        assert!(err.contains(msg), "{q}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

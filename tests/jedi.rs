@@ -285,7 +285,7 @@ fn the_model_file_alone_reproduces_the_reported_r2() {
     ] {
         let doc: Value = serde_json::from_str(&lpu::run_query(q).unwrap().json).unwrap();
         let r = &doc["result"];
-        let files = lpu::parse_strict(q).unwrap().files();
+        let files = lpu::parse_strict(q).unwrap().files(&lpu::experiments::RunCtx::default());
         let model = files.iter().find(|(k, _)| *k == "model").expect("a model file after the run");
         let m: Value = serde_json::from_slice(&model.1).unwrap();
         let data = files.iter().find(|(k, _)| *k == "data").unwrap();

@@ -142,3 +142,54 @@ fn training_publishes_documents_and_networks_load() {
     let bad = handle(&mut s, Request::LoadNetwork { text: "<html>".into() }, |_| {}, || false, |_| {});
     assert!(bad.unwrap_err().message.contains("not JSON"));
 }
+
+#[test]
+fn a_loaded_recording_is_fitted_by_dataset_file_and_a_bad_one_leaves_the_last() {
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let teacher = "exp=jedi&neurons=8&repeats=2&duration=0.2&epochs=3&hidden=4&context=2&refine=2";
+    let p = lpu::parse_strict(teacher).unwrap();
+    let files = p.files(&lpu::experiments::RunCtx::default());
+    let get = |k: &str| files.iter().find(|(kind, _)| *kind == k).unwrap().1.clone();
+    let (npy, labels) = (get("data"), get("data-labels"));
+    let mut s = WorkerState::default();
+    let q = "exp=jedi&dataset=file&epochs=3&hidden=4&context=2&refine=2&scale=1";
+    // Without a file, the run says what it needs.
+    let e = ask(&mut s, Request::Run { query: q.into() }).unwrap_err();
+    assert!(e.message.contains("dataset=file needs a recording"), "{}", e.message);
+    let load = |s: &mut WorkerState, data: &[u8]| {
+        ask(
+            s,
+            Request::LoadRecording {
+                name: "rec.npy".into(),
+                data: b64(data),
+                labels: Some(("rec.json".into(), b64(&labels))),
+            },
+        )
+    };
+    let answer: serde_json::Value = serde_json::from_str(&load(&mut s, &npy).unwrap()).unwrap();
+    assert_eq!(
+        answer["description"],
+        "12 trials × 20 steps × 8 neurons, 6 conditions (sine, cosine, square, ramp, decay, step)"
+    );
+    assert_eq!(answer["sets"]["dt"], "0.01");
+    let hash = answer["hash"].as_str().unwrap().to_string();
+    let first = ask(&mut s, Request::Run { query: q.into() }).unwrap();
+    // A bad file is refused with its message, and the recording loaded before stays.
+    let e = load(&mut s, b"\x93NUMPYgarbage").unwrap_err();
+    assert!(e.message.starts_with("rec.npy: "), "{}", e.message);
+    let again = ask(&mut s, Request::Run { query: q.into() }).unwrap();
+    assert_eq!(first, again);
+    let doc: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(doc["result"]["data"], hash.as_str());
+    // The same fit as on the teacher's own recording, to the float32 rounding of the file.
+    let direct: serde_json::Value = serde_json::from_str(&lpu::run_query(teacher).unwrap().json).unwrap();
+    for key in ["r2_train", "r2_test"] {
+        let a = direct["result"][key].as_array().unwrap();
+        let b = doc["result"][key].as_array().unwrap();
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            assert!((x.as_f64().unwrap() - y.as_f64().unwrap()).abs() < 1e-4, "{key}: {x} vs {y}");
+        }
+    }
+}

@@ -117,11 +117,8 @@ fn recording_of(query: &str) -> Result<(String, Option<lpu::jedi::uploaded::Uplo
         })
         .collect();
     let find = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
-    let rest: Vec<String> = query
-        .split('&')
-        .filter(|p| !p.starts_with("data=") && !p.starts_with("labels="))
-        .map(String::from)
-        .collect();
+    let rest: Vec<String> =
+        query.split('&').filter(|p| !p.starts_with("data=") && !p.starts_with("labels=")).map(String::from).collect();
     let Some(path) = find("data") else {
         if find("labels").is_some() {
             return Err((2, "labels=FILE needs data=FILE, the recording it labels".into()));

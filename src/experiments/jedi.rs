@@ -883,7 +883,9 @@ impl Experiment for Jedi {
                 "fixed_points",
                 "lyapunov",
             ],
-            main: &["dataset", "rank", "neurons", "repeats", "epochs", "lr", "context", "seed"],
+            main: &[
+                "dataset", "bin", "smooth", "zscore", "rank", "neurons", "repeats", "epochs", "lr", "context", "seed",
+            ],
             embed_plot: "embedding",
         }]
     }

@@ -431,6 +431,54 @@ await test('dragging across the JEDI context plane analyses each point live; rel
   await page.context().close();
 });
 
+await test('recording files: bad ones get their messages, a good one fits as lpu run data=FILE does', async () => {
+  const small = 'epochs=30&rank=2&hidden=8&context=3&refine=10';
+  const page = await open(`exp=jedi&neurons=8&repeats=2&duration=0.2&${small}`);
+  await allDrawn(page);
+  const npyPath = join(shots, 'recording.npy');
+  execFileSync(lpuBin, ['run', 'exp=jedi&neurons=10&repeats=3&duration=0.3&epochs=1&hidden=4&context=2&refine=1', '--data-out', npyPath]);
+  const npy = await readFile(npyPath);
+  const side = await readFile(join(shots, 'recording.json'));
+  // A header claiming 100 × 1000 × 1000 float32 values, with no data.
+  const dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (100, 1000, 1000), }";
+  const pad = 64 - ((10 + dict.length + 1) % 64);
+  const huge = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0, dict.length + pad + 1, 0]), Buffer.from(dict + ' '.repeat(pad) + '\n')]);
+  const file = (name, buffer) => ({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(buffer) });
+  const cases = [
+    [[file('notes.npy', '<b>not numpy</b>')], /not a NumPy \.npy file/],
+    [[file('huge.npy', huge)], /100 000 000 values.*limit/],
+    [[file('rec.npy', npy), file('labels.txt', 'a\nb\n')], /the labels give 2 labels but the array has 18 trials/],
+    [[file('nan.csv', 'trial,time,neuron,value\n0,0,0,1\n0,1,0,nan\n1,0,0,1\n1,1,0,2\n')], /NaN or infinite, at trial 0/],
+    [[file('flat.csv', '<b>a</b>,b\n1,2\n')], /no 'trial' column/],
+  ];
+  for (const [files, message] of cases) {
+    await page.setInputFiles('#recording-file', files);
+    await page.waitForFunction((n) => document.getElementById('messages').textContent.includes(n), files[0].name);
+    const msg = await page.textContent('#messages');
+    assert.match(msg, message, files[0].name + ': ' + msg);
+    assert.equal(await page.locator('#messages b').count(), 0, 'file text must never become HTML');
+    assert.match(await page.textContent('#recording-status'), /No recording loaded/);
+  }
+  // A good file with its sidecar: the view switches to it and fits; the link names it by hash.
+  await page.setInputFiles('#recording-file', [file('recording.npy', npy), file('recording.json', side)]);
+  await page.waitForFunction(() => /Loaded: 18 trials × 30 steps × 10 neurons, 6 conditions/.test(document.getElementById('recording-status').textContent));
+  await page.waitForURL(/dataset=file.*data=[0-9a-f]{12}/);
+  await page.waitForFunction(() => { const s = window.lpuExplorer.get(); return s.result && s.result.result.data && s.result.result.finished; }, null, { timeout: 120000 });
+  await allDrawn(page);
+  const state = await page.evaluate(() => window.lpuExplorer.get());
+  assert.equal(await page.locator('#ctl-neurons').count(), 0, 'the teacher keys are hidden for a file');
+  const native = cli(`${state.coreQuery}&data=${npyPath}`);
+  assert.equal(state.result.result.data, native.result.data, 'the same file hash');
+  assertClose(state.result.result.r2_train, native.result.r2_train, 'r2_train');
+  assertClose(state.result.result.r2_test, native.result.r2_test, 'r2_test');
+  await page.screenshot({ path: join(shots, 'jedi-recording.png'), fullPage: true });
+  // The link opened elsewhere says which file it needs.
+  const other = await open(new URL(page.url()).search.slice(1));
+  await other.waitForFunction(() => /This link needs the file whose hash is [0-9a-f]{12}/.test(document.getElementById('messages').textContent));
+  await other.context().close();
+  await page.context().close();
+});
+
 await test('cancel stops a sweep on the worker pool', async () => {
   const page = await open('view=sweep&bits=2&neurons=100&points=3&runs=1&steps=100&after=200&score=100');
   await allDrawn(page);

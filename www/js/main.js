@@ -9,20 +9,22 @@ import { Runner, Pool, timings } from './runner.js';
 import { buildControls, dependents, applies } from './controls.js';
 import { buildFigures, drawFigure } from './plots.js';
 import { Player } from './player.js';
+import { Uploads } from './uploads.js';
 
 let wasm = null;
 let catalogue = null;
 const state = {
   exp: null, view: null, values: {}, viewOpts: { embed: false, hide: [], plot: null },
   doc: null, docObject: null, lastGood: null, busy: false,
-  // The network file loaded for source=network ({hash, description}), and the one a link asks for.
-  network: null, linkNetwork: null, paused: false,
+  paused: false,
   // The training keys (prefixed) of a trained network sent to the other views, or null.
   sentTraining: null,
 };
 const listeners = { result: [] };
 let figures = [];
 let runner = null;
+// The files loaded into the page (a network file, a recording), named in links by hash.
+let uploads = null;
 let apiRunner = null;
 const pool = new Pool();
 let player = null;
@@ -49,8 +51,7 @@ function shareQuery() {
   if (state.viewOpts.embed) view.push('embed=1');
   if (state.viewOpts.hide.length) view.push('hide=' + state.viewOpts.hide.join(','));
   if (state.viewOpts.plot) view.push('plot=' + state.viewOpts.plot);
-  const hash = usesNetwork() ? (state.network ? state.network.hash : state.linkNetwork) : null;
-  if (hash) view.push('network=' + hash);
+  view.push(...uploads.linkKeys(state.values));
   if (view.length) q += '&' + view.join('&');
   return q;
 }
@@ -73,9 +74,9 @@ function updateUrl() {
   if (wait <= 0) write();
   else urlTimer = setTimeout(write, wait);
 }
-// Whether the current query runs on the network file loaded in the page (the core says which
-// key and value ask for it).
-function usesNetwork() { return state.values[catalogue.network.key] === catalogue.network.value; }
+// Whether the current query runs on a file loaded in the page (the core says which keys and
+// values ask for one): its result depends on more than the link, so the browser keeps none.
+function usesUpload() { return uploads.inUse(state.values).length > 0; }
 // The core's canonical query for the current state (what the worker and `lpu run` get).
 function coreQuery() { return wasm.parse(buildQuery(state.exp, state.values)).query; }
 
@@ -97,10 +98,7 @@ function applyLink(query) {
   state.view = asked && asked.experiment === state.exp ? asked.name : homeView(state.exp).name;
   if (v.view && v.view !== state.view) showMessage(`Link parameter view: "${v.view}" does not show exp=${state.exp}; showing ${viewOf(state.view).label}.`, 'warn', 'link');
   state.viewOpts = { embed: !!v.embed, hide: v.hide || [], plot: v.plot || null };
-  state.linkNetwork = v.network || null;
-  if (state.linkNetwork && (!state.network || state.network.hash !== state.linkNetwork)) {
-    showMessage(`This link needs the network file whose hash is ${state.linkNetwork}: load it with "Load network file" (or drop it onto the page), then run. Files never travel in links.`, 'warn', 'link');
-  }
+  uploads.fromLink(v);
   const names = viewOf(state.view).plots;
   if (state.viewOpts.plot && !names.includes(state.viewOpts.plot)) {
     showMessage(`Link parameter plot: "${state.viewOpts.plot}" is not a plot of this view (one of ${names.join(', ')}); showing all.`, 'warn', 'link');
@@ -247,7 +245,7 @@ function run() {
     $('pause').hidden = false;
     try { showDoc(text); } catch (err) { showMessage('Could not show the run so far: ' + err.message, 'error', 'run'); }
   };
-  const cached = usesNetwork() ? null : cacheGet(query);
+  const cached = usesUpload() ? null : cacheGet(query);
   // A throw inside the core becomes this run's failure, not a page stuck on "Running…".
   return Promise.resolve()
     .then(() => cached || execute(query, onProgress, onPartial))
@@ -300,35 +298,27 @@ function pauseOrResume() {
   $('status').textContent = 'Paused — the plots show the last finished step; Resume goes on from there.';
 }
 
-// ---------- network files ----------
-function networkLoaded(answer) {
-  state.network = JSON.parse(answer);
-  const note = state.linkNetwork && state.linkNetwork !== state.network.hash ? ` — not the file this link asks for (${state.linkNetwork})` : '';
-  $('network-status').textContent = `Loaded: ${state.network.description} (hash ${state.network.hash})${note}`;
-  clearMessages('network');
-  if (!note) clearMessages('link');
-  showMessage(`Network loaded (${state.network.description}). Views with ${catalogue.network.key}=${catalogue.network.value} run on it.`, 'info', 'network');
-  updateUrl();
-  if (usesNetwork()) run().catch(() => {});
-}
-function loadNetworkFile(file) {
-  clearMessages('network');
-  state.sentTraining = null;
-  if (!file) return;
-  if (file.size > catalogue.network.max_bytes) {
-    showMessage(`The file "${file.name}" has ${file.size} bytes, more than the limit of ${catalogue.network.max_bytes >> 20} MiB; nothing was loaded.`, 'error', 'network');
-    return;
+// ---------- files loaded in the page ----------
+// A file loaded: a kind that switches the view to it does so (with the keys the file fixes),
+// and a view that uses it runs on it.
+function fileLoaded(u, info) {
+  if (u.key === catalogue.trained.key) state.sentTraining = null;
+  const has = (key) => specsOf(state.exp).some((s) => s.key === key);
+  const spec = specsOf(state.exp).find((s) => s.key === u.key);
+  let changed = false;
+  if (u.switch && spec && spec.options.includes(u.value) && state.values[u.key] !== u.value) {
+    state.values[u.key] = u.value;
+    changed = true;
   }
-  // A bad file leaves the worker's network as it was; a replaced worker gets that one again.
-  const before = runner.setup.get('network');
-  file.text()
-    .then((text) => runner.remember('network', { kind: 'load_network', text }))
-    .then(networkLoaded)
-    .catch((e) => {
-      if (before) runner.setup.set('network', before);
-      else runner.setup.delete('network');
-      showMessage(`The file "${file.name}" was not loaded: ${e.message}. The page goes on with ${state.network ? 'the network loaded before' : 'no network file'}.`, 'error', 'network');
-    });
+  if (state.values[u.key] === u.value) {
+    for (const [k, v] of Object.entries(info.sets || {})) {
+      if (has(k) && state.values[k] !== v) { state.values[k] = v; changed = true; }
+    }
+  }
+  if (changed) renderControls();
+  uploads.showFor(specsOf(state.exp));
+  updateUrl();
+  if (state.values[u.key] === u.value) run().catch(() => {});
 }
 // The network file of the result shown. A result kept by the browser has no network in the
 // worker: the query runs again (the same bytes) and the worker then holds it.
@@ -356,10 +346,10 @@ function useResultNetwork() {
   // A trained network travels as its training keys: links to the other views retrain it (the
   // worker keeps it, so they need not) and stay shareable. A file goes by its hash.
   const training = state.exp === t.experiment ? Object.fromEntries(Object.entries(state.values).map(([k, v]) => [t.prefix + k, v])) : null;
+  const kind = uploads.byKind('network');
   networkText()
-    .then((text) => runner.remember('network', { kind: 'load_network', text }))
-    .then((answer) => {
-      networkLoaded(answer);
+    .then((text) => uploads.send(kind, { kind: kind.request, text }))
+    .then(() => {
       state.sentTraining = training;
       if (training) showMessage(`The other views that take a network now open on this trained network (${t.key}=${t.value}: their links carry its training keys and stay shareable). Choose another ${t.key} in a view to leave it.`, 'info', 'network');
     })
@@ -444,6 +434,7 @@ function switchView(name) {
 }
 function renderAll() {
   document.body.classList.toggle('embed', state.viewOpts.embed);
+  uploads.showFor(specsOf(state.exp));
   buildViews();
   renderControls();
   renderFigures();
@@ -516,6 +507,8 @@ function start() {
   wasm = window.wasmBindings;
   catalogue = wasm.catalogue();
   runner = new Runner();
+  uploads = new Uploads(catalogue.uploads, runner, { loaded: fileLoaded });
+  uploads.render($('upload-bars'));
   player = new Player({ onTime: drawTimed });
   const clean = applyLink(location.search);
   renderAll();
@@ -523,10 +516,9 @@ function start() {
   $('run').addEventListener('click', () => run().catch(() => {}));
   $('cancel').addEventListener('click', cancel);
   $('pause').addEventListener('click', pauseOrResume);
-  $('network-file').addEventListener('change', (e) => { loadNetworkFile(e.target.files[0]); e.target.value = ''; });
   $('use-network').addEventListener('click', useResultNetwork);
   addEventListener('dragover', (e) => { if (e.dataTransfer && [...e.dataTransfer.types].includes('Files')) e.preventDefault(); });
-  addEventListener('drop', (e) => { if (e.dataTransfer && e.dataTransfer.files.length) { e.preventDefault(); loadNetworkFile(e.dataTransfer.files[0]); } });
+  addEventListener('drop', (e) => { if (e.dataTransfer && e.dataTransfer.files.length) { e.preventDefault(); uploads.drop([...e.dataTransfer.files]); } });
   $('copy-link').addEventListener('click', () => copyText(shareUrl(), 'Link'));
   $('copy-embed').addEventListener('click', () => copyText(embedCode(), 'Embed code'));
   $('export-json').addEventListener('click', () => state.lastGood && download(new Blob([state.lastGood], { type: 'application/json' }), fileName('result') + '.json'));
