@@ -56,6 +56,12 @@ pub enum Request {
         /// The labels file's name and bytes (base64), if any.
         labels: Option<(String, String)>,
     },
+    /// Load a JEDI model file as the finished fit of its query; answers its hash, a description
+    /// and the link that shows it (`open`), or the file's first problem.
+    LoadModel {
+        /// The file's text.
+        text: String,
+    },
     /// Panic on purpose (the page's test hook for the error path).
     Panic,
 }
@@ -241,6 +247,15 @@ pub fn handle(
             .to_string();
             state.recording = Some(up);
             Ok(text)
+        }
+        Request::LoadModel { text } => {
+            let r = crate::experiments::jedi::restore(&text).map_err(|e| WireError::new(ErrorKind::Failed, e))?;
+            Ok(serde_json::json!({
+                "hash": crate::netfile::hash(&text),
+                "description": r.description,
+                "open": r.link,
+            })
+            .to_string())
         }
         Request::Panic => panic!("deliberate panic requested by the page's test hook"),
     }

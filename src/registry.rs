@@ -688,7 +688,8 @@ pub fn catalogue() -> serde_json::Value {
     // The files a person may load into the page: the key=value that asks for each, the link key
     // naming it by hash, the file names accepted (data, then labels), the largest file read, how
     // it travels to the worker (request and encoding), and whether loading one switches the view
-    // to it. A recording comes first so that a dropped .npy with its .json goes to it.
+    // to it, or the experiments whose view takes it (a model file names the link it opens). A
+    // dropped file goes to the first kind shown that accepts it.
     let uploads = serde_json::json!([
         {
             "kind": "recording", "key": "dataset", "value": "file", "link": "data",
@@ -697,6 +698,14 @@ pub fn catalogue() -> serde_json::Value {
             "extensions": [".npy", ".csv", ".tsv"], "label_extensions": [".json", ".txt"],
             "max_bytes": crate::jedi::uploaded::MAX_BYTES, "max_label_bytes": crate::jedi::uploaded::MAX_LABEL_BYTES,
             "request": "load_recording", "encoding": "base64", "switch": true,
+        },
+        {
+            "kind": "model", "experiments": [crate::experiments::jedi::Jedi::NAME],
+            "label": "Load model file", "empty": "No model file loaded",
+            "title": "A JEDI model file (lpu-jedi JSON, as Export → Model file or lpu run --model-out writes it): its view opens on the fitted model without refitting",
+            "extensions": [".json"], "label_extensions": [],
+            "max_bytes": crate::jedi::file::MAX_BYTES, "max_label_bytes": 0,
+            "request": "load_model", "encoding": "text", "switch": false,
         },
         {
             "kind": "network", "key": "source", "value": "network", "link": "network",

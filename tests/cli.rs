@@ -285,6 +285,13 @@ fn jedi_writes_its_model_and_recording_files() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("rec.json")).unwrap()).unwrap();
     assert_eq!(labels["conditions"].as_array().unwrap().len(), 12);
     assert_eq!(labels["dt"], 0.01);
+    // A new process given the model file shows the same document without fitting again.
+    let (code, again, err) = lpu(&["run", q, "--model-in", model.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(again, out, "the restored fit gives the bytes of the run that wrote it");
+    let (code, _, err) = lpu(&["run", "exp=jedi&neurons=8&repeats=2&duration=0.2&epochs=4&hidden=4&context=2&refine=2", "--model-in", model.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("--model-in is not used"), "{err}");
     // A query of another experiment has no model to write.
     let (code, _, err) = lpu(&["run", "exp=flipflop&steps=10", "--model-out", model.to_str().unwrap()]);
     assert_eq!(code, 2);

@@ -193,3 +193,50 @@ fn a_loaded_recording_is_fitted_by_dataset_file_and_a_bad_one_leaves_the_last() 
         }
     }
 }
+
+#[test]
+fn a_model_file_restores_its_fit_without_fitting_again() {
+    let q = "exp=jedi&neurons=8&repeats=2&duration=0.2&epochs=5&hidden=4&context=2&refine=3";
+    let mut s = WorkerState::default();
+    let first = ask(&mut s, Request::Run { query: q.into() }).unwrap();
+    let canonical = lpu::parse_strict(q).unwrap().query();
+    use base64::Engine;
+    let model = ask(&mut s, Request::File { query: canonical.clone(), what: "model".into() }).unwrap();
+    let text = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(model).unwrap()).unwrap();
+    // A fresh worker (no fit kept) restores the file and opens its query: the same bytes.
+    lpu::train::store::clear();
+    let mut fresh = WorkerState::default();
+    let answer: serde_json::Value =
+        serde_json::from_str(&ask(&mut fresh, Request::LoadModel { text: text.clone() }).unwrap()).unwrap();
+    assert_eq!(answer["description"], "JEDI rank 5 model of 12 trials (6 training), N = 8, 5 epochs on multitask");
+    let open = answer["open"].as_str().unwrap();
+    assert_eq!(lpu::parse_strict(open).unwrap().query(), canonical);
+    assert_eq!(ask(&mut fresh, Request::Run { query: open.into() }).unwrap(), first);
+    // The run used the file, not a new fit: a loss changed in the file is the loss shown.
+    lpu::train::store::clear();
+    let mut f: serde_json::Value = serde_json::from_str(&text).unwrap();
+    f["loss"][0] = serde_json::json!(123.5);
+    ask(&mut fresh, Request::LoadModel { text: f.to_string() }).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&ask(&mut fresh, Request::Run { query: open.into() }).unwrap()).unwrap();
+    assert_eq!(doc["result"]["loss"][0], 123.5);
+    // Bad files: one message each.
+    let mut bad = |edit: &dyn Fn(&mut serde_json::Value), msg: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        edit(&mut v);
+        let e = ask(&mut fresh, Request::LoadModel { text: v.to_string() }).unwrap_err();
+        assert!(e.message.contains(msg), "{msg}: {}", e.message);
+    };
+    bad(&|v| v["format"] = "lpu-network".into(), "format must be \"lpu-jedi\"");
+    bad(&|v| v["version"] = 2.into(), "version must be 1");
+    bad(&|v| v["contexts"][3] = serde_json::json!([1.0]), "contexts and initial_states must be 12 rows of 2");
+    bad(&|v| v["hypernetwork"][1]["bias"][0] = serde_json::json!(null), "not a valid lpu-jedi file");
+    bad(&|v| v["held_out"][0] = (!v["held_out"][0].as_bool().unwrap()).into(), "held-out trials are not those");
+    bad(&|v| v["query"] = "".into(), "names no query");
+    bad(
+        &|v| v["query"] = v["query"].as_str().unwrap().replace("epochs=5", "epochs=6").into(),
+        "losses (one per epoch)",
+    );
+    let e = ask(&mut fresh, Request::LoadModel { text: "<b>no</b>".into() }).unwrap_err();
+    assert!(e.message.starts_with("not JSON"), "{}", e.message);
+}

@@ -17,6 +17,8 @@ const USAGE: &str = "usage:
   lpu run \"<query>\" [--format json|csv] [--network-in FILE] [--network-out FILE] [--pretty]
           [--model-out FILE] [--data-out FILE.npy]   (exp=jedi: the fitted model; the recording
                                                     as .npy with its labels in FILE.json)
+          [--model-in FILE]                          (exp=jedi: a model file as the fit of its
+                                                    query, which then is not fitted again)
                                                        run an experiment, print its result
                                                        document (JSON) or its main series (CSV)
   lpu run \"<query>\" --shard I/N [--network-in FILE]    run shard I of N of a sweep's cells, print
@@ -159,6 +161,31 @@ fn recording_of(query: &str) -> Result<(String, Option<lpu::jedi::uploaded::Uplo
     Ok((rest.join("&"), Some(up)))
 }
 
+/// Restores a JEDI model file as the finished fit of its query, and says so when `query` is
+/// not that fit (it then fits anew).
+fn restore_model(path: &str, query: &str) -> Result<(), ExitCode> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read model file {path}: {e}");
+        ExitCode::from(1)
+    })?;
+    let restored = lpu::experiments::jedi::restore(&text).map_err(|e| {
+        eprintln!("error: model file {path}: {e}");
+        ExitCode::from(2)
+    })?;
+    let fit = |q: &str| -> Option<String> {
+        let p = lpu::registry::parse_strict(q).ok()?.into_typed::<lpu::experiments::jedi::Jedi>()?;
+        Some(p.fit_key(None))
+    };
+    let link = restored.link.split("&data=").next().unwrap_or_default();
+    if fit(query).is_none() || fit(query) != fit(link) {
+        eprintln!(
+            "note: --model-in is not used: it is the fit of \"{}\", which this query does not name",
+            restored.link
+        );
+    }
+    Ok(())
+}
+
 /// Runs the inputs' query.
 fn run_query(inputs: &Inputs) -> Result<lpu::Outcome, ExitCode> {
     lpu::registry::run_query_with(&inputs.query, &inputs.ctx()).map_err(|e| {
@@ -205,6 +232,7 @@ fn run(args: &[String]) -> ExitCode {
     let mut query = None;
     let mut network_out = None;
     let mut network_in = None;
+    let mut model_in: Option<String> = None;
     let mut pretty = false;
     let mut csv = false;
     let mut shard = None;
@@ -219,6 +247,10 @@ fn run(args: &[String]) -> ExitCode {
             "--network-in" => match it.next() {
                 Some(f) => network_in = Some(f.clone()),
                 None => return usage_error("--network-in needs a file name"),
+            },
+            "--model-in" => match it.next() {
+                Some(f) => model_in = Some(f.clone()),
+                None => return usage_error("--model-in needs a file name"),
             },
             flag @ ("--model-out" | "--data-out") => match it.next() {
                 Some(f) => outs.push((if flag == "--model-out" { "model" } else { "data" }, f.clone())),
@@ -250,6 +282,11 @@ fn run(args: &[String]) -> ExitCode {
     };
     if let Some(shard) = shard {
         return run_shard(&inputs, shard);
+    }
+    if let Some(path) = &model_in {
+        if let Err(code) = restore_model(path, &inputs.query) {
+            return code;
+        }
     }
     let outcome = match run_query(&inputs) {
         Ok(o) => o,

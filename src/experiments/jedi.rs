@@ -731,12 +731,124 @@ pub fn kept_files(p: &JediParams, ctx: &RunCtx) -> Option<(String, Recording)> {
     let out = match (&st.inferred, &st.recording) {
         (Some(inferred), Some(rec)) => {
             let (train, test) = fit::split(rec, p.test_fraction, p.seed);
-            Some((file::to_json(&st.fit.model, rec, &train, &test, inferred), rec.clone()))
+            let data = match p.dataset {
+                DataSource::File => ctx.recording().ok().map(|u| u.hash.clone()),
+                _ => None,
+            };
+            let from = file::Provenance { query: canonical(p), data, loss: &st.fit.losses };
+            Some((file::to_json(&st.fit.model, rec, &train, &test, inferred, from), rec.clone()))
         }
         _ => None,
     };
     store::keep(key, st);
     out
+}
+
+/// The canonical query of `p` without its probe (the fit and its analyses).
+fn canonical(p: &JediParams) -> String {
+    use crate::params::ParamSet;
+    let pairs: Vec<String> = p
+        .pairs()
+        .into_iter()
+        .filter(|(k, _)| *k != "probe")
+        .map(|(k, v)| format!("{k}={}", crate::params::encode(&v)))
+        .collect();
+    format!("v={}&exp=jedi&{}", super::QUERY_VERSION, pairs.join("&"))
+}
+
+/// A model file restored by [`restore`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Restored {
+    /// The query that shows it (its fit's, with `data=<hash>` for a recording file).
+    pub link: String,
+    /// One line on the model.
+    pub description: String,
+}
+
+/// Restores a model file (`--model-out`, or Export in the page) as the finished fit of its
+/// query: running that query then analyses the file's model without refitting (on a teacher's
+/// recording, to the bytes of the run that wrote it; a recording file must be given again).
+/// Refuses a file that is not a valid `lpu-jedi` one, has no query, or whose sizes, conditions
+/// or held-out trials are not those its query gives.
+pub fn restore(text: &str) -> Result<Restored, String> {
+    use crate::params::ParamSet;
+    let f = file::from_json(text)?;
+    if f.query.is_empty() {
+        return Err(
+            "the file names no query (it was not written by this explorer), so there is no view to restore".into()
+        );
+    }
+    let mut p = JediParams::default();
+    for (k, v) in crate::params::split_query(&f.query).0 {
+        match k.as_str() {
+            "v" => {}
+            "exp" if v == "jedi" => {}
+            "exp" => return Err(format!("query: exp must be jedi, got \"{v}\"")),
+            _ => {
+                if !p.set(&k, &v).map_err(|e| format!("query: {e}"))? {
+                    return Err(format!("query: {k} is not a key of exp=jedi"));
+                }
+            }
+        }
+    }
+    check(&p).map_err(|e| format!("query: {e}"))?;
+    let trials = f.contexts.len();
+    let mismatch = |what: &str| {
+        Err(format!("the file's {what} are not those its query gives: it was edited, or written by another version"))
+    };
+    if p.dataset == DataSource::File {
+        if f.data.is_none() {
+            return mismatch("recording file (none named)");
+        }
+    } else {
+        let t = p.teacher();
+        if (t.trials(), t.steps(), p.neurons) != (trials, f.steps, f.neurons)
+            || t.conditions().len() != f.conditions.iter().collect::<std::collections::BTreeSet<_>>().len()
+        {
+            return mismatch("sizes");
+        }
+    }
+    if (p.rank, p.context, p.hidden, p.tau) != (f.rank, f.context, f.hypernetwork[0].bias.len(), f.tau) {
+        return mismatch("rank, context, hidden units or τ");
+    }
+    let labels = Recording {
+        trials,
+        steps: 0,
+        neurons: 0,
+        dt: f.dt,
+        data: vec![],
+        conditions: f.conditions.clone(),
+        phases: f.phases.clone(),
+    };
+    let (train, test) = fit::split(&labels, p.test_fraction, p.seed);
+    if (0..trials).any(|k| f.held_out[k] != test.contains(&k)) {
+        return mismatch("held-out trials");
+    }
+    if f.loss.len() != p.epochs {
+        return mismatch("losses (one per epoch)");
+    }
+    let model = file::model_of(&f);
+    let mut fit = FitState::of(&p.fit(), model);
+    fit.epoch = p.epochs;
+    fit.losses = f.loss.clone();
+    let st = JediState {
+        fit,
+        inferred: Some(test.iter().map(|&k| f.contexts[k].clone()).collect()),
+        inferred_by: format!("{}:{}", p.refine, p.refine_lr),
+        recording: None,
+    };
+    store::keep(p.fit_key(f.data.as_deref()), st);
+    let kind = if f.rank == 0 { "JEDI-full".to_string() } else { format!("JEDI rank {}", f.rank) };
+    let description = format!(
+        "{kind} model of {} trials ({} training), N = {}, {} epochs on {}",
+        trials,
+        train.len(),
+        f.neurons,
+        p.epochs,
+        data_name(&p)
+    );
+    let data = f.data.as_ref().map_or(String::new(), |h| format!("&data={h}"));
+    Ok(Restored { link: format!("{}{data}", f.query), description })
 }
 
 /// The dataset's name in words.

@@ -218,7 +218,12 @@ pub struct FitState {
 impl FitState {
     /// A fresh fit of `rec`'s training trials `train`.
     pub fn new(spec: &FitSpec, rec: &Recording, train: usize) -> FitState {
-        let model = Model::new(spec, rec, train);
+        Self::of(spec, Model::new(spec, rec, train))
+    }
+
+    /// A fit of `model` at epoch 0, with fresh optimiser states (a restored model sets its
+    /// epoch and losses).
+    pub fn of(spec: &FitSpec, model: Model) -> FitState {
         let config = AdamConfig { lr: spec.lr, clip: 10.0, ..Default::default() };
         let hyper = model.mlp().len();
         let adam = Adam::new(config, hyper);

@@ -428,6 +428,25 @@ await test('dragging across the JEDI context plane analyses each point live; rel
   const npy = await readFile(await n.path());
   assert.equal(npy.subarray(1, 6).toString(), 'NUMPY');
   await page.screenshot({ path: join(shots, 'jedi-explorer.png'), fullPage: true });
+  // The model file, loaded into a fresh page (its own worker, no fit kept), opens its view on
+  // the fitted model: the same losses and R² without fitting again, and the explorer works.
+  const fresh = await open('exp=jedi&neurons=8&repeats=2&duration=0.2&epochs=2&hidden=4&context=2&refine=2');
+  await allDrawn(fresh);
+  await fresh.setInputFiles('#model-file', { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(model)) });
+  await fresh.waitForFunction(() => /Loaded: JEDI rank 5 model of 18 trials/.test(document.getElementById('model-status').textContent));
+  await fresh.waitForFunction(() => { const s = window.lpuExplorer.get(); return s.result && /neurons=30/.test(s.query) && s.result.result.finished; }, null, { timeout: 60000 });
+  await allDrawn(fresh);
+  const restored = await fresh.evaluate(() => window.lpuExplorer.get());
+  assert.deepEqual(restored.result.result.loss, state.result.result.loss, 'the losses of the file');
+  assert.deepEqual(restored.result.result.r2_test, state.result.result.r2_test, 'the held-out R² of the fit');
+  const shown = await fresh.evaluate(() => window.__lpuTimings.portraitUpdates);
+  const area = await fresh.locator('figure[data-plot="embedding"] img').boundingBox();
+  await fresh.mouse.move(area.x + area.width * 0.5, area.y + area.height * 0.5);
+  await fresh.mouse.down();
+  await fresh.mouse.move(area.x + area.width * 0.6, area.y + area.height * 0.4, { steps: 5 });
+  await fresh.waitForFunction((b) => window.__lpuTimings.portraitUpdates > b, shown);
+  await fresh.mouse.up();
+  await fresh.context().close();
   await page.context().close();
 });
 

@@ -302,6 +302,18 @@ function pauseOrResume() {
 // A file loaded: a kind that switches the view to it does so (with the keys the file fixes),
 // and a view that uses it runs on it.
 function fileLoaded(u, info) {
+  // A file that is a result (a fitted model) opens the link that shows it: the worker now
+  // holds that result's state, so nothing is computed again.
+  if (info.open) {
+    player.pause();
+    if (state.doc) state.doc.free();
+    state.doc = null; state.docObject = null;
+    applyLink(info.open);
+    renderAll();
+    updateUrl();
+    run().catch(() => {});
+    return;
+  }
   if (u.key === catalogue.trained.key) state.sentTraining = null;
   const has = (key) => specsOf(state.exp).some((s) => s.key === key);
   const spec = specsOf(state.exp).find((s) => s.key === u.key);
@@ -316,7 +328,7 @@ function fileLoaded(u, info) {
     }
   }
   if (changed) renderControls();
-  uploads.showFor(specsOf(state.exp));
+  uploads.showFor(state.exp, specsOf(state.exp));
   updateUrl();
   if (state.values[u.key] === u.value) run().catch(() => {});
 }
@@ -434,7 +446,7 @@ function switchView(name) {
 }
 function renderAll() {
   document.body.classList.toggle('embed', state.viewOpts.embed);
-  uploads.showFor(specsOf(state.exp));
+  uploads.showFor(state.exp, specsOf(state.exp));
   buildViews();
   renderControls();
   renderFigures();

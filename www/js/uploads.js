@@ -38,15 +38,21 @@ export class Uploads {
       container.append(el('div', { className: 'upload-bar', id: `${u.kind}-bar` }, label, el('span', { id: `${u.kind}-status`, className: 'status', textContent: u.empty })));
     }
   }
-  /** Shows the bars of the kinds the experiment can use (its specs offer key=value) and those loaded. */
-  showFor(specs) {
-    for (const u of this.kinds) {
-      const s = specs.find((p) => p.key === u.key);
-      $(`${u.kind}-bar`).hidden = !(s && s.options.includes(u.value)) && !this.loaded[u.kind];
-    }
+  /** Whether experiment `exp` (with parameter specs `specs`) takes kind `u`: it is one of the
+   * kind's experiments, or its specs offer key=value. */
+  takes(u, exp, specs) {
+    if (u.experiments) return u.experiments.includes(exp);
+    const s = specs.find((p) => p.key === u.key);
+    return !!(s && s.options.includes(u.value));
+  }
+  /** Shows the bars of the kinds the experiment takes, and of those loaded. */
+  showFor(exp, specs) {
+    for (const u of this.kinds) $(`${u.kind}-bar`).hidden = !this.takes(u, exp, specs) && !this.loaded[u.kind];
+    this.exp = exp;
+    this.specs = specs;
   }
   /** The kinds the values ask for. */
-  inUse(values) { return this.kinds.filter((u) => values[u.key] === u.value); }
+  inUse(values) { return this.kinds.filter((u) => u.key && values[u.key] === u.value); }
   /** Link keys naming the files the values use: `data=<hash>`. */
   linkKeys(values) {
     return this.inUse(values).map((u) => [u.link, (this.loaded[u.kind] || {}).hash || this.linked[u.kind]]).filter(([, h]) => h).map(([k, h]) => `${k}=${h}`);
@@ -55,7 +61,7 @@ export class Uploads {
   fromLink(view) {
     this.linked = {};
     for (const u of this.kinds) {
-      const h = view[u.link];
+      const h = u.link && view[u.link];
       if (!h) continue;
       this.linked[u.kind] = h;
       if (!this.loaded[u.kind] || this.loaded[u.kind].hash !== h) {
@@ -63,9 +69,11 @@ export class Uploads {
       }
     }
   }
-  /** Loads dropped files: a kind's data file (with its labels file, when the kind takes one). */
+  /** Loads dropped files as the first kind that accepts them, among those the view takes first
+   * (a .json is a model file in a view that takes models, a network file elsewhere). */
   drop(files) {
-    for (const u of this.kinds) {
+    const shown = this.kinds.filter((u) => this.takes(u, this.exp, this.specs || []));
+    for (const u of shown.concat(this.kinds.filter((u) => !shown.includes(u)))) {
       if (files.some((f) => u.extensions.includes(extOf(f.name)))) { this.load(u, files); return; }
     }
     const names = files.map((f) => f.name).join(', ');
@@ -109,7 +117,7 @@ export class Uploads {
     $(`${u.kind}-bar`).hidden = false;
     clearMessages(u.kind);
     if (!note) clearMessages('link');
-    showMessage(`Loaded ${info.description}. Views with ${u.key}=${u.value} run on it.`, 'info', u.kind);
+    showMessage(u.key ? `Loaded ${info.description}. Views with ${u.key}=${u.value} run on it.` : `Loaded ${info.description}.`, 'info', u.kind);
     this.hooks.loaded(u, info);
   }
 }
