@@ -394,7 +394,7 @@ fn limits_name_the_key() {
         ("exp=jedi&dt=0.001&duration=20", "duration", "steps"),
         ("exp=jedi&repeats=200&neurons=500", "repeats", "values"),
         ("exp=jedi&epochs=100000", "epochs", "multiply-adds"),
-        ("exp=jedi&rank=20&neurons=10", "rank", "at most neurons"),
+        ("exp=jedi&rank=20&neurons=10", "rank", "at most the 10 neurons"),
     ] {
         let e = lpu::parse_strict(q).err().unwrap_or_else(|| panic!("{q} passes"));
         assert_eq!(e.key, key, "{q}: {e}");
