@@ -5,9 +5,9 @@
 use crate::experiments::train::{TrainParams, UNTRAINED_KEYS};
 use crate::experiments::{
     self, chaos::Chaos, dimensionality::Dimensionality, drift::Drift, drift_sweep::DriftSweep,
-    fixed_points::FixedPoints, flipflop::Flipflop, jedi::Jedi, lyapunov::Lyapunov, partial::Partial, perturb::Perturb,
-    sequence_sweep::SequenceSweep, spectrum::Spectrum, timescale::Timescale, train::Train, Csv, Experiment, PlotSpec,
-    Timeline, ViewSpec, QUERY_VERSION,
+    fixed_points::FixedPoints, flipflop::Flipflop, jedi::Jedi, jedi_compare::JediCompare, lyapunov::Lyapunov,
+    partial::Partial, perturb::Perturb, sequence_sweep::SequenceSweep, spectrum::Spectrum, timescale::Timescale,
+    train::Train, Csv, Experiment, PlotSpec, Timeline, ViewSpec, QUERY_VERSION,
 };
 use crate::link::{ViewOptions, VIEW_KEYS};
 use crate::network::Network;
@@ -31,6 +31,7 @@ pub static REGISTRY: &[&dyn Entry] = &[
     &Registered::<SequenceSweep>::NEW,
     &Registered::<FixedPoints>::NEW,
     &Registered::<Jedi>::NEW,
+    &Registered::<JediCompare>::NEW,
 ];
 
 /// The experiment registered as `name`.

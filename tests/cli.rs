@@ -29,7 +29,7 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=flipflop&seed=-1", "seed: must be an integer in 0..=9007199254740991"),
         (
             "exp=banana",
-            "exp: must be one of flipflop, timescale, partial, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, dimensionality, train, sequence_sweep, fixed_points, jedi, got \"banana\"",
+            "exp: must be one of flipflop, timescale, partial, drift, drift_sweep, perturb, spectrum, lyapunov, chaos, dimensionality, train, sequence_sweep, fixed_points, jedi, jedi_compare, got \"banana\"",
         ),
         ("exp=drift&kind=sideways", "kind: must be one of random, orthogonal, tangential, got \"sideways\""),
         ("exp=drift&score=5000", "score: must be at most min(steps, after) = 2000"),
@@ -254,6 +254,12 @@ fn csv_format_gives_the_main_series_of_every_experiment() {
                     let held = r["held_out"][i].as_bool().unwrap();
                     check("held_out", &serde_json::json!(if held { 1 } else { 0 }));
                 }
+                "jedi_compare" => {
+                    check("trial", &serde_json::json!(i));
+                    check("condition", &r["low_rank"]["trial_condition"][i]);
+                    check("context_pc1_low_rank", &r["low_rank"]["embedding"][i][0]);
+                    check("context_pc2_full", &r["full"]["embedding"][i][1]);
+                }
                 other => panic!("add a CSV check for exp={other}"),
             }
         }
@@ -289,7 +295,12 @@ fn jedi_writes_its_model_and_recording_files() {
     let (code, again, err) = lpu(&["run", q, "--model-in", model.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(again, out, "the restored fit gives the bytes of the run that wrote it");
-    let (code, _, err) = lpu(&["run", "exp=jedi&neurons=8&repeats=2&duration=0.2&epochs=4&hidden=4&context=2&refine=2", "--model-in", model.to_str().unwrap()]);
+    let (code, _, err) = lpu(&[
+        "run",
+        "exp=jedi&neurons=8&repeats=2&duration=0.2&epochs=4&hidden=4&context=2&refine=2",
+        "--model-in",
+        model.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("--model-in is not used"), "{err}");
     // A query of another experiment has no model to write.

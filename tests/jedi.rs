@@ -442,3 +442,27 @@ fn a_point_of_the_context_plane_gets_its_network_live() {
     lpu::train::store::clear();
     assert!(lpu::parse_strict(&with_probe).unwrap().live(&lpu::experiments::RunCtx::default()).is_none());
 }
+
+/// The comparison's two fits are exp=jedi's at rank R and at rank 0 (same recording, split and
+/// seed), and it refuses rank 0 for its low-rank side.
+#[test]
+fn the_comparison_fits_jedi_and_jedi_full_on_the_same_data() {
+    let keys = "neurons=10&repeats=2&duration=0.3&epochs=6&hidden=6&context=3&refine=4";
+    // Each run fits anew: no fit kept from the one before.
+    let doc = |q: &str| -> serde_json::Value {
+        lpu::train::store::clear();
+        serde_json::from_str(&lpu::run_query(q).unwrap().json).unwrap()
+    };
+    let both = doc(&format!("exp=jedi_compare&{keys}&rank=2"));
+    let low = doc(&format!("exp=jedi&{keys}&rank=2"));
+    let full = doc(&format!("exp=jedi&{keys}&rank=0"));
+    assert_eq!(both["result"]["low_rank"], low["result"]);
+    assert_eq!(both["result"]["full"], full["result"]);
+    // A full W has N eigenvalues per trial, rank 2 has 2.
+    assert_eq!(both["result"]["full"]["eigenvalues"][0].as_array().unwrap().len(), 10);
+    assert_eq!(both["result"]["low_rank"]["eigenvalues"][0].as_array().unwrap().len(), 2);
+    let e = lpu::parse_strict("exp=jedi_compare&rank=0").err().unwrap();
+    assert_eq!(e.key, "rank");
+    let e = lpu::parse_strict("exp=jedi_compare&neurons=300").err().unwrap();
+    assert_eq!(e.key, "hidden", "the full model's hypernetwork is over the limit: {e}");
+}

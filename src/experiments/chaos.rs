@@ -286,6 +286,7 @@ impl Experiment for Chaos {
             plots: &["lambda", "exponents", "variance", "dimension", "sizes"],
             main: &["source", "neurons", "rank", "g_min", "g_max", "points", "g_spectrum", "sizes", "g_size", "seed"],
             embed_plot: "lambda",
+            preset: "",
         }]
     }
     fn summary(p: &ChaosParams, r: &ChaosResult) -> String {

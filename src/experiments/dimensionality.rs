@@ -351,6 +351,7 @@ impl Experiment for Dimensionality {
             plots: &["dimension", "distances", "spectrum"],
             main: &["latent", "neurons", "scale", "nonlinearity", "samples", "threshold", "scales", "seed"],
             embed_plot: "dimension",
+            preset: "",
         }]
     }
     fn summary(p: &DimensionalityParams, r: &DimensionalityResult) -> String {

@@ -253,6 +253,7 @@ impl Experiment for Drift {
             plots: &["trajectory", "portrait_before", "portrait_after", "tuning"],
             main: &["bits", "neurons", "kind", "sigma", "observed", "noise", "tuning", "seed"],
             embed_plot: "portrait_before",
+            preset: "",
         }]
     }
     fn summary(p: &DriftParams, r: &DriftResult) -> String {

@@ -370,6 +370,7 @@ impl Experiment for DriftSweep {
             plots: &["accuracy", "accuracy_observed", "tolerable"],
             main: &["bits", "neurons", "sigma_min", "sigma_max", "points", "runs", "observed", "noise", "seed"],
             embed_plot: "accuracy",
+            preset: "",
         }]
     }
     fn summary(_p: &DriftSweepParams, r: &DriftSweepResult) -> String {

@@ -462,6 +462,7 @@ const VIEWS: &[ViewSpec] = &[ViewSpec {
     plots: &["plane", "eigenvalues"],
     main: &["source", "neurons", "g", "bits", "rank", "input", "random_starts", "trajectories", "seed"],
     embed_plot: "plane",
+    preset: "",
 }];
 
 /// The numeric code of a kind in the CSV: 0 stable, 1 saddle, 2 unstable.

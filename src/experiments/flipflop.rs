@@ -415,6 +415,7 @@ const VIEWS: &[ViewSpec] = &[
         plots: &["trajectory", "portrait", "activity"],
         main: &["bits", "neurons", "tau", "dt", "noise", "seed", "pulse_prob", "input"],
         embed_plot: "portrait",
+        preset: "",
     },
     ViewSpec {
         name: "tuning",
@@ -422,6 +423,7 @@ const VIEWS: &[ViewSpec] = &[
         plots: &["tuning", "portrait"],
         main: &["tuning", "bits", "neurons", "seed", "extent", "input"],
         embed_plot: "portrait",
+        preset: "",
     },
 ];
 

@@ -169,7 +169,8 @@ fn per_step(p: &JediParams, n: usize) -> f64 {
     3.0 * outputs(p, n) as f64
 }
 
-fn check(p: &JediParams) -> Result<(), ParamError> {
+/// The limits across keys (a file's sizes are checked by the run).
+pub fn check(p: &JediParams) -> Result<(), ParamError> {
     if p.dt > p.tau {
         return Err(ParamError::new("dt", format!("must be at most tau = {} s", p.tau)));
     }
@@ -648,7 +649,13 @@ fn finished_result(
 
 /// Fits to the last epoch and infers the held-out contexts, from the state kept under the
 /// query's fit key (or a new one). A cancelled run keeps its state in the store.
-fn fit_to_end(p: &JediParams, rec: &Recording, key: String, ctx: &RunCtx) -> Result<JediState, RunError> {
+fn fit_to_end(
+    p: &JediParams,
+    rec: &Recording,
+    key: String,
+    ctx: &RunCtx,
+    publish: bool,
+) -> Result<JediState, RunError> {
     let spec = p.fit();
     let (train, test) = fit::split(rec, p.test_fraction, p.seed);
     let mut st: JediState = store::take(&key).unwrap_or_else(|| JediState {
@@ -659,7 +666,7 @@ fn fit_to_end(p: &JediParams, rec: &Recording, key: String, ctx: &RunCtx) -> Res
     });
     let batches = train.len().div_ceil(p.batch.max(1)).max(1);
     let total = (p.epochs * batches).max(1) as f64;
-    let show = ctx.publishing();
+    let show = publish && ctx.publishing();
     while !st.fit.finished(&spec) {
         if crate::progress::cancelled() {
             if show {
@@ -699,10 +706,12 @@ fn fit_to_end(p: &JediParams, rec: &Recording, key: String, ctx: &RunCtx) -> Res
     Ok(st)
 }
 
-fn run(p: &JediParams, ctx: &RunCtx) -> Result<Output<JediResult>, RunError> {
+/// Fits `p` (or takes its kept fit) and runs every analysis; `publish`: show the loss and
+/// embedding while fitting.
+pub fn fit_and_analyse(p: &JediParams, ctx: &RunCtx, publish: bool) -> Result<Output<JediResult>, RunError> {
     let (rec, data, factor) = recording_for(p, ctx)?;
     let key = p.fit_key(data.as_deref());
-    let mut st = fit_to_end(p, &rec, key.clone(), ctx)?;
+    let mut st = fit_to_end(p, &rec, key.clone(), ctx, publish)?;
     let (train, test) = fit::split(&rec, p.test_fraction, p.seed);
     let result = finished_result(p, &rec, &st, &train, &test, ctx).map(|mut r| {
         r.scale = factor;
@@ -851,6 +860,35 @@ pub fn restore(text: &str) -> Result<Restored, String> {
     Ok(Restored { link: format!("{}{data}", f.query), description })
 }
 
+/// Checks that a result read from a document fits itself (array lengths and widths).
+pub fn validate(_p: &JediParams, r: &JediResult) -> Result<(), String> {
+    use super::shape::ensure;
+    let t = r.trial_condition.len();
+    let classes = r.conditions.len();
+    ensure(r.trial_phase.len() == t && r.held_out.len() == t, "per-trial labels")?;
+    ensure(r.trial_condition.iter().all(|&c| c < classes), "a trial's condition")?;
+    ensure(r.trial_phase.iter().all(|&c| c < r.phases.len().max(1)), "a trial's phase")?;
+    ensure(r.embedding.is_empty() || r.embedding.len() == t, "the embedding")?;
+    ensure(r.eigenvalues.is_empty() || r.eigenvalues.len() == t, "the eigenvalues")?;
+    let held = r.held_out.iter().filter(|h| **h).count();
+    ensure(r.r2_test.is_empty() || r.r2_test.len() == held, "held-out R²")?;
+    ensure(r.r2_train.is_empty() || r.r2_train.len() == t - held, "training R²")?;
+    ensure(r.generalisation.iter().all(|row| row.len() == classes), "the generalisation matrix")?;
+    ensure(r.generalisation.is_empty() || r.generalisation.len() == classes, "the generalisation matrix")?;
+    ensure(r.robustness.levels.len() == r.robustness.r2.len(), "the robustness curve")?;
+    ensure(r.fixed_points.iter().all(|f| f.condition < classes), "a fixed point's condition")?;
+    ensure(r.trajectories.iter().all(|f| f.condition < classes && f.trial < t), "a trajectory")?;
+    ensure(r.lyapunov.iter().all(|g| g.condition < classes && g.phase < r.phases.len().max(1)), "λ_max groups")?;
+    let e = &r.example;
+    ensure(e.recorded.len() == e.neurons.len() && e.generated.len() == e.neurons.len(), "the example trial")?;
+    ensure(e.recorded.iter().chain(&e.generated).all(|row| row.len() == e.time.len()), "the example trial")?;
+    ensure(e.neurons.iter().all(|&i| i < r.neurons.max(1)), "the example's neurons")?;
+    if let Some(pr) = &r.probe {
+        ensure(pr.trajectory.is_empty() || pr.trajectory.len() == e.time.len(), "the probe's trajectory")?;
+    }
+    Ok(())
+}
+
 /// The dataset's name in words.
 fn data_name(p: &JediParams) -> &'static str {
     match p.dataset {
@@ -890,7 +928,7 @@ impl Experiment for Jedi {
         specs
     }
     fn run(p: &JediParams, ctx: &RunCtx) -> Result<Output<JediResult>, RunError> {
-        run(p, ctx)
+        fit_and_analyse(p, ctx, true)
     }
     fn files(p: &JediParams, ctx: &RunCtx) -> Vec<(&'static str, Vec<u8>)> {
         let kept = kept_files(p, ctx);
@@ -935,32 +973,8 @@ impl Experiment for Jedi {
         r.probe = Some(probe);
         Ok(())
     }
-    fn validate(_p: &JediParams, r: &JediResult) -> Result<(), String> {
-        use super::shape::ensure;
-        let t = r.trial_condition.len();
-        let classes = r.conditions.len();
-        ensure(r.trial_phase.len() == t && r.held_out.len() == t, "per-trial labels")?;
-        ensure(r.trial_condition.iter().all(|&c| c < classes), "a trial's condition")?;
-        ensure(r.trial_phase.iter().all(|&c| c < r.phases.len().max(1)), "a trial's phase")?;
-        ensure(r.embedding.is_empty() || r.embedding.len() == t, "the embedding")?;
-        ensure(r.eigenvalues.is_empty() || r.eigenvalues.len() == t, "the eigenvalues")?;
-        let held = r.held_out.iter().filter(|h| **h).count();
-        ensure(r.r2_test.is_empty() || r.r2_test.len() == held, "held-out R²")?;
-        ensure(r.r2_train.is_empty() || r.r2_train.len() == t - held, "training R²")?;
-        ensure(r.generalisation.iter().all(|row| row.len() == classes), "the generalisation matrix")?;
-        ensure(r.generalisation.is_empty() || r.generalisation.len() == classes, "the generalisation matrix")?;
-        ensure(r.robustness.levels.len() == r.robustness.r2.len(), "the robustness curve")?;
-        ensure(r.fixed_points.iter().all(|f| f.condition < classes), "a fixed point's condition")?;
-        ensure(r.trajectories.iter().all(|f| f.condition < classes && f.trial < t), "a trajectory")?;
-        ensure(r.lyapunov.iter().all(|g| g.condition < classes && g.phase < r.phases.len().max(1)), "λ_max groups")?;
-        let e = &r.example;
-        ensure(e.recorded.len() == e.neurons.len() && e.generated.len() == e.neurons.len(), "the example trial")?;
-        ensure(e.recorded.iter().chain(&e.generated).all(|row| row.len() == e.time.len()), "the example trial")?;
-        ensure(e.neurons.iter().all(|&i| i < r.neurons.max(1)), "the example's neurons")?;
-        if let Some(pr) = &r.probe {
-            ensure(pr.trajectory.is_empty() || pr.trajectory.len() == e.time.len(), "the probe's trajectory")?;
-        }
-        Ok(())
+    fn validate(p: &JediParams, r: &JediResult) -> Result<(), String> {
+        validate(p, r)
     }
     fn plots() -> &'static [PlotSpec] {
         const PLOTS: &[PlotSpec] = &[
@@ -999,6 +1013,7 @@ impl Experiment for Jedi {
                 "dataset", "bin", "smooth", "zscore", "rank", "neurons", "repeats", "epochs", "lr", "context", "seed",
             ],
             embed_plot: "embedding",
+            preset: "",
         }]
     }
     fn cost(p: &JediParams) -> f64 {

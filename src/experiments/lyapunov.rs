@@ -184,6 +184,7 @@ impl Experiment for Lyapunov {
             plots: &["exponents", "convergence"],
             main: &["source", "g", "neurons", "exponents", "time", "warmup", "reorth", "seed"],
             embed_plot: "exponents",
+            preset: "",
         }]
     }
     fn summary(_p: &LyapunovParams, r: &LyapunovResult) -> String {

@@ -11,6 +11,7 @@ pub mod drift_sweep;
 pub mod fixed_points;
 pub mod flipflop;
 pub mod jedi;
+pub mod jedi_compare;
 pub mod lyapunov;
 pub mod partial;
 pub mod perturb;
@@ -178,6 +179,9 @@ pub struct ViewSpec {
     pub main: &'static [&'static str],
     /// The plot an embed snippet shows by default.
     pub embed_plot: &'static str,
+    /// Keys (query text) the view's tab opens with, beside the experiment's defaults: a heavy
+    /// comparison opens at a size that answers in a minute ("" for none).
+    pub preset: &'static str,
 }
 
 /// A table of the result's main series: a header row and rows of numbers.

@@ -239,6 +239,7 @@ impl Experiment for Partial {
             plots: &["error", "repeats", "full"],
             main: &["neurons", "observed", "repeats", "tau_latent", "seed"],
             embed_plot: "error",
+            preset: "",
         }]
     }
     fn summary(p: &PartialParams, r: &PartialResult) -> String {

@@ -584,6 +584,7 @@ impl Experiment for Perturb {
             plots: &["stimulation", "connectivity"],
             main: &["stimulate", "amplitude", "onset", "duration", "neurons", "redundant", "random", "seed"],
             embed_plot: "stimulation",
+            preset: "",
         }]
     }
     fn summary(p: &PerturbParams, r: &PerturbResult) -> String {

@@ -433,6 +433,7 @@ impl Experiment for SequenceSweep {
             plots: &["dimension_neurons", "dimension_rank", "accuracy", "error", "loss"],
             main: &["neurons", "ranks", "length", "runs", "epochs", "noise", "seed"],
             embed_plot: "dimension_neurons",
+            preset: "",
         }]
     }
     fn summary(p: &SequenceSweepParams, r: &SequenceSweepResult) -> String {

@@ -422,6 +422,7 @@ impl Experiment for Spectrum {
             plots: &["eigenvalues", "moduli"],
             main: &["source", "g", "neurons", "rank", "outlier", "bits", "matrix", "fixed_point", "seed"],
             embed_plot: "eigenvalues",
+            preset: "",
         }]
     }
     fn summary(p: &SpectrumParams, r: &SpectrumResult) -> String {

@@ -384,6 +384,7 @@ impl Experiment for Timescale {
             plots: &["flow", "trajectories", "growth", "needed", "cloud"],
             main: &["neurons", "tau_latent", "tau", "rho", "seed", "trajectories", "duration", "error"],
             embed_plot: "flow",
+            preset: "",
         }]
     }
     fn summary(p: &TimescaleParams, r: &TimescaleResult) -> String {

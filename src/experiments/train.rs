@@ -559,6 +559,7 @@ impl Experiment for Train {
                 "seed",
             ],
             embed_plot: "portrait",
+            preset: "",
         }]
     }
     fn cost(p: &TrainParams) -> f64 {

@@ -28,7 +28,7 @@ fn colour(c: usize) -> RGBColor {
 }
 
 /// A blank chart saying why there is nothing to draw yet.
-fn waiting(opts: &PlotOptions, title: &str) -> DrawResult<Figure> {
+pub(super) fn waiting(opts: &PlotOptions, title: &str) -> DrawResult<Figure> {
     svg(opts, |root| {
         let body = titled(root, title)?;
         axes(&body, (0.0, 1.0), (0.0, 1.0), "", "")?;
@@ -49,7 +49,7 @@ fn condition_legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>, names: &[String]) -> 
     legend(chart)
 }
 
-fn loss(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
+pub(super) fn loss(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
     let logs: Vec<f64> = r.loss.iter().map(|l| libm::log10(l.max(1e-300))).collect();
     let y = span(logs.iter().copied(), (-3.0, 0.0));
     let title = if r.finished {
@@ -68,7 +68,7 @@ fn loss(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
     })
 }
 
-fn embedding(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
+pub(super) fn embedding(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
     if r.embedding.is_empty() {
         return waiting(opts, "Contexts: none yet");
     }
@@ -142,7 +142,7 @@ fn probe(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
     })
 }
 
-fn r2(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
+pub(super) fn r2(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
     if !r.finished {
         return waiting(opts, "R² per trial: after the fit");
     }
@@ -211,7 +211,7 @@ fn example(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
     })
 }
 
-fn generalisation(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
+pub(super) fn generalisation(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
     let g = &r.generalisation;
     if !r.finished || g.is_empty() {
         return waiting(opts, "Generalisation: after the fit, with held-out trials");
@@ -252,31 +252,45 @@ fn generalisation(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
 }
 
 fn robustness(r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
-    let rb = &r.robustness;
-    if !r.finished || rb.levels.is_empty() {
+    robustness_of(&[("", r)], opts)
+}
+
+/// Held-out R² against the noise on the contexts, one curve per (label, result).
+pub(super) fn robustness_of(series: &[(&str, &JediResult)], opts: &PlotOptions) -> DrawResult<Figure> {
+    if series.iter().any(|(_, r)| !r.finished || r.robustness.levels.is_empty()) {
         return waiting(opts, "Robustness: after the fit, with held-out trials");
     }
-    let lo = rb.r2.iter().copied().fold(0.0f64, f64::min).max(-2.0);
-    let x1 = rb.levels.last().copied().unwrap_or(1.0).max(1e-9);
+    let all = || series.iter().flat_map(|(_, r)| r.robustness.r2.iter().copied());
+    let lo = all().fold(0.0f64, f64::min).max(-2.0);
+    let x1 = series.iter().filter_map(|(_, r)| r.robustness.levels.last().copied()).fold(1e-9, f64::max);
     svg(opts, |root| {
         let body = titled(root, "Held-out R² with Gaussian noise on the contexts")?;
         let (mut chart, _) = axes(&body, (0.0, x1), (lo, 1.0), "noise s.d. (× condition's embedding s.d.)", "mean R²")?;
-        chart
-            .draw_series(LineSeries::new(
-                rb.levels.iter().zip(&rb.r2).map(|(a, b)| (*a, b.max(lo))),
-                PALETTE[0].stroke_width(2),
-            ))
-            .map_err(err)?;
-        chart
-            .draw_series(
-                rb.levels.iter().zip(&rb.r2).map(|(a, b)| Circle::new((*a, b.max(lo)), 4, PALETTE[0].filled())),
-            )
-            .map_err(err)?;
+        for (i, (label, r)) in series.iter().enumerate() {
+            let rb = &r.robustness;
+            let col = PALETTE[i % PALETTE.len()];
+            let line = chart
+                .draw_series(LineSeries::new(
+                    rb.levels.iter().zip(&rb.r2).map(|(a, b)| (*a, b.max(lo))),
+                    col.stroke_width(2),
+                ))
+                .map_err(err)?;
+            if !label.is_empty() {
+                line.label(label.to_string())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], col.stroke_width(2)));
+            }
+            chart
+                .draw_series(rb.levels.iter().zip(&rb.r2).map(|(a, b)| Circle::new((*a, b.max(lo)), 4, col.filled())))
+                .map_err(err)?;
+        }
+        if series.iter().any(|(l, _)| !l.is_empty()) {
+            legend(&mut chart)?;
+        }
         Ok((None, vec![]))
     })
 }
 
-fn eigenvalues(p: &JediParams, r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
+pub(super) fn eigenvalues(p: &JediParams, r: &JediResult, opts: &PlotOptions) -> DrawResult<Figure> {
     if !r.finished || r.eigenvalues.is_empty() {
         return waiting(opts, "Eigenvalues: after the fit");
     }

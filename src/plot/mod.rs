@@ -15,6 +15,7 @@ mod drift_sweep;
 mod fixed_points;
 mod flipflop;
 mod jedi;
+mod jedi_compare;
 mod lyapunov;
 mod partial;
 mod perturb;

@@ -415,7 +415,7 @@ function buildViews() {
   const nav = $('views');
   nav.replaceChildren();
   for (const v of catalogue.views) {
-    const a = el('a', { textContent: v.label, href: '?view=' + v.name });
+    const a = el('a', { textContent: v.label, href: '?view=' + v.name + (v.preset ? '&' + v.preset : '') });
     if (v.name === state.view) a.setAttribute('aria-current', 'page');
     a.addEventListener('click', (e) => { e.preventDefault(); switchView(v.name); });
     nav.append(a);
@@ -426,7 +426,8 @@ function switchView(name) {
   const exp = viewOf(name).experiment;
   if (exp !== state.exp) {
     state.exp = exp;
-    state.values = wasm.parse('exp=' + exp).values;
+    // A view may open at its own size (a heavy comparison): its preset keys, as a link would.
+    state.values = wasm.parse('exp=' + exp + (viewOf(name).preset ? '&' + viewOf(name).preset : '')).values;
     const sent = sentTrainingFor(exp);
     if (sent) {
       const link = wasm.parse(buildQuery(exp, Object.assign({}, state.values, sent)));
