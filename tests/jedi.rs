@@ -466,3 +466,17 @@ fn the_comparison_fits_jedi_and_jedi_full_on_the_same_data() {
     let e = lpu::parse_strict("exp=jedi_compare&neurons=300").err().unwrap();
     assert_eq!(e.key, "hidden", "the full model's hypernetwork is over the limit: {e}");
 }
+
+/// Every condition's eigenvalues are drawn in its colour (one dense layer holds them all).
+#[test]
+fn the_eigenvalue_plot_shows_every_condition() {
+    let out =
+        lpu::run_query("exp=jedi&neurons=10&repeats=2&duration=0.3&epochs=3&hidden=6&context=3&refine=2").unwrap();
+    let fig =
+        out.document.render("eigenvalues", &lpu::plot::PlotOptions { width: 600, height: 400, upto: None }).unwrap();
+    for c in 0..6 {
+        let col = lpu::plot::PALETTE[c];
+        let hex = format!("fill=\"#{:02x}{:02x}{:02x}\" fill-opacity", col.0, col.1, col.2);
+        assert!(fig.svg.to_lowercase().contains(&hex), "condition {c} ({hex}) is not drawn");
+    }
+}

@@ -314,9 +314,9 @@ pub(super) fn eigenvalues(p: &JediParams, r: &JediResult, opts: &PlotOptions) ->
             })
             .collect();
         chart.draw_series(std::iter::once(PathElement::new(ring, MUTED.stroke_width(1)))).map_err(err)?;
-        let mut layers = vec![];
+        // One layer (one anchor) holds every condition's dots, in condition order.
+        let mut layer = Layer::new(&frame);
         for c in 0..r.conditions.len() {
-            let mut layer = Layer::new(&frame);
             let pts: Vec<(f64, f64)> = r
                 .eigenvalues
                 .iter()
@@ -325,7 +325,6 @@ pub(super) fn eigenvalues(p: &JediParams, r: &JediResult, opts: &PlotOptions) ->
                 .flat_map(|(_, ev)| ev.iter().map(|e| (frame.px(e[0]), frame.py(e[1]))))
                 .collect();
             layer.dots(&pts, colour(c), 4.5, 0.8);
-            layers.push(layer);
         }
         if let Some(p) = &r.probe {
             chart
@@ -335,7 +334,7 @@ pub(super) fn eigenvalues(p: &JediParams, r: &JediResult, opts: &PlotOptions) ->
                 .legend(|(x, y)| Circle::new((x + 7, y), 5, INK.stroke_width(2)));
         }
         condition_legend(&mut chart, &r.conditions)?;
-        Ok((None, layers))
+        Ok((None, vec![layer]))
     })
 }
 

@@ -358,6 +358,7 @@ await test('spectrum, Lyapunov, chaos, fixed-point and JEDI views draw, match lp
     ['view=fixed_points&source=flipflop&bits=2&neurons=100', ['eigenvalues', 'plane']],
     ['view=fixed_points&source=random&neurons=60&g=1.6&random_starts=24', ['eigenvalues', 'plane']],
     ['view=jedi&neurons=30&repeats=3&duration=1&epochs=150&refine=50', ['eigenvalues', 'embedding', 'example', 'fixed_points', 'generalisation', 'loss', 'lyapunov', 'probe', 'r2', 'robustness']],
+    ['view=jedi_compare&neurons=20&repeats=3&duration=1&epochs=100&refine=30', ['accuracy', 'eigenvalues_full', 'eigenvalues_low', 'embedding_full', 'embedding_low', 'generalisation_full', 'generalisation_low', 'loss_full', 'loss_low', 'r2_full', 'r2_low', 'robustness']],
   ];
   for (const [q, plots] of cases) {
     const page = await open(q);
@@ -374,6 +375,10 @@ await test('spectrum, Lyapunov, chaos, fixed-point and JEDI views draw, match lp
     assert.equal(csv[0], native[0], q + ': CSV header');
     assert.equal(csv.length, native.length, q + ': CSV rows');
     const name = q.split('&')[0].replace('=', '-') + (q.includes('jacobian') ? '-jacobian' : '') + (q.includes('source=random') ? '-random' : '');
+    // A view with a preset opens from its tab at that size (the comparison: a minute, not ten).
+    const preset = await page.evaluate(() => window.wasmBindings.catalogue().views.find((v) => v.name === 'jedi_compare').preset);
+    assert.match(preset, /neurons=50/);
+    assert.equal(await page.locator(`#views a[href="?view=jedi_compare&${preset}"]`).count(), 1, 'the comparison tab carries its preset');
     await page.screenshot({ path: join(shots, name + '.png'), fullPage: true });
     await page.context().close();
   }
