@@ -4,7 +4,7 @@
 //! fit key, so opening either in the JEDI view afterwards needs no fitting, and the other way
 //! round.
 
-use super::jedi::{self, JediParams, JediResult};
+use super::jedi_runs::{self as jedi, JediParams, JediResult};
 use super::{Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::params::ParamError;
 use serde::{Deserialize, Serialize};
@@ -46,12 +46,12 @@ impl Experiment for JediCompare {
     }
     fn specs() -> Vec<crate::params::ParamSpec> {
         // The probe point belongs to the JEDI view's explorer.
-        <jedi::Jedi as Experiment>::specs().into_iter().filter(|s| s.key != "probe").collect()
+        jedi::specs().into_iter().filter(|s| s.key != "probe").collect()
     }
     fn run(p: &JediParams, ctx: &RunCtx) -> Result<Output<CompareResult>, RunError> {
         let full = full_of(p);
         // Each fit's share of the progress bar follows its cost.
-        let (a, b) = (<jedi::Jedi as Experiment>::cost(p), <jedi::Jedi as Experiment>::cost(&full));
+        let (a, b) = (jedi::cost(p), jedi::cost(&full));
         let split = a / (a + b).max(f64::MIN_POSITIVE);
         let low = crate::progress::stage(0.0, split, || jedi::fit_and_analyse(p, ctx, false))?;
         ctx.checkpoint()?;
@@ -105,7 +105,7 @@ impl Experiment for JediCompare {
         }]
     }
     fn cost(p: &JediParams) -> f64 {
-        <jedi::Jedi as Experiment>::cost(p) + <jedi::Jedi as Experiment>::cost(&full_of(p))
+        jedi::cost(p) + jedi::cost(&full_of(p))
     }
     fn summary(p: &JediParams, r: &CompareResult) -> String {
         let mean = |v: &[f64]| if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 };

@@ -12,6 +12,7 @@ pub mod fixed_points;
 pub mod flipflop;
 pub mod jedi;
 pub mod jedi_compare;
+pub mod jedi_runs;
 pub mod lyapunov;
 pub mod partial;
 pub mod perturb;
