@@ -42,7 +42,8 @@ impl Experiment for JediCompare {
             ));
         }
         jedi::check(p)?;
-        jedi::check(&full_of(p))
+        // The full model's limits bind first (N² outputs): say which model hit them.
+        jedi::check(&full_of(p)).map_err(|e| ParamError::new(&e.key, format!("for JEDI-full, {}", e.message)))
     }
     fn specs() -> Vec<crate::params::ParamSpec> {
         // The probe point belongs to the JEDI view's explorer.
