@@ -1,0 +1,69 @@
+// Times the same queries in headless Chromium (the wasm worker, one thread) and natively on one
+// thread (RAYON_NUM_THREADS=1 lpu run), interleaved: a benchmark that prints figures, not a test.
+// Usage: trunk build --release && cargo build --release &&
+//   node tests/browser/wasm_bench.mjs dist target/release/lpu [repeats] ["query" …]
+// Prints per query: min, median and spread ((max − min) / median) of each side, and the wasm
+// speed as a fraction of native (native median / wasm median).
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { join, extname, resolve } from 'node:path';
+
+const dist = resolve(process.argv[2] || 'dist');
+const lpu = resolve(process.argv[3] || 'target/release/lpu');
+const repeats = Math.max(5, Number(process.argv[4]) || 5);
+const queries = process.argv.length > 5 ? process.argv.slice(5) : [
+  // The two cases of issue 13 (shorter runs than its 1000 and 3000 steps: the same per-step work).
+  'exp=flipflop&bits=1&neurons=1000000&steps=300&seed=1',
+  'exp=flipflop&bits=3&neurons=100000&steps=1000&seed=1',
+];
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+const server = createServer(async (req, res) => {
+  const rel = new URL(req.url, 'http://x').pathname.slice(1) || 'index.html';
+  try {
+    const b = await readFile(join(dist, rel));
+    res.writeHead(200, { 'content-type': TYPES[extname(rel)] || 'application/octet-stream', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
+    res.end(b);
+  } catch { res.writeHead(404); res.end(); }
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+const page = await (await browser.newContext()).newPage();
+// A light page: the flip-flop view of 10 neurons (the benchmark's runs go to the API's worker).
+await page.goto(`http://127.0.0.1:${server.address().port}/?exp=flipflop&neurons=10&steps=10`);
+await page.waitForFunction(() => window.lpuExplorer);
+await page.evaluate(() => window.lpuExplorer.ready);
+
+// One run in the page's API worker (a worker of its own, no result kept by the browser):
+// seconds from request to parsed document.
+const wasmRun = (q) => page.evaluate((query) => {
+  const t = performance.now();
+  return window.lpuExplorer.run(query).then(() => (performance.now() - t) / 1000);
+}, q);
+const nativeRun = (q) => {
+  const t = process.hrtime.bigint();
+  execFileSync(lpu, ['run', q], { env: { ...process.env, RAYON_NUM_THREADS: '1' }, maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'inherit'] });
+  return Number(process.hrtime.bigint() - t) / 1e9;
+};
+const stats = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return { min: s[0], median, spread: (s[s.length - 1] - s[0]) / median };
+};
+const fmt = (x) => `min ${x.min.toFixed(2)} s, median ${x.median.toFixed(2)} s, spread ${(100 * x.spread).toFixed(0)} %`;
+
+await wasmRun(queries[0].replace(/neurons=\d+/, 'neurons=1000').replace(/steps=\d+/, 'steps=10')); // start the API worker
+for (const q of queries) {
+  const wasm = [], native = [];
+  for (let i = 0; i < repeats; i++) {
+    // Interleaved, and which side goes first alternates, so slow spells of the machine hit both.
+    if (i % 2 === 0) { wasm.push(await wasmRun(q)); native.push(nativeRun(q)); }
+    else { native.push(nativeRun(q)); wasm.push(await wasmRun(q)); }
+  }
+  const w = stats(wasm), n = stats(native);
+  console.log(`${q}\n  Chromium (wasm, 1 thread): ${fmt(w)}\n  native (1 thread):         ${fmt(n)}\n  wasm speed / native: ${(n.median / w.median).toFixed(2)}× (ratio of medians, ${repeats} runs each)`);
+}
+await browser.close();
+server.close();
