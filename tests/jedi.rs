@@ -3,6 +3,7 @@
 //! on a case whose diagonal is exact, a NumPy-free re-simulation of the exported model file
 //! from its text alone, and the frequency dataset's eigenvalues following the input frequency.
 
+mod common;
 use lpu::jedi::analyses::{self, Fitted};
 use lpu::jedi::fit::{self, FitSpec, FitState, Model};
 use lpu::jedi::recording::Recording;
@@ -354,36 +355,10 @@ fn the_model_file_alone_reproduces_the_reported_r2() {
 /// uninterrupted one (starting its progress past 0).
 #[test]
 fn a_cancelled_fit_resumes_to_the_bytes_of_an_uninterrupted_one() {
-    use std::cell::{Cell, RefCell};
-    use std::rc::Rc;
-    let q = "exp=jedi&neurons=10&repeats=2&duration=0.3&epochs=40&hidden=6&context=3&refine=5&seed=6";
-    lpu::train::store::clear();
-    let whole = lpu::run_query(q).unwrap().json;
-    lpu::train::store::clear();
-    let reports = Rc::new(Cell::new(0usize));
-    let seen = reports.clone();
-    let stopped = lpu::progress::with_hooks(
-        move |_| seen.set(seen.get() + 1),
-        {
-            let reports = reports.clone();
-            move || reports.get() > 30
-        },
-        || lpu::run_query(q),
+    common::assert_resumes_to_the_same_bytes(
+        "exp=jedi&neurons=10&repeats=2&duration=0.3&epochs=40&hidden=6&context=3&refine=5&seed=6",
+        30,
     );
-    assert!(stopped.is_err(), "the fit was cancelled");
-    let first = Rc::new(RefCell::new(None));
-    let f = first.clone();
-    let resumed = lpu::progress::with_sink(
-        move |x| {
-            f.borrow_mut().get_or_insert(x);
-        },
-        || lpu::run_query(q),
-    )
-    .unwrap()
-    .json;
-    assert_eq!(resumed, whole);
-    let start = first.borrow().unwrap();
-    assert!(start > 0.0, "the resumed fit starts past 0, at {start}");
 }
 
 /// Bad keys get messages naming the key and what to lower.

@@ -3,6 +3,7 @@
 //! (seed, index), the accuracy of outputs whose score is known in closed form, the error of
 //! outputs that ignore the numbers against a Monte Carlo estimate, and trained networks'
 //! error and accuracy against rank compared with what the task's dimensionality predicts.
+mod common;
 use lpu::experiments::sequence_sweep::{baseline_error, SequenceSweep, SequenceSweepParams, SequenceSweepResult};
 use lpu::experiments::{Experiment, RunCtx};
 use lpu::rng::Rng;
@@ -212,34 +213,8 @@ fn error_plateaus_from_the_task_dimensionality_and_accuracy_cannot_rise_at_lengt
 /// to the bytes of an uninterrupted run (starting its progress past 0).
 #[test]
 fn a_cancelled_sweep_resumes_to_the_bytes_of_an_uninterrupted_one() {
-    use std::cell::{Cell, RefCell};
-    use std::rc::Rc;
-    let q = "exp=sequence_sweep&neurons=16,20&ranks=1,2&runs=2&epochs=40&batch=4&trials=6&show=4&seed=5";
-    lpu::train::store::clear();
-    let whole = lpu::run_query(q).unwrap().json;
-    lpu::train::store::clear();
-    let reports = Rc::new(Cell::new(0usize));
-    let seen = reports.clone();
-    let stopped = lpu::progress::with_hooks(
-        move |_| seen.set(seen.get() + 1),
-        {
-            let reports = reports.clone();
-            move || reports.get() > 3
-        },
-        || lpu::run_query(q),
+    common::assert_resumes_to_the_same_bytes(
+        "exp=sequence_sweep&neurons=16,20&ranks=1,2&runs=2&epochs=40&batch=4&trials=6&show=4&seed=5",
+        3,
     );
-    assert!(stopped.is_err(), "the sweep was cancelled");
-    let first = Rc::new(RefCell::new(None));
-    let f = first.clone();
-    let resumed = lpu::progress::with_sink(
-        move |x| {
-            f.borrow_mut().get_or_insert(x);
-        },
-        || lpu::run_query(q),
-    )
-    .unwrap()
-    .json;
-    assert_eq!(resumed, whole);
-    let start = first.borrow().unwrap();
-    assert!(start > 0.0, "the resumed sweep starts past 0, at {start}");
 }

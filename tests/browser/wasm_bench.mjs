@@ -5,10 +5,9 @@
 // Prints per query: min, median and spread ((max − min) / median) of each side, and the wasm
 // speed as a fraction of native (native median / wasm median).
 import { chromium } from 'playwright-core';
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { serve } from './serve.mjs';
 import { execFileSync } from 'node:child_process';
-import { join, extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 const dist = resolve(process.argv[2] || 'dist');
 const lpu = resolve(process.argv[3] || 'target/release/lpu');
@@ -19,20 +18,11 @@ const queries = process.argv.length > 5 ? process.argv.slice(5) : [
   'exp=flipflop&bits=3&neurons=100000&steps=1000&seed=1',
 ];
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
-const server = createServer(async (req, res) => {
-  const rel = new URL(req.url, 'http://x').pathname.slice(1) || 'index.html';
-  try {
-    const b = await readFile(join(dist, rel));
-    res.writeHead(200, { 'content-type': TYPES[extname(rel)] || 'application/octet-stream', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
-    res.end(b);
-  } catch { res.writeHead(404); res.end(); }
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const { server, url } = await serve(dist);
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
 const page = await (await browser.newContext()).newPage();
 // A light page: the flip-flop view of 10 neurons (the benchmark's runs go to the API's worker).
-await page.goto(`http://127.0.0.1:${server.address().port}/?exp=flipflop&neurons=10&steps=10`);
+await page.goto(`${url}?exp=flipflop&neurons=10&steps=10`);
 await page.waitForFunction(() => window.lpuExplorer);
 await page.evaluate(() => window.lpuExplorer.ready);
 

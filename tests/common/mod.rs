@@ -42,3 +42,38 @@ pub fn positive_root(w: f64) -> f64 {
     }
     0.5 * (lo + hi)
 }
+
+/// Runs `query` whole, then again cancelled after `reports` progress reports, then once more:
+/// the last run resumes from the state the cancelled one kept, so it must give the bytes of the
+/// whole run and start its progress past 0.
+pub fn assert_resumes_to_the_same_bytes(query: &str, reports: usize) {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    lpu::train::store::clear();
+    let whole = lpu::run_query(query).unwrap().json;
+    lpu::train::store::clear();
+    let count = Rc::new(Cell::new(0usize));
+    let seen = count.clone();
+    let stopped = lpu::progress::with_hooks(
+        move |_| seen.set(seen.get() + 1),
+        {
+            let count = count.clone();
+            move || count.get() > reports
+        },
+        || lpu::run_query(query),
+    );
+    assert!(stopped.is_err(), "{query}: the run was cancelled");
+    let first = Rc::new(RefCell::new(None));
+    let f = first.clone();
+    let resumed = lpu::progress::with_sink(
+        move |x| {
+            f.borrow_mut().get_or_insert(x);
+        },
+        || lpu::run_query(query),
+    )
+    .unwrap()
+    .json;
+    assert_eq!(resumed, whole, "{query}: the resumed run's bytes");
+    let start = first.borrow().unwrap();
+    assert!(start > 0.0, "{query}: the resumed run starts past 0, at {start}");
+}
