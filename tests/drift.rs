@@ -105,23 +105,33 @@ fn one_drift_run_keeps_or_breaks_the_attractors() {
     assert!(lost >= 5, "attractors lost in {lost} of 6");
 }
 
+/// The page's worker pool runs a sweep as one part per (N, kind, run); merged in that order,
+/// the parts give the whole sweep's bytes (each run's accuracies averaged in run order).
 #[test]
-fn a_sweep_split_by_size_and_kind_merges_into_the_whole() {
+fn a_sweep_split_by_size_kind_and_run_merges_into_the_whole() {
     let base = "exp=drift_sweep&bits=2&sigma_min=0.1&sigma_max=5&points=4&runs=2&steps=200&after=400&score=200&seed=5";
-    let whole: Value = serde_json::from_str(&lpu::run_query(&format!("{base}&neurons=60,200")).unwrap().json).unwrap();
-    let mut parts = vec![];
-    for n in [200, 60] {
-        for k in [2, 0, 1] {
-            parts.push(
-                serde_json::from_str::<Value>(&lpu::run_query(&format!("{base}&neurons={n}&kinds={k}")).unwrap().json)
-                    .unwrap(),
-            );
-        }
-    }
-    let merged: Value =
-        serde_json::from_str(&lpu::parse_strict(&format!("{base}&neurons=60,200")).unwrap().merge(&parts).unwrap())
-            .unwrap();
+    let q = format!("{base}&neurons=60,200&kinds=2,0");
+    let whole: Value = serde_json::from_str(&lpu::run_query(&q).unwrap().json).unwrap();
+    let split = lpu::parse_strict(&q).unwrap().split();
+    assert_eq!(split.len(), 2 * 2 * 2, "one part per size, kind and run");
+    let queries: Vec<String> = split.iter().map(|p| p.query()).collect();
+    assert!(queries[1].contains("neurons=60") && queries[1].contains("kinds=2") && queries[1].contains("first_run=1"));
+    let parts: Vec<Value> =
+        queries.iter().map(|part| serde_json::from_str(&lpu::run_query(part).unwrap().json).unwrap()).collect();
+    let merged: Value = serde_json::from_str(&lpu::parse_strict(&q).unwrap().merge(&parts).unwrap()).unwrap();
     assert_eq!(merged, whole);
+    // In any order (the pool finishes parts so), and a missing or repeated run is named.
+    let reversed: Vec<Value> = parts.iter().rev().cloned().collect();
+    assert_eq!(
+        serde_json::from_str::<Value>(&lpu::parse_strict(&q).unwrap().merge(&reversed).unwrap()).unwrap(),
+        whole
+    );
+    let e = lpu::parse_strict(&q).unwrap().merge(&parts[..7]).unwrap_err();
+    assert!(e.contains("no part holds run 1 of N = 200, drift kind 0"), "{e}");
+    let mut twice = parts.clone();
+    twice.push(parts[0].clone());
+    let e = lpu::parse_strict(&q).unwrap().merge(&twice).unwrap_err();
+    assert!(e.contains("run 0 of N = 60, drift kind 2 is given twice"), "{e}");
 }
 
 /// LCF Fig. 4D, J: at N = 1000 orthogonal drift is tolerated most and tangential least;

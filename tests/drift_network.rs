@@ -259,9 +259,8 @@ fn a_sweep_of_a_given_network_split_into_parts_merges_into_the_whole() {
     let q = "exp=drift_sweep&source=network&bits=2&neurons=60,150&kinds=0,2&points=4&runs=2&steps=300&after=400&score=300&observed=40";
     let whole = lpu::parse_strict(q).unwrap();
     let parts = whole.split();
-    assert_eq!(parts.len(), 4);
+    assert_eq!(parts.len(), 8, "one part per size, kind and run");
     assert!(parts.iter().all(|p| p.query().contains("&source=network&")), "parts carry the source");
-    let docs: Vec<Value> =
-        parts.iter().rev().map(|p| serde_json::from_str(&p.run(&ctx).unwrap().json).unwrap()).collect();
+    let docs: Vec<Value> = parts.iter().map(|p| serde_json::from_str(&p.run(&ctx).unwrap().json).unwrap()).collect();
     assert_eq!(whole.merge(&docs).unwrap(), whole.run(&ctx).unwrap().json);
 }

@@ -25,8 +25,9 @@ crate::params! {
         sigma_min: f64 = 0.01, range(1e-6, 100.0), "σ from", "", task, "smallest drift strength σ";
         sigma_max: f64 = 10.0, range(1e-6, 100.0), "σ to", "", task, "largest drift strength σ";
         points: usize = 12, range(2.0, 64.0), "σ values", "", task, "σ values, log-spaced";
-        kinds: Vec<usize> = vec![0, 1, 2], list(0.0, 2.0, 3), "drift kinds", "", task, "kinds of drift swept: 0 random, 1 orthogonal, 2 tangential (the page splits a sweep by N and kind across its workers)";
+        kinds: Vec<usize> = vec![0, 1, 2], list(0.0, 2.0, 3), "drift kinds", "", task, "kinds of drift swept: 0 random, 1 orthogonal, 2 tangential (the page splits a sweep by N, kind and run across its workers)";
         runs: usize = 3, range(1.0, 16.0), "runs", "", simulation, "runs per cell (different trials, initial rates, drifts and noise), averaged";
+        first_run: usize = 0, range(0.0, 1000.0), "first run", "", simulation, "index of the first run: the sweep runs first_run … first_run + runs − 1, each with its own seeds (the page's workers run one run each; the merged sweep is the same bytes)";
         steps: usize = 500, range(10.0, 100_000.0), "steps", "", task, "Euler steps before the drift (of Δt = 1 ms designed, the network's own Δt given)";
         after: usize = 1500, range(10.0, 100_000.0), "steps after drift", "", task, "steps after the drift";
         score: usize = 1000, range(10.0, 100_000.0), "scored steps", "", analysis, "accuracy is scored on the last `score` steps after the drift";
@@ -135,6 +136,38 @@ pub struct DriftSweepResult {
     pub tolerable_drift: Vec<Tolerable>,
     /// σ* per N and kind, from the first n_obs neurons.
     pub tolerable_drift_observed: Vec<Tolerable>,
+    /// The runs averaged, by their index in the sweep (`first_run` …).
+    pub runs: Vec<usize>,
+}
+
+/// A curve from its mean accuracies, with its sigmoid fits.
+fn curve_of(sigma: &[f64], accuracy: Vec<f64>, observed: Vec<f64>, chance: f64) -> Curve {
+    Curve {
+        fit: drift::fit_sigmoid(sigma, &accuracy, chance),
+        fit_observed: drift::fit_sigmoid(sigma, &observed, chance),
+        accuracy,
+        accuracy_observed: observed,
+    }
+}
+
+/// The result of these curves: σ* per N and kind read from their fits.
+fn result_of(sigma: Vec<f64>, chance: f64, sizes: Vec<SizeResult>, runs: Vec<usize>) -> DriftSweepResult {
+    let tol = |obs: bool| -> Vec<Tolerable> {
+        sizes
+            .iter()
+            .map(|s| {
+                let m =
+                    |c: &Option<Curve>| c.as_ref().map(|c| if obs { c.fit_observed.midpoint } else { c.fit.midpoint });
+                Tolerable {
+                    neurons: s.neurons,
+                    random: m(&s.random),
+                    orthogonal: m(&s.orthogonal),
+                    tangential: m(&s.tangential),
+                }
+            })
+            .collect()
+    };
+    DriftSweepResult { tolerable_drift: tol(false), tolerable_drift_observed: tol(true), sigma, chance, sizes, runs }
 }
 
 /// Accuracy (all, observed) of one cell: network size index, kind, σ index, run.
@@ -152,8 +185,10 @@ fn cell(backend: &dyn Compute, p: &DriftSweepParams, sh: &Shared, c: &(usize, us
     let net = &sh.nets[ni][run];
     let kind = DriftKind::ALL[ki];
     let sigma = sh.sigmas[si];
+    // Seeds follow the run's index in the whole sweep, so a part of some runs is those runs.
+    let global = (p.first_run + run) as u64;
     // The same ΔM draw for every σ and kind of a run (common random numbers): curves are smooth.
-    let mut rng = Rng::new(derive_seed(p.seed, run as u64), stream::DRIFT);
+    let mut rng = Rng::new(derive_seed(p.seed, global), stream::DRIFT);
     let delta = drift::delta(net, kind, sigma, &mut rng);
     let drifted = drift::apply(net, &delta);
     let t = &sh.trials[run];
@@ -161,7 +196,7 @@ fn cell(backend: &dyn Compute, p: &DriftSweepParams, sh: &Shared, c: &(usize, us
     let s = Segment {
         window: p.steps..p.steps + p.after,
         noise: p.noise,
-        seed: derive_seed(p.seed, 1000 + run as u64),
+        seed: derive_seed(p.seed, 1000 + global),
         observed: if observed < net.neurons { observed } else { 0 },
     };
     let out = segment(backend, &drifted, &sh.starts[ni][run], t, s);
@@ -189,7 +224,7 @@ fn run(p: &DriftSweepParams, ctx: &RunCtx) -> Result<Output<DriftSweepResult>, R
     // averages over designs, not only over trials, so one design's quirks do not set σ*. A
     // given network is resampled with the same per-run seeds, so runs average over resamplings
     // (and a designed base network given as a file reproduces a one-run designed sweep).
-    let seed_of = |r: usize| derive_seed(p.seed, 2000 + r as u64);
+    let seed_of = |r: usize| derive_seed(p.seed, 2000 + (p.first_run + r) as u64);
     let nets: Vec<Vec<_>> = ctx.stage(0.0, 0.02, || {
         p.neurons
             .iter()
@@ -206,20 +241,18 @@ fn run(p: &DriftSweepParams, ctx: &RunCtx) -> Result<Output<DriftSweepResult>, R
     // Bins of 10 ms of time whatever the network's Δt (10 steps of the designed 1 ms).
     let bins = bin_steps(nets[0][0].dt);
     // Pre-drift segment per (N, run): the rates at the moment of the drift.
-    let trials: Vec<_> =
-        (0..p.runs).map(|run| trial(k, p.steps + p.after, bins, p.pulse_prob, p.seed, run as u64)).collect();
+    let trials: Vec<_> = (0..p.runs)
+        .map(|run| trial(k, p.steps + p.after, bins, p.pulse_prob, p.seed, (p.first_run + run) as u64))
+        .collect();
     let pre: Vec<(usize, usize)> = (0..nets.len()).flat_map(|ni| (0..p.runs).map(move |r| (ni, r))).collect();
     let finals = ctx.stage(0.02, 0.1, || {
         crate::parallel::map(&pre, |&(ni, run)| {
             let net = &nets[ni][run];
+            let global = (p.first_run + run) as u64;
             let mut initial = vec![0.0; net.neurons];
-            Rng::new(derive_seed(p.seed, run as u64), stream::INITIAL_RATES).fill_normal(&mut initial, 0.0, 0.1);
-            let s = Segment {
-                window: 0..p.steps,
-                noise: p.noise,
-                seed: derive_seed(p.seed, 500 + run as u64),
-                observed: 0,
-            };
+            Rng::new(derive_seed(p.seed, global), stream::INITIAL_RATES).fill_normal(&mut initial, 0.0, 0.1);
+            let s =
+                Segment { window: 0..p.steps, noise: p.noise, seed: derive_seed(p.seed, 500 + global), observed: 0 };
             segment(ctx.backend(), net, &initial, &trials[run], s).out.final_rates
         })
     })?;
@@ -264,13 +297,7 @@ fn run(p: &DriftSweepParams, ctx: &RunCtx) -> Result<Output<DriftSweepResult>, R
                 })
                 .collect()
         };
-        let (a, o) = (mean(0), mean(1));
-        Curve {
-            fit: drift::fit_sigmoid(&sigma, &a, chance),
-            fit_observed: drift::fit_sigmoid(&sigma, &o, chance),
-            accuracy: a,
-            accuracy_observed: o,
-        }
+        curve_of(&sigma, mean(0), mean(1), chance)
     };
     let swept = |ni: usize, ki: usize| slot(ki).map(|_| curve(ni, ki));
     let sizes: Vec<SizeResult> = (0..sizes_n)
@@ -281,39 +308,13 @@ fn run(p: &DriftSweepParams, ctx: &RunCtx) -> Result<Output<DriftSweepResult>, R
             tangential: swept(ni, 2),
         })
         .collect();
-    let tol = |obs: bool| -> Vec<Tolerable> {
-        sizes
-            .iter()
-            .map(|s| {
-                let m =
-                    |c: &Option<Curve>| c.as_ref().map(|c| if obs { c.fit_observed.midpoint } else { c.fit.midpoint });
-                Tolerable {
-                    neurons: s.neurons,
-                    random: m(&s.random),
-                    orthogonal: m(&s.orthogonal),
-                    tangential: m(&s.tangential),
-                }
-            })
-            .collect()
-    };
-    let result =
-        DriftSweepResult { tolerable_drift: tol(false), tolerable_drift_observed: tol(true), sigma, chance, sizes };
+    let result = result_of(sigma, chance, sizes, (p.first_run..p.first_run + p.runs).collect());
     let last = shared.nets.into_iter().last().and_then(|v| v.into_iter().next()).expect("at least one size");
     Ok(Output { result, network: last })
 }
 
 impl SizeResult {
     fn curve(&mut self, kind: DriftKind) -> &mut Option<Curve> {
-        match kind {
-            DriftKind::Random => &mut self.random,
-            DriftKind::Orthogonal => &mut self.orthogonal,
-            DriftKind::Tangential => &mut self.tangential,
-        }
-    }
-}
-
-impl Tolerable {
-    fn value(&mut self, kind: DriftKind) -> &mut Option<f64> {
         match kind {
             DriftKind::Random => &mut self.random,
             DriftKind::Orthogonal => &mut self.orthogonal,
@@ -406,47 +407,57 @@ impl Experiment for DriftSweep {
     fn cost(p: &DriftSweepParams) -> f64 {
         work(p)
     }
-    /// One part per (N, kind): the page runs them on a pool of workers.
+    /// One part per (N, kind, run): the page runs them on a pool of workers, and the many
+    /// small parts of the largest N balance its load.
     fn split(p: &DriftSweepParams) -> Vec<DriftSweepParams> {
-        p.neurons
-            .iter()
-            .flat_map(|&n| {
-                p.kinds.iter().map(move |&k| DriftSweepParams { neurons: vec![n], kinds: vec![k], ..p.clone() })
-            })
-            .collect()
-    }
-    /// Sizes in the order of `p.neurons`, each kind taken from the part that swept it: the
-    /// result the whole sweep gives, since every cell depends only on (N, kind, σ, run).
-    fn merge(p: &DriftSweepParams, parts: Vec<DriftSweepResult>) -> Result<DriftSweepResult, String> {
-        let first = parts.first().ok_or("no parts to merge")?;
-        let empty = |n| Tolerable { neurons: n, random: None, orthogonal: None, tangential: None };
-        let mut merged = DriftSweepResult {
-            sigma: first.sigma.clone(),
-            chance: first.chance,
-            sizes: vec![],
-            tolerable_drift: vec![],
-            tolerable_drift_observed: vec![],
-        };
+        let mut parts = vec![];
         for &n in &p.neurons {
-            let mut size = SizeResult { neurons: n, random: None, orthogonal: None, tangential: None };
-            let (mut tol, mut tol_obs) = (empty(n), empty(n));
-            for part in &parts {
-                for (i, s) in part.sizes.iter().enumerate().filter(|(_, s)| s.neurons == n) {
-                    let mut s = s.clone();
-                    for kind in DriftKind::ALL {
-                        if let Some(c) = s.curve(kind).take() {
-                            *size.curve(kind) = Some(c);
-                            let pick = |t: &[Tolerable]| t.get(i).cloned().and_then(|mut t| *t.value(kind));
-                            *tol.value(kind) = pick(&part.tolerable_drift);
-                            *tol_obs.value(kind) = pick(&part.tolerable_drift_observed);
-                        }
-                    }
+            for &k in &p.kinds {
+                for r in 0..p.runs {
+                    parts.push(DriftSweepParams {
+                        neurons: vec![n],
+                        kinds: vec![k],
+                        runs: 1,
+                        first_run: p.first_run + r,
+                        ..p.clone()
+                    });
                 }
             }
-            merged.sizes.push(size);
-            merged.tolerable_drift.push(tol);
-            merged.tolerable_drift_observed.push(tol_obs);
         }
-        Ok(merged)
+        parts
+    }
+    /// Parts in any order (the pool finishes them so): each (N, kind)'s runs are found by
+    /// their index, averaged in run order and fitted as the whole sweep does, which gives its
+    /// bytes (a one-run part's mean is that run's accuracy exactly).
+    fn merge(p: &DriftSweepParams, parts: Vec<DriftSweepResult>) -> Result<DriftSweepResult, String> {
+        let first = parts.first().ok_or("no parts to merge")?;
+        let (sigma, chance) = (first.sigma.clone(), first.chance);
+        let runs: Vec<usize> = (p.first_run..p.first_run + p.runs).collect();
+        let mut sizes = vec![];
+        for &n in &p.neurons {
+            let mut size = SizeResult { neurons: n, random: None, orthogonal: None, tangential: None };
+            for &k in &p.kinds {
+                let kind = DriftKind::ALL[k];
+                let mut curves = vec![];
+                for &r in &runs {
+                    let mut found = parts.iter().filter(|part| part.runs == [r]).filter_map(|part| {
+                        let mut s = part.sizes.iter().find(|s| s.neurons == n)?.clone();
+                        s.curve(kind).take()
+                    });
+                    let c = found.next().ok_or(format!("no part holds run {r} of N = {n}, drift kind {k}"))?;
+                    if found.next().is_some() {
+                        return Err(format!("run {r} of N = {n}, drift kind {k} is given twice"));
+                    }
+                    curves.push(c);
+                }
+                let mean = |pick: fn(&Curve) -> &Vec<f64>| -> Vec<f64> {
+                    (0..sigma.len()).map(|si| curves.iter().map(|c| pick(c)[si]).sum::<f64>() / p.runs as f64).collect()
+                };
+                let (a, o) = (mean(|c| &c.accuracy), mean(|c| &c.accuracy_observed));
+                *size.curve(kind) = Some(curve_of(&sigma, a, o, chance));
+            }
+            sizes.push(size);
+        }
+        Ok(result_of(sigma, chance, sizes, runs))
     }
 }
