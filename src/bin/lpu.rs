@@ -110,14 +110,8 @@ fn inputs(query: Option<String>, command: &str, network_in: Option<&str>) -> Res
 /// it exists. A share link's `data=<hash>` names a file the link cannot carry: it is refused
 /// with a message saying what to give instead.
 fn recording_of(query: &str) -> Result<(String, Option<lpu::jedi::uploaded::Uploaded>), (u8, String)> {
-    let pairs: Vec<(String, String)> = query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (k.to_string(), v.to_string()),
-            None => (p.to_string(), String::new()),
-        })
-        .collect();
+    // The share-link grammar (percent-decoding included); its errors are the query's to report.
+    let pairs = lpu::params::split_query(query).0;
     let find = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     let rest: Vec<String> =
         query.split('&').filter(|p| !p.starts_with("data=") && !p.starts_with("labels=")).map(String::from).collect();

@@ -390,10 +390,10 @@ pub fn recording_for(p: &JediParams, ctx: &RunCtx) -> Result<(Recording, Option<
             )));
         }
     }
-    let mut raw = up.recording.clone();
-    raw.dt = p.dt;
     let prep = upload::Prepare { bin: p.bin, smooth: p.smooth, zscore: p.zscore == 1 };
-    let mut rec = upload::prepare(&raw, &prep).map_err(|e| RunError::Param(ParamError::new("bin", e)))?;
+    // Prepared from the kept file (no copy of it); the time step is the query's, binned.
+    let mut rec = upload::prepare(&up.recording, &prep).map_err(|e| RunError::Param(ParamError::new("bin", e)))?;
+    rec.dt = p.dt * p.bin as f64;
     if rec.dt > p.tau {
         return Err(RunError::Param(ParamError::new(
             "tau",
