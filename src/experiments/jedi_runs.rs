@@ -415,13 +415,17 @@ pub fn recording_for(p: &JediParams, ctx: &RunCtx) -> Result<(Recording, Option<
     Ok((rec, Some(up.hash.clone()), factor))
 }
 
-/// The fit key of `p` on the recording `ctx` gives (for `dataset=file`, its hash).
-pub(super) fn key_in(p: &JediParams, ctx: &RunCtx) -> String {
-    let hash = match p.dataset {
+/// The hash of the recording file `p` fits (`dataset=file` with a file in `ctx`).
+fn data_hash<'a>(p: &JediParams, ctx: &RunCtx<'a>) -> Option<&'a str> {
+    match p.dataset {
         DataSource::File => ctx.recording().ok().map(|u| u.hash.as_str()),
         _ => None,
-    };
-    p.fit_key(hash)
+    }
+}
+
+/// The fit key of `p` on the recording `ctx` gives (for `dataset=file`, its hash).
+pub(super) fn key_in(p: &JediParams, ctx: &RunCtx) -> String {
+    p.fit_key(data_hash(p, ctx))
 }
 
 fn labels_of(rec: &Recording) -> (Vec<String>, Vec<usize>) {
@@ -747,10 +751,7 @@ pub fn kept_files(p: &JediParams, ctx: &RunCtx) -> Option<(String, Recording)> {
     let out = match (&st.inferred, &st.recording) {
         (Some(inferred), Some(rec)) => {
             let (train, test) = fit::split(rec, p.test_fraction, p.seed);
-            let data = match p.dataset {
-                DataSource::File => ctx.recording().ok().map(|u| u.hash.clone()),
-                _ => None,
-            };
+            let data = data_hash(p, ctx).map(String::from);
             let from = file::Provenance { query: canonical(p), data, loss: &st.fit.losses };
             Some((file::to_json(&st.fit.model, rec, &train, &test, inferred, from), rec.clone()))
         }
