@@ -20,6 +20,7 @@ pub mod jedi;
 pub mod link;
 pub mod lowrank;
 pub mod meanfield;
+pub mod memory;
 pub mod netfile;
 pub mod network;
 pub mod nonlinearity;

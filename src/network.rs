@@ -62,6 +62,17 @@ pub struct Network {
 }
 
 impl Network {
+    /// Bytes its weights hold.
+    pub fn bytes(&self) -> f64 {
+        let len = |v: &Vec<f64>| v.len() as f64;
+        8.0 * (len(&self.embedding)
+            + len(&self.encoding)
+            + len(&self.input)
+            + len(&self.bias)
+            + self.random.as_ref().map_or(0.0, len)
+            + self.readout.as_ref().map_or(0.0, len))
+    }
+
     /// α = Δt/τ of the Euler step.
     pub fn alpha(&self) -> f64 {
         self.dt / self.tau

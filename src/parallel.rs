@@ -14,6 +14,14 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> 
     items.iter().map(f).collect()
 }
 
+/// The threads [`map`] runs on: rayon's natively, one in wasm.
+pub fn threads() -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    return rayon::current_num_threads();
+    #[cfg(target_arch = "wasm32")]
+    return 1;
+}
+
 /// [`map`] in blocks of `block` items, stopping before the next block once the run is
 /// cancelled ([`crate::progress::cancelled`]): the results of the blocks done, in order. A
 /// run that is not cancelled gets exactly what [`map`] gives.

@@ -180,7 +180,11 @@ pub fn handle(
             let ctx = state.ctx();
             let outcome = crate::progress::with_publisher(partial, || {
                 crate::progress::with_hooks(progress, cancelled, || p.run(&ctx))
-            })?;
+            });
+            // A worker lives on between runs: what the run's buffers kept for reuse would add to
+            // the next run's peak, which its memory limit does not count.
+            crate::scratch::release();
+            let outcome = outcome?;
             state.network = Some((p.query(), outcome.network));
             Ok(outcome.json)
         }

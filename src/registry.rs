@@ -106,6 +106,9 @@ pub trait Params: Send {
     fn live(&self, ctx: &crate::experiments::RunCtx) -> Option<String>;
     /// The relative cost of the run, for a worker pool's progress and ordering.
     fn cost(&self) -> f64;
+    /// The memory the run holds at its peak ([`Experiment::memory`]), a training it runs first
+    /// included.
+    fn memory(&self, ctx: &crate::experiments::RunCtx) -> crate::memory::Footprint;
     /// Files the run writes beside its document, as (kind, bytes) ([`Experiment::files`]).
     fn files(&self, ctx: &crate::experiments::RunCtx) -> Vec<(&'static str, Vec<u8>)>;
     /// The parts a worker pool runs instead of the whole (empty: run it whole).
@@ -371,7 +374,14 @@ impl<E: Registrable> Params for TypedParams<E> {
                 )));
             }
         }
-        Ok(())
+        // The training runs first; a refusal names the keys of whichever part is larger.
+        let empty = crate::experiments::RunCtx::default();
+        let (own, limit) = (E::memory(&self.params, &empty), crate::memory::limit());
+        match self.uses_trained().then(|| Train::memory(&self.trained, &empty)) {
+            Some(training) if training.bytes > own.bytes => crate::memory::check(training, limit)
+                .map_err(|(key, message)| trained_error(ParamError::new(key, message))),
+            _ => crate::memory::check(own, limit).map_err(|(key, message)| ParamError::new(key, message)),
+        }
     }
     fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = self.params.pairs();
@@ -408,6 +418,15 @@ impl<E: Registrable> Params for TypedParams<E> {
     fn cost(&self) -> f64 {
         E::cost(&self.params)
     }
+    fn memory(&self, ctx: &crate::experiments::RunCtx) -> crate::memory::Footprint {
+        let own = E::memory(&self.params, ctx);
+        if self.uses_trained() {
+            // The training runs first and keeps its network; the view then runs on it.
+            let training = Train::memory(&self.trained, &crate::experiments::RunCtx::default());
+            return own.max(training);
+        }
+        own
+    }
     fn files(&self, ctx: &crate::experiments::RunCtx) -> Vec<(&'static str, Vec<u8>)> {
         E::files(&self.params, ctx)
     }
@@ -440,6 +459,9 @@ impl<E: Registrable> TypedParams<E> {
     /// `source=trained`), its published results wrapped as whole documents.
     #[cfg(feature = "compute")]
     fn run_on(&self, ctx: &crate::experiments::RunCtx) -> Result<Outcome, crate::experiments::RunError> {
+        // The link was checked alone; a network or recording from outside brings its own sizes.
+        crate::memory::check(E::memory(&self.params, ctx), crate::memory::limit())
+            .map_err(|(key, message)| crate::experiments::RunError::Param(ParamError::new(key, message)))?;
         let params = self.params.clone();
         let training = self.training().cloned();
         let query = self.query();

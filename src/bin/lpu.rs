@@ -1,6 +1,7 @@
 //! `lpu`: the explorer's experiments from the command line.
 //!
 //!   lpu run "<query>" [--format json|csv] [--network-in FILE] [--network-out FILE] [--pretty]
+//!           [--memory-limit GIB|browser]
 //!   lpu run "<query>" --shard I/N [--network-in FILE]
 //!   lpu merge PART…
 //!   lpu plot "<query>" [--network-in FILE] [--out DIR] [--width W] [--height H]
@@ -19,6 +20,8 @@ const USAGE: &str = "usage:
                                                     as .npy with its labels in FILE.json)
           [--model-in FILE]                          (exp=jedi: a model file as the fit of its
                                                     query, which then is not fitted again)
+          [--memory-limit GIB|browser]               (refuse a run whose memory estimate is
+                                                    over GIB, or over the page's 1.5 GiB)
                                                        run an experiment, print its result
                                                        document (JSON) or its main series (CSV)
   lpu run \"<query>\" --shard I/N [--network-in FILE]    run shard I of N of a sweep's cells, print
@@ -222,6 +225,17 @@ fn read_network(path: &str) -> Result<lpu::network::Network, (u8, String)> {
     lpu::netfile::from_json(&text).map_err(|e| (2, format!("network file {path}: {e}")))
 }
 
+/// `--memory-limit`: GiB, or `browser` for the limit the page's workers enforce.
+fn memory_limit(text: &str) -> Result<f64, String> {
+    if text == "browser" {
+        return Ok(lpu::memory::BROWSER_BYTES);
+    }
+    match text.parse::<f64>() {
+        Ok(g) if g.is_finite() && g > 0.0 && g <= 1e6 => Ok(g * lpu::memory::GIB),
+        _ => Err(format!("--memory-limit must be a size in GiB in (0, 1000000] (e.g. 8) or browser, got \"{text}\"")),
+    }
+}
+
 fn run(args: &[String]) -> ExitCode {
     let mut query = None;
     let mut network_out = None;
@@ -251,6 +265,11 @@ fn run(args: &[String]) -> ExitCode {
                 None => return usage_error(&format!("{flag} needs a file name")),
             },
             "--pretty" => pretty = true,
+            "--memory-limit" => match it.next().map(|s| memory_limit(s)) {
+                Some(Ok(bytes)) => lpu::memory::set_limit(bytes),
+                Some(Err(e)) => return usage_error(&e),
+                None => return usage_error("--memory-limit needs a size in GiB (e.g. 8) or browser"),
+            },
             "--shard" => match it.next().map(|s| s.parse::<lpu::shard::Shard>()) {
                 Some(Ok(s)) => shard = Some(s),
                 Some(Err(e)) => return usage_error(&e),

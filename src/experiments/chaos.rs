@@ -7,6 +7,7 @@
 use super::{Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::analysis::lyapunov::{self, Options};
 use crate::ensembles::{Ensemble, Source};
+use crate::memory::{f64s, Footprint};
 use crate::numerics::{grid, pca};
 use crate::params::{list, range, ParamError, MAX_SAFE_INTEGER};
 use serde::{Deserialize, Serialize};
@@ -239,6 +240,10 @@ fn run(p: &ChaosParams, ctx: &RunCtx) -> Result<Output<ChaosResult>, RunError> {
 pub struct Chaos;
 
 impl Experiment for Chaos {
+    fn memory(p: &ChaosParams, _ctx: &RunCtx) -> Footprint {
+        let n = p.sizes.iter().copied().chain([p.neurons]).max().unwrap_or(0) as f64;
+        Footprint::new(f64s(3.0 * n * n + 6.0 * n * p.exponents as f64), &["neurons", "sizes"])
+    }
     const NAME: &'static str = "chaos";
     const TITLE: &'static str = "Transition to chaos";
     const EXAMPLE: &'static str = "exp=chaos&neurons=40&points=3&sizes=20,40&time=0.1&warmup=0.05";

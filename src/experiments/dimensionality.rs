@@ -5,6 +5,7 @@
 //! pairwise distances as the weight scale s grows.
 
 use super::{Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
+use crate::memory::{f64s, Footprint};
 use crate::network::Network;
 use crate::nonlinearity::Phi;
 use crate::numerics::pca;
@@ -309,6 +310,12 @@ fn run(p: &DimensionalityParams, ctx: &RunCtx) -> Result<Output<DimensionalityRe
 pub struct Dimensionality;
 
 impl Experiment for Dimensionality {
+    fn memory(p: &DimensionalityParams, _ctx: &RunCtx) -> Footprint {
+        let (n, s) = (p.neurons.iter().copied().max().unwrap_or(0) as f64, p.samples as f64);
+        // The PCA's eigenproblem is the smaller of the covariance (N × N) and the Gram (S × S).
+        let side = s.min(n);
+        Footprint::new(f64s(4.0 * s * n + 3.0 * side * side + n * p.latent as f64), &["samples", "neurons"])
+    }
     const NAME: &'static str = "dimensionality";
     const TITLE: &'static str = "Dimensionality of a static embedding";
     const EXAMPLE: &'static str = "exp=dimensionality&latent=4&neurons=20,80&samples=200&pairs=300&scales=0.3,3";

@@ -8,6 +8,7 @@ use crate::analysis::fixed_points::{self, FixedPoint, Kind, SearchOptions};
 use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
 use crate::analysis::tuning::{tuning_curve, TuningCurve};
 use crate::drift::{self, DriftKind};
+use crate::memory::{document, f64s, Footprint};
 use crate::network::Network;
 use crate::params::{range, ParamError, MAX_SAFE_INTEGER};
 use crate::rng::{derive_seed, stream, Rng};
@@ -209,6 +210,18 @@ fn run(p: &DriftParams, ctx: &RunCtx) -> Result<Output<DriftResult>, RunError> {
 pub struct Drift;
 
 impl Experiment for Drift {
+    fn memory(p: &DriftParams, ctx: &RunCtx) -> Footprint {
+        let given = if p.source.outside() { ctx.network().ok() } else { None };
+        let (n, k) = (p.neurons as f64, p.bits as f64);
+        let t = (p.steps + p.after + p.score) as f64;
+        // A network with a readout is scored from every neuron's recorded rate.
+        let recorded = if given.is_some_and(|g| g.readout.is_some()) { t * n } else { 0.0 };
+        let weights = 2.0 * f64s(n * (6.0 * k + 4.0)) + given.map_or(0.0, |g| g.bytes());
+        Footprint::new(
+            weights + f64s(recorded + 6.0 * t * k) + document(t * k + (2 * p.grid * p.grid) as f64),
+            &["neurons", "after", "steps"],
+        )
+    }
     const NAME: &'static str = "drift";
     const TITLE: &'static str = "Drift";
     const FOLLOWS_TRAINING: &'static [(&'static str, &'static str)] = &[("bits", "bits")];

@@ -7,6 +7,7 @@
 use super::drift_runs::{bin_steps, check_outside, grown, network, segment, trial, window_accuracy, Segment};
 use super::{Csv, Experiment, NetworkSource, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::drift::{self, DriftKind, SigmoidFit};
+use crate::memory::{document, f64s, Footprint};
 use crate::params::{list, range, ParamError, MAX_SAFE_INTEGER};
 use crate::rng::{derive_seed, stream, Rng};
 use crate::simulate::Compute;
@@ -327,6 +328,15 @@ impl SizeResult {
 pub struct DriftSweep;
 
 impl Experiment for DriftSweep {
+    fn memory(p: &DriftSweepParams, ctx: &RunCtx) -> Footprint {
+        let given = if p.source.outside() { ctx.network().ok() } else { None };
+        let (n, k) = (p.neurons.iter().copied().max().unwrap_or(0) as f64, p.bits as f64);
+        let t = (p.steps + p.after + p.score) as f64;
+        let recorded = if given.is_some_and(|g| g.readout.is_some()) { t * n } else { 0.0 };
+        let weights = 2.0 * f64s(n * (6.0 * k + 4.0)) + given.map_or(0.0, |g| g.bytes());
+        let values = 4.0 * (p.points * p.kinds.len() * p.runs * p.neurons.len()) as f64;
+        Footprint::new(weights + f64s(recorded + 8.0 * t * k) + document(values), &["neurons", "runs"])
+    }
     const NAME: &'static str = "drift_sweep";
     const TITLE: &'static str = "Drift sweep";
     const FOLLOWS_TRAINING: &'static [(&'static str, &'static str)] = &[("bits", "bits")];

@@ -20,6 +20,7 @@ use crate::analysis::fixed_points_full::{self, Form, FullOptions, FullSystem};
 use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
 use crate::ensembles::{self, Ensemble};
 use crate::lowrank::CHUNK;
+use crate::memory::{document, f64s, Footprint};
 use crate::network::{Model, Network};
 use crate::numerics::pca;
 use crate::params::{list, range, Choice, ParamError, MAX_SAFE_INTEGER};
@@ -478,6 +479,20 @@ pub fn kind_code(kind: Kind) -> f64 {
 pub const CSV_COORDS: usize = 8;
 
 impl Experiment for FixedPoints {
+    fn memory(p: &FixedPointsParams, ctx: &RunCtx) -> Footprint {
+        let given = ctx.network().ok().filter(|_| p.source.outside());
+        let n = given.map_or(p.neurons, |g| g.neurons) as f64;
+        let designed_rank = if p.source == FamilySource::Flipflop { p.bits } else { p.rank };
+        let k = given.map_or(designed_rank, |g| g.rank) as f64;
+        let starts = (p.random_starts + LATENT_STARTS + p.trajectories * TRAJECTORY_STARTS) as f64;
+        // A designed flip-flop has 3^K fixed points; elsewhere each start may find its own.
+        let points = if p.source == FamilySource::Flipflop { starts.min(3f64.powf(k)) } else { starts };
+        let full = n.min(MAX_FULL_NEURONS as f64);
+        let weights = given.map_or(f64s(n * (3.0 * k + 2.0)), |g| g.bytes());
+        let values =
+            points * (n + 3.0 * k) + (2 * p.grid * p.grid) as f64 + (p.trajectories * TRAJECTORY_POINTS) as f64 * 2.0;
+        Footprint::new(3.0 * weights + f64s(6.0 * full * full) + document(values), &["random_starts", "neurons"])
+    }
     const NAME: &'static str = "fixed_points";
     const TITLE: &'static str = "Fixed points";
     const EXAMPLE: &'static str = "exp=fixed_points&source=flipflop&bits=2&neurons=60";

@@ -7,6 +7,7 @@ use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
 use crate::analysis::readout::state_accuracy;
 use crate::analysis::tuning::{tuning_curve, TuningCurve};
 use crate::design::FlipFlop;
+use crate::memory::{document, f64s, Footprint};
 use crate::network::Network;
 use crate::nonlinearity::Phi;
 use crate::params::{list, range, ParamError, MAX_SAFE_INTEGER};
@@ -428,6 +429,23 @@ const VIEWS: &[ViewSpec] = &[
 ];
 
 impl Experiment for Flipflop {
+    fn memory(p: &FlipflopParams, ctx: &RunCtx) -> Footprint {
+        let given = if p.source.outside() { ctx.network().ok() } else { None };
+        let (n, k, steps) = (given.map_or(p.neurons, |g| g.neurons) as f64, p.bits as f64, p.steps as f64);
+        let weights = given.map_or(f64s(n * (3.0 * k + 1.0)), |g| g.bytes());
+        // A network with a readout is scored from every neuron's recorded rate.
+        let rows = if given.is_some_and(|g| g.readout.is_some()) { n } else { (p.record as f64).min(n) };
+        let runs = if p.noise > 0.0 { 2.0 } else { 1.0 };
+        let shown = (p.record as f64).min(n);
+        let values = steps * k * 5.0
+            + ACTIVITY_COLUMNS as f64 * shown
+            + (p.grid * p.grid) as f64 * 2.0
+            + p.tuning.len() as f64 * k * 202.0;
+        Footprint::new(
+            3.0 * weights + f64s(runs * (steps + 1.0) * (rows + 4.0 * k)) + document(values),
+            &["steps", "neurons", "record"],
+        )
+    }
     const NAME: &'static str = "flipflop";
     const TITLE: &'static str = "Flip-flop LPU";
     const FOLLOWS_TRAINING: &'static [(&'static str, &'static str)] = &[("bits", "bits")];

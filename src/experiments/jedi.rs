@@ -8,6 +8,7 @@ use super::{Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::analysis::fixed_points::Kind;
 use crate::jedi::file;
 use crate::jedi::fit;
+use crate::memory::Footprint;
 use crate::params::ParamError;
 use crate::train::store;
 
@@ -15,6 +16,9 @@ use crate::train::store;
 pub struct Jedi;
 
 impl Experiment for Jedi {
+    fn memory(p: &JediParams, ctx: &RunCtx) -> Footprint {
+        super::jedi_runs::memory(p, ctx)
+    }
     const NAME: &'static str = "jedi";
     const TITLE: &'static str = "JEDI: infer per-trial networks";
     const EXAMPLE: &'static str = "exp=jedi&neurons=8&repeats=2&duration=0.1&epochs=2&hidden=4&context=2&refine=2";

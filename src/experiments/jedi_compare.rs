@@ -6,6 +6,7 @@
 
 use super::jedi_runs::{self as jedi, JediParams, JediResult};
 use super::{Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
+use crate::memory::Footprint;
 use crate::params::ParamError;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +28,9 @@ pub fn full_of(p: &JediParams) -> JediParams {
 pub struct JediCompare;
 
 impl Experiment for JediCompare {
+    fn memory(p: &JediParams, ctx: &RunCtx) -> Footprint {
+        super::jedi_runs::memory_compare(p, ctx)
+    }
     const NAME: &'static str = "jedi_compare";
     const TITLE: &'static str = "JEDI and JEDI-full side by side";
     const EXAMPLE: &'static str =

@@ -17,6 +17,7 @@ use crate::jedi::fit::{self, FitSpec, FitState, InferSpec};
 use crate::jedi::recording::{self, Recording};
 use crate::jedi::teacher::{self, Dataset, TeacherSpec};
 use crate::jedi::upload;
+use crate::memory::Footprint;
 use crate::params::{list, range, Choice, ParamError, MAX_SAFE_INTEGER};
 use crate::train::store;
 use serde::{Deserialize, Serialize};
@@ -168,6 +169,46 @@ fn outputs(p: &JediParams, n: usize) -> usize {
 /// Multiply-adds of one step of one trial's forward pass.
 fn per_step(p: &JediParams, n: usize) -> f64 {
     3.0 * outputs(p, n) as f64
+}
+
+/// The recording's sizes (trials, steps, neurons): the teacher's, or the file's when the run
+/// has it; `None` for a file not yet given.
+fn sizes(p: &JediParams, ctx: &RunCtx) -> Option<(usize, usize, usize)> {
+    match p.dataset {
+        DataSource::File => ctx.recording().ok().map(|u| (u.recording.trials, u.recording.steps, u.recording.neurons)),
+        _ => {
+            let t = p.teacher();
+            Some((t.trials(), t.steps(), p.neurons))
+        }
+    }
+}
+
+/// The bytes one fit holds at its peak: the recording (as read, prepared and scaled), the
+/// hypernetwork with Adam's moments and gradient, each minibatch member's generated weights
+/// and their gradient, and the document's per-trial series.
+fn fit_bytes(p: &JediParams, trials: usize, steps: usize, n: usize) -> f64 {
+    let outputs = outputs(p, n) as f64;
+    let hyper = (p.hidden * (p.context + 1) + p.hidden * (p.hidden + 1)) as f64 + outputs * (p.hidden + 1) as f64;
+    let members = p.batch.min(trials) as f64;
+    let values = (trials * steps * n) as f64;
+    crate::memory::f64s(3.0 * values + 5.0 * hyper + 3.0 * members * (outputs + p.hidden as f64))
+        + crate::memory::document(4.0 * (trials * steps) as f64 + (trials * p.context) as f64)
+}
+
+/// [`crate::experiments::Experiment::memory`] of `exp=jedi`.
+pub fn memory(p: &JediParams, ctx: &RunCtx) -> Footprint {
+    let bytes = sizes(p, ctx).map_or(0.0, |(t, s, n)| fit_bytes(p, t, s, n));
+    Footprint::new(bytes, &["neurons", "repeats", "batch", "hidden"])
+}
+
+/// [`crate::experiments::Experiment::memory`] of `exp=jedi_compare`: the full-rank fit runs
+/// while the low-rank one is kept.
+pub fn memory_compare(p: &JediParams, ctx: &RunCtx) -> Footprint {
+    let bytes = sizes(p, ctx).map_or(0.0, |(t, s, n)| {
+        let full = JediParams { rank: 0, ..p.clone() };
+        fit_bytes(&full, t, s, n) + fit_bytes(p, t, s, n)
+    });
+    Footprint::new(bytes, &["neurons", "repeats", "hidden", "batch"])
 }
 
 /// The limits across keys (a file's sizes are checked by the run).

@@ -5,6 +5,7 @@
 use super::{Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::analysis::lyapunov::{self, Options};
 use crate::ensembles::{Ensemble, Source};
+use crate::memory::{f64s, Footprint};
 use crate::params::{range, ParamError, MAX_SAFE_INTEGER};
 use serde::{Deserialize, Serialize};
 
@@ -152,6 +153,10 @@ fn run(p: &LyapunovParams, ctx: &RunCtx) -> Result<Output<LyapunovResult>, RunEr
 pub struct Lyapunov;
 
 impl Experiment for Lyapunov {
+    fn memory(p: &LyapunovParams, _ctx: &RunCtx) -> Footprint {
+        let n = p.neurons as f64;
+        Footprint::new(f64s(6.0 * n * n + 6.0 * n * p.exponents as f64), &["neurons", "exponents"])
+    }
     const NAME: &'static str = "lyapunov";
     const TITLE: &'static str = "Lyapunov spectrum";
     const EXAMPLE: &'static str = "exp=lyapunov&neurons=60&exponents=8&time=0.3&warmup=0.1";

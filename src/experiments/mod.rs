@@ -419,6 +419,12 @@ pub trait Experiment: Sized + 'static {
     fn cost(_p: &Self::Params) -> f64 {
         1.0
     }
+    /// The memory a run holds at its peak in one worker, its document included, and the keys
+    /// that lower it: a query over [`crate::memory::limit`] is refused before it runs. `ctx`
+    /// carries the network or recording given from outside when the run has one (the link
+    /// alone is checked with an empty context, the run again with its own).
+    /// `tests/memory.rs` checks each estimate against the peak a counting allocator measures.
+    fn memory(p: &Self::Params, ctx: &RunCtx) -> crate::memory::Footprint;
     /// Independent parts the worker pool may run instead of the whole (none: run it whole).
     fn split(_p: &Self::Params) -> Vec<Self::Params> {
         vec![]

@@ -21,6 +21,7 @@
 
 use super::{Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::design::Bistable;
+use crate::memory::{document, f64s, Footprint};
 use crate::nonlinearity::Phi;
 use crate::params::{list, range, ParamError, MAX_SAFE_INTEGER};
 use crate::rng::{derive_seed, stream, Rng};
@@ -198,6 +199,10 @@ fn run(p: &PartialParams, ctx: &RunCtx) -> Result<Output<PartialResult>, RunErro
 pub struct Partial;
 
 impl Experiment for Partial {
+    fn memory(p: &PartialParams, _ctx: &RunCtx) -> Footprint {
+        let values = 3.0 * p.observed.len() as f64 * p.repeats as f64;
+        Footprint::new(f64s(5.0 * p.neurons as f64) + document(values), &["neurons", "repeats"])
+    }
     const NAME: &'static str = "partial";
     const TITLE: &'static str = "Partial observation";
     const EXAMPLE: &'static str = "exp=partial&neurons=20000&observed=10,100,1000,20000&repeats=8";

@@ -15,6 +15,7 @@
 
 use super::{rows, Csv, Experiment, NetworkSource, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::design::FlipFlop;
+use crate::memory::{document, f64s, Footprint};
 use crate::network::Network;
 use crate::nonlinearity::{sign, Phi};
 use crate::numerics::ridge::{ridge, Ridge};
@@ -539,6 +540,16 @@ fn run(p: &PerturbParams, ctx: &RunCtx) -> Result<Output<PerturbResult>, RunErro
 pub struct Perturb;
 
 impl Experiment for Perturb {
+    fn memory(p: &PerturbParams, ctx: &RunCtx) -> Footprint {
+        let given = if p.source.outside() { ctx.network().ok() } else { None };
+        let n = (given.map_or(p.neurons, |g| g.neurons) + p.redundant) as f64;
+        let steps = p.length / given.map_or(0.001, |g| g.dt);
+        // The rates kept: the redundant neurons' (every neuron's for a readout), over the trial
+        // and the readout's fitting trial.
+        let width = if given.is_some_and(|g| g.readout.is_some()) { n } else { p.redundant as f64 };
+        let recorded = MAX_RECORDED.min(width * (steps + TRAIN_STEPS as f64));
+        Footprint::new(f64s(2.0 * n * n + 1.2 * recorded) + document(4.0 * steps), &["redundant", "neurons", "length"])
+    }
     const NAME: &'static str = "perturb";
     const TITLE: &'static str = "Stimulation";
     const EXAMPLE: &'static str = "exp=perturb&neurons=40&redundant=20&length=0.3&onset=0.1";

@@ -13,6 +13,7 @@
 //! so differences between cells are the architecture's.
 
 use super::{Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
+use crate::memory::{f64s, Footprint};
 use crate::network::Model;
 use crate::nonlinearity::Phi;
 use crate::numerics::adam::AdamConfig;
@@ -382,6 +383,14 @@ fn run(p: &SequenceSweepParams, ctx: &RunCtx) -> Result<Output<SequenceSweepResu
 pub struct SequenceSweep;
 
 impl Experiment for SequenceSweep {
+    fn memory(p: &SequenceSweepParams, _ctx: &RunCtx) -> Footprint {
+        let n = p.neurons.iter().copied().max().unwrap_or(0) as f64;
+        let t = ((2 * p.length + 1) * p.show) as f64;
+        Footprint::new(
+            f64s(1.2 * p.batch as f64 * t * n + 3.0 * p.trials as f64 * t * n + 24.0 * t * n),
+            &["batch", "neurons", "show"],
+        )
+    }
     const NAME: &'static str = "sequence_sweep";
     const TITLE: &'static str = "Sequence sorting: dimensionality against N and rank";
     const EXAMPLE: &'static str = "exp=sequence_sweep&neurons=16,24&ranks=1,2&runs=2&epochs=20&batch=4&trials=8&show=4";

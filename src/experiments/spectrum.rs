@@ -23,6 +23,7 @@ use crate::analysis::fixed_points_full::{self, Form, FullFixedPoint, FullOptions
 use crate::analysis::flow::Lpu;
 use crate::ensembles::{overlap_matrix, Ensemble};
 use crate::lowrank::CHUNK;
+use crate::memory::{f64s, Footprint};
 use crate::network::{Model, Network};
 use crate::numerics::eig;
 use crate::params::{range, Choice, ParamError, ParamSet, ParamSpec, Widget, MAX_SAFE_INTEGER};
@@ -367,6 +368,13 @@ fn outside(p: &SpectrumParams, ctx: &RunCtx) -> Result<Output<SpectrumResult>, R
 pub struct Spectrum;
 
 impl Experiment for Spectrum {
+    fn memory(p: &SpectrumParams, ctx: &RunCtx) -> Footprint {
+        let n = match ctx.network().ok().filter(|_| p.source.outside()) {
+            Some(g) => g.neurons,
+            None => p.neurons,
+        } as f64;
+        Footprint::new(f64s(6.0 * n * n), &["neurons"])
+    }
     const NAME: &'static str = "spectrum";
     const TITLE: &'static str = "Eigenspectrum";
     const EXAMPLE: &'static str = "exp=spectrum&neurons=120&g=0.8&outlier=2";

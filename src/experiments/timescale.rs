@@ -9,6 +9,7 @@ use crate::analysis::fixed_points::{classify, roots_from_samples, FixedPoint};
 use crate::analysis::flow::Lpu;
 use crate::design::Bistable;
 use crate::meanfield;
+use crate::memory::{document, f64s, Footprint};
 use crate::nonlinearity::Phi;
 use crate::params::{range, ParamError, MAX_SAFE_INTEGER};
 use crate::rng::derive_seed;
@@ -339,6 +340,11 @@ fn run(p: &TimescaleParams, ctx: &RunCtx) -> Result<Output<TimescaleResult>, Run
 pub struct Timescale;
 
 impl Experiment for Timescale {
+    fn memory(p: &TimescaleParams, _ctx: &RunCtx) -> Footprint {
+        let n = p.neurons as f64;
+        let values = 4.0 * p.points as f64 + 2.0 * (p.cloud as f64).min(n) + 4.0 * p.trajectories as f64 * 1001.0;
+        Footprint::new(f64s(10.0 * n) + document(values), &["neurons", "cloud"])
+    }
     const NAME: &'static str = "timescale";
     const TITLE: &'static str = "Time-scale LPU";
     const EXAMPLE: &'static str = "exp=timescale&neurons=400&points=51";

@@ -13,6 +13,7 @@
 use super::{rows, Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::analysis::fixed_points::{self, FixedPoint, SearchOptions};
 use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
+use crate::memory::{document, f64s, Footprint};
 use crate::network::{read_out, Model, Network};
 use crate::nonlinearity::Phi;
 use crate::numerics::adam::AdamConfig;
@@ -223,6 +224,22 @@ fn check(p: &TrainParams) -> Result<(), ParamError> {
         ));
     }
     Ok(())
+}
+
+/// The bytes a training holds at its peak (one worker): the parameters with Adam's moments, the
+/// sum and a wave's block gradients; a batch's noise and, fitting the rank-K network, the
+/// full-rank network's rates; the traces of the trials stepped together; the test trials.
+fn train_memory(p: &TrainParams) -> f64 {
+    let (n, t, b) = (p.neurons as f64, p.trial_steps() as f64, p.batch as f64);
+    let (i, o) = p.channels();
+    let theta = |dense: bool| (if dense { n * n } else { 2.0 * n * p.rank as f64 }) + n * (i + o + 2) as f64;
+    let dense = p.paradigm == Paradigm::TwoStep;
+    // A batch's noise, or fitting the rank-K network, the full-rank network's rates as well.
+    let batch = if dense { 2.0 * b * t * n } else { b * t * n };
+    let in_flight = b.min(32.0);
+    f64s(12.0 * theta(dense) + batch + 3.0 * in_flight * (t + 1.0) * n)
+        + f64s(p.test_trials as f64 * t * (i + o + 2) as f64)
+        + document(p.test_trials as f64 * t * 3.0)
 }
 
 /// The loss curve of one stage.
@@ -500,6 +517,9 @@ pub fn trained_network(p: &TrainParams, ctx: &RunCtx) -> Result<Network, RunErro
 pub struct Train;
 
 impl Experiment for Train {
+    fn memory(p: &TrainParams, _ctx: &RunCtx) -> Footprint {
+        Footprint::new(train_memory(p), &["batch", "steps", "neurons"])
+    }
     const NAME: &'static str = "train";
     const TITLE: &'static str = "Train a network";
     const EXAMPLE: &'static str = "exp=train&neurons=12&epochs=3&fit_epochs=2&batch=4&steps=20&test_trials=2";

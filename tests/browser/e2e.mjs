@@ -185,6 +185,20 @@ await test('a bad link parameter shows its message, uses the default, applies th
   await page.context().close();
 });
 
+await test('a link over the browser memory limit says what to lower, and the rest of the link runs', async () => {
+  // A full-rank JEDI fit of 500 neurons with 512 trials per minibatch would hold about 3 GiB in
+  // the worker (each member's generated W and its gradient): refused before anything runs.
+  const page = await open('exp=jedi&neurons=500&rank=0&hidden=4&repeats=200&duration=0.1&batch=512&epochs=10&refine=0&seed=4');
+  await allDrawn(page, 240000);
+  const msg = await page.textContent('#messages');
+  assert.match(msg, /neurons: the run would hold about 3\.\d GiB of memory, more than the 1\.5 GiB a run may use in the browser: lower neurons, repeats, batch or hidden \(lpu run has no such limit\)/);
+  const p = await page.evaluate(() => window.lpuExplorer.get().result.params);
+  assert.equal(p.neurons, 100);
+  assert.equal(p.batch, 512);
+  assert.equal(p.seed, 4);
+  await page.context().close();
+});
+
 await test('embed mode shows one plot with minimal chrome and hides controls for a lesson', async () => {
   const page = await open('exp=flipflop&embed=1&plot=portrait&hide=noise,seed', { viewport: { width: 720, height: 640 } });
   await allDrawn(page);
