@@ -58,3 +58,26 @@ fn constant_input_on_channel_one_bifurcates_the_two_bit_flip_flop() {
         assert!(stable.iter().all(|f| f.z[0].signum() == u.signum()));
     }
 }
+
+/// The finder's Levenberg–Marquardt steps take G from a pass that keeps φ′ and J from the kept
+/// φ′; both must be bit for bit the plain flow and Jacobian, for every φ, over several chunks.
+#[test]
+fn the_flow_keeping_slopes_and_the_jacobian_from_them_are_the_plain_ones_bit_for_bit() {
+    use lpu::nonlinearity::Phi;
+    for phi in [Phi::Tanh, Phi::Relu, Phi::Sin] {
+        let mut net = design(3, 9001).network(5);
+        net.phi = phi;
+        let lpu = Lpu::new(&net);
+        let mut slopes = vec![0.0; lpu.neurons()];
+        for (z, u) in [([0.3, -0.7, 1.1], [0.0, 0.2, 0.0]), ([-1.4, 0.05, 0.0], [0.5, 0.0, -0.3])] {
+            let g = lpu.scaled_flow_keeping_slopes(&z, &u, &mut slopes);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&g), bits(&lpu.scaled_flow(&z, &u)), "{phi:?} flow");
+            assert_eq!(
+                bits(&lpu.scaled_jacobian_from_slopes(&slopes)),
+                bits(&lpu.scaled_jacobian(&z, &u)),
+                "{phi:?} J"
+            );
+        }
+    }
+}

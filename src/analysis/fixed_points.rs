@@ -133,14 +133,17 @@ fn dist(a: &[f64], b: &[f64]) -> f64 {
 fn levenberg_marquardt(lpu: &Lpu, u: &[f64], z0: &[f64]) -> Option<Vec<f64>> {
     let k = z0.len();
     let mut z = z0.to_vec();
-    let mut g = lpu.scaled_flow(&z, u);
+    // Each point's φ′ is kept with its flow, so that J where a trial is accepted costs no new
+    // pass over the currents; J and G are bit for bit those of `scaled_jacobian` and `scaled_flow`.
+    let (mut slopes, mut trial_slopes) = (vec![0.0; lpu.neurons()], vec![0.0; lpu.neurons()]);
+    let mut g = lpu.scaled_flow_keeping_slopes(&z, u, &mut slopes);
     let mut cost = norm(&g);
     let mut mu = 1e-3;
     for _ in 0..200 {
         if cost < RESIDUAL_TOL * 1e-3 {
             break;
         }
-        let j = lpu.scaled_jacobian(&z, u);
+        let j = lpu.scaled_jacobian_from_slopes(&slopes);
         // (JᵀJ + μ I) δ = −Jᵀ G
         let mut a = vec![0.0; k * k];
         let mut rhs = vec![0.0; k];
@@ -161,12 +164,13 @@ fn levenberg_marquardt(lpu: &Lpu, u: &[f64], z0: &[f64]) -> Option<Vec<f64>> {
                 continue;
             };
             let trial: Vec<f64> = z.iter().zip(&delta).map(|(a, b)| a + b).collect();
-            let g_trial = lpu.scaled_flow(&trial, u);
+            let g_trial = lpu.scaled_flow_keeping_slopes(&trial, u, &mut trial_slopes);
             let c_trial = norm(&g_trial);
             if c_trial < cost {
                 let step = norm(&delta);
                 z = trial;
                 g = g_trial;
+                std::mem::swap(&mut slopes, &mut trial_slopes);
                 cost = c_trial;
                 mu = (mu / 10.0).max(1e-15);
                 improved = step > 1e-15 * (1.0 + norm(&z));
