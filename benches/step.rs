@@ -55,6 +55,26 @@ fn numpy(kind: &str, n: usize, k: usize, batch: usize) -> f64 {
     common::python("benches/step_numpy.py", &[kind, &n.to_string(), &k.to_string(), &batch.to_string()])
 }
 
+/// Bytes per second a single-thread triad (a = b + s c over three 32 MiB arrays, counting the
+/// two reads and the write, as STREAM does) moves on this machine now: the memory bound a
+/// low-rank step is measured against. Best of 5 passes.
+fn triad() -> f64 {
+    let n = 1 << 22;
+    let (b, c) = (vec![1.0f64; n], vec![2.0f64; n]);
+    let mut a = vec![0.0f64; n];
+    let mut best = f64::INFINITY;
+    for pass in 0..5 {
+        let s = 0.5 + pass as f64;
+        let t = Instant::now();
+        for ((x, y), z) in a.iter_mut().zip(&b).zip(&c) {
+            *x = y + s * z;
+        }
+        std::hint::black_box(&mut a);
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    (24 * n) as f64 / best
+}
+
 /// (min, median) of the runs, in millions per second.
 fn millions(v: Vec<f64>) -> common::Summary {
     common::summary(v.into_iter().map(|x| x / 1e6).collect())
@@ -84,12 +104,28 @@ fn main() {
             continue;
         }
         let net = network(kind, n, k);
-        let (mut a, mut b) = (vec![], vec![]);
+        let (mut a, mut b, mut bw) = (vec![], vec![], vec![]);
         for _ in 0..repeats {
             a.push(ours(&net, batch));
             b.push(numpy(kind, n, k, batch));
+            bw.push(triad());
         }
-        let (a, b) = (millions(a), millions(b));
-        println!("{name:<28} {} {} {:>8.2}", a.cells(10, 1), b.cells(10, 1), a.median / b.median);
+        let (a, b, bw) = (millions(a), millions(b), common::summary(bw));
+        // A low-rank step of one trial reads r, M and N and writes r: 8 (2 + 2K) bytes per
+        // neuron-step, so the triad's bandwidth bounds it near bw / (16 (1 + K)) per core. (A
+        // batch shares M and N across trials and is bound by arithmetic; W of a dense N = 1000
+        // stays in cache.)
+        let bound = if kind == "lowrank" && batch == 1 {
+            let limit = bw.median / (16.0 * (1 + k) as f64) / 1e6;
+            let per_core = a.median / rayon::current_num_threads() as f64;
+            format!(
+                "   per core {per_core:.0}: {:.0}% of the triad bound ({limit:.0} M/s at {:.1} GB/s)",
+                100.0 * per_core / limit,
+                bw.median / 1e9
+            )
+        } else {
+            String::new()
+        };
+        println!("{name:<28} {} {} {:>8.2}{bound}", a.cells(10, 1), b.cells(10, 1), a.median / b.median);
     }
 }
