@@ -196,6 +196,7 @@ await test('a link over the browser memory limit says what to lower, and the res
   assert.equal(p.neurons, 100);
   assert.equal(p.batch, 512);
   assert.equal(p.seed, 4);
+  await page.screenshot({ path: join(shots, 'memory-limit.png') });
   await page.context().close();
 });
 
