@@ -40,60 +40,16 @@ impl Lpu {
 
     /// −I + Nᵀ diag(φ′(M z + B u + b)) M, row-major K × K (the Jacobian times τ).
     pub fn scaled_jacobian(&self, z: &[f64], u: &[f64]) -> Vec<f64> {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: AVX2 is present; the body uses no FMA, so results are unchanged.
-                return unsafe { self.jacobian_avx2(z, u) };
-            }
-        }
-        self.jacobian_body(z, u)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn jacobian_avx2(&self, z: &[f64], u: &[f64]) -> Vec<f64> {
-        self.jacobian_body(z, u)
-    }
-
-    // The fixed-point finder's Levenberg–Marquardt steps spend most of their time here: φ′ is
-    // taken out of the per-element match (as the drive's φ is) so that it vectorises, in AVX2
-    // natively and simd128 in wasm, element by element the same function.
-    #[inline(always)]
-    fn jacobian_body(&self, z: &[f64], u: &[f64]) -> Vec<f64> {
-        let (n, k) = (self.neurons(), self.rank);
-        let mut g = vec![0.0; k * k];
-        let mut cur = [0.0f64; CHUNK];
-        let mut w = [0.0f64; CHUNK];
-        for start in (0..n).step_by(CHUNK) {
-            let len = CHUNK.min(n - start);
-            let cur = &mut cur[..len];
-            self.currents(start, None, z, u, cur);
-            match self.phi {
-                Phi::Tanh => cur.iter_mut().for_each(|c| {
-                    let t = crate::nonlinearity::tanh(*c);
-                    *c = 1.0 - t * t;
-                }),
-                phi => cur.iter_mut().for_each(|c| *c = phi.derivative(*c)),
-            }
-            for a in 0..k {
-                for (wi, (d, nv)) in w[..len].iter_mut().zip(cur.iter().zip(&self.n(a)[start..start + len])) {
-                    *wi = d * nv;
-                }
-                for bcol in 0..k {
-                    g[a * k + bcol] += lane_dot(&w[..len], &self.m(bcol)[start..start + len]);
-                }
-            }
-        }
-        for a in 0..k {
-            g[a * k + a] -= 1.0;
-        }
-        g
+        let mut slopes = vec![0.0; self.neurons()];
+        self.scaled_flow_keeping_slopes(z, u, &mut slopes);
+        self.scaled_jacobian_from_slopes(&slopes)
     }
 
     /// [`Lpu::scaled_flow`] at `z`, bit for bit, keeping φ′ of every neuron's current in
     /// `slopes` (length N) for [`Lpu::scaled_jacobian_from_slopes`]: a Levenberg–Marquardt step
-    /// needs J only where a trial is accepted, and the currents and φ are most of J's cost.
+    /// needs J only where a trial is accepted, and the currents and φ are most of J's cost. φ
+    /// and φ′ are out of the per-element match, so that they vectorise (AVX2 natively, simd128
+    /// in wasm), element by element the same functions.
     pub fn scaled_flow_keeping_slopes(&self, z: &[f64], u: &[f64], slopes: &mut [f64]) -> Vec<f64> {
         #[cfg(target_arch = "x86_64")]
         {
@@ -142,9 +98,26 @@ impl Lpu {
         z.iter().zip(drive).map(|(zk, dk)| dk - zk).collect()
     }
 
-    /// [`Lpu::scaled_jacobian`] at the point whose φ′ [`Lpu::scaled_flow_keeping_slopes`] kept,
-    /// bit for bit.
+    /// [`Lpu::scaled_jacobian`] at the point whose φ′ [`Lpu::scaled_flow_keeping_slopes`] kept.
     pub fn scaled_jacobian_from_slopes(&self, slopes: &[f64]) -> Vec<f64> {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: AVX2 is present; the body uses no FMA, so results are unchanged.
+                return unsafe { self.from_slopes_avx2(slopes) };
+            }
+        }
+        self.from_slopes_body(slopes)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn from_slopes_avx2(&self, slopes: &[f64]) -> Vec<f64> {
+        self.from_slopes_body(slopes)
+    }
+
+    #[inline(always)]
+    fn from_slopes_body(&self, slopes: &[f64]) -> Vec<f64> {
         let (n, k) = (self.neurons(), self.rank);
         let mut g = vec![0.0; k * k];
         let mut w = [0.0f64; CHUNK];

@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import { readFile, readdir } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join, extname, resolve } from 'node:path';
+import { sliderRate } from './slider_rate.mjs';
 
 const dist = resolve(process.argv[2] || 'dist');
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
@@ -52,19 +53,7 @@ for (const neurons of [100, 1000]) {
   await page.goto(base + `?exp=flipflop&bits=2&neurons=${neurons}&seed=7`);
   await page.waitForFunction(() => window.__lpuTimings && window.__lpuTimings.firstPortrait !== null, null, { timeout: 60000 });
   // Move the slider as a hand would, at 60 input events per second, for 3 s.
-  const rate = await page.evaluate(async () => {
-    const s = document.getElementById('ctl-input-0');
-    const start = window.__lpuTimings.portraitUpdates;
-    const t0 = performance.now();
-    let i = 0;
-    while (performance.now() - t0 < 3000) {
-      s.value = (0.6 * Math.sin(i++ / 20)).toFixed(2);
-      s.dispatchEvent(new Event('input'));
-      await new Promise((r) => setTimeout(r, 1000 / 60));
-    }
-    await new Promise((r) => setTimeout(r, 300));
-    return (window.__lpuTimings.portraitUpdates - start) / ((performance.now() - t0) / 1000);
-  });
+  const rate = await sliderRate(page);
   console.log(`portrait updates per second while dragging an input slider (N = ${neurons}): ${rate.toFixed(1)}`);
   await ctx.close();
 }

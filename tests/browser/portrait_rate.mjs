@@ -4,6 +4,7 @@
 //   node tests/browser/portrait_rate.mjs dist [other-dist …]
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
+import { sliderRate } from './slider_rate.mjs';
 import { resolve } from 'node:path';
 const dists = process.argv.slice(2).map((d) => resolve(d));
 if (dists.length === 0) dists.push(resolve('dist'));
@@ -19,19 +20,7 @@ for (let rep = 0; rep < 3; rep++) {
     await page.goto(base + `?exp=flipflop&bits=2&neurons=1000&seed=7`);
     await page.waitForFunction(() => window.__lpuTimings && window.__lpuTimings.firstPortrait !== null, null, { timeout: 60000 });
     await page.waitForTimeout(500);
-    const rate = await page.evaluate(async () => {
-      const s = document.getElementById('ctl-input-0');
-      const start = window.__lpuTimings.portraitUpdates;
-      const t0 = performance.now();
-      let i = 0;
-      while (performance.now() - t0 < 3000) {
-        s.value = (0.6 * Math.sin(i++ / 20)).toFixed(2);
-        s.dispatchEvent(new Event('input'));
-        await new Promise((r) => setTimeout(r, 1000 / 60));
-      }
-      await new Promise((r) => setTimeout(r, 300));
-      return (window.__lpuTimings.portraitUpdates - start) / ((performance.now() - t0) / 1000);
-    });
+    const rate = await sliderRate(page);
     res[di].push(rate);
     await ctx.close();
   }
