@@ -104,20 +104,20 @@ impl Lpu {
         {
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: AVX2 is present; the body uses no FMA, so results are unchanged.
-                return unsafe { self.from_slopes_avx2(slopes) };
+                return unsafe { self.jacobian_of_slopes_avx2(slopes) };
             }
         }
-        self.from_slopes_body(slopes)
+        self.jacobian_of_slopes_body(slopes)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn from_slopes_avx2(&self, slopes: &[f64]) -> Vec<f64> {
-        self.from_slopes_body(slopes)
+    unsafe fn jacobian_of_slopes_avx2(&self, slopes: &[f64]) -> Vec<f64> {
+        self.jacobian_of_slopes_body(slopes)
     }
 
     #[inline(always)]
-    fn from_slopes_body(&self, slopes: &[f64]) -> Vec<f64> {
+    fn jacobian_of_slopes_body(&self, slopes: &[f64]) -> Vec<f64> {
         let (n, k) = (self.neurons(), self.rank);
         let mut g = vec![0.0; k * k];
         let mut w = [0.0f64; CHUNK];
