@@ -55,8 +55,13 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static COUNTING: Counting = Counting;
 
-/// The limit is one per process: the tests that set it do not overlap the measurements.
-static LIMIT: Mutex<()> = Mutex::new(());
+/// One test at a time: the allocator counts every thread of the process, and the limit is one
+/// per process, so no test may run beside a measurement.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Peak bytes allocated while `f` runs on one thread, above what was held before.
 fn peak_of<R>(f: impl FnOnce() -> R + Send) -> (R, f64)
@@ -97,7 +102,7 @@ const CASES: &[&str] = &[
 
 #[test]
 fn each_estimate_covers_the_measured_peak_and_stays_within_twice_it() {
-    let _one = LIMIT.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = serial();
     let mut bad = vec![];
     for q in CASES {
         let params = lpu::registry::parse_strict(q).unwrap_or_else(|e| panic!("{q}: {e}"));
@@ -112,9 +117,8 @@ fn each_estimate_covers_the_measured_peak_and_stays_within_twice_it() {
     assert!(bad.is_empty(), "estimates off:\n{}", bad.join("\n"));
 }
 
-/// Runs `f` with the process's memory limit at `bytes`, then lifts it again.
+/// Runs `f` with the process's memory limit at `bytes`, then lifts it again (under [`serial`]).
 fn with_limit<R>(bytes: f64, f: impl FnOnce() -> R) -> R {
-    let _one = LIMIT.lock().unwrap_or_else(|e| e.into_inner());
     memory::set_limit(bytes);
     let r = f();
     memory::set_limit(f64::INFINITY);
@@ -123,6 +127,7 @@ fn with_limit<R>(bytes: f64, f: impl FnOnce() -> R) -> R {
 
 #[test]
 fn a_refused_link_names_the_key_to_lower_and_the_sizes() {
+    let _one = serial();
     let big = "exp=spectrum&neurons=2000";
     // 6 N² values at N = 2000: about 183 MiB with the fixed allowance.
     let e = with_limit(64.0 * MIB, || lpu::registry::parse_strict(big).err()).expect("refused");
@@ -143,6 +148,7 @@ fn a_refused_link_names_the_key_to_lower_and_the_sizes() {
 
 #[test]
 fn the_browser_limit_is_the_default_in_wasm_and_its_message_says_the_cli_has_none() {
+    let _one = serial();
     let footprint = memory::Footprint { bytes: 2.0 * memory::GIB, lower: &["batch", "steps"] };
     let (key, message) = memory::check(footprint, memory::BROWSER_BYTES).expect_err("over");
     assert_eq!(key, "batch");
@@ -157,6 +163,7 @@ fn the_browser_limit_is_the_default_in_wasm_and_its_message_says_the_cli_has_non
 
 #[test]
 fn a_trained_network_with_a_readout_is_weighed_when_the_run_gets_it() {
+    let _one = serial();
     // The link alone looks small; the trained network's readout makes the flip-flop view record
     // every neuron at every step: 300 neurons × 100001 steps, about 229 MiB, over a limit of
     // 160 MiB that the link alone stays under.

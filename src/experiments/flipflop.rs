@@ -442,7 +442,7 @@ impl Experiment for Flipflop {
             + (p.grid * p.grid) as f64 * 2.0
             + p.tuning.len() as f64 * k * 202.0;
         Footprint::new(
-            3.0 * weights + f64s(runs * (steps + 1.0) * (rows + 4.0 * k)) + document(values),
+            3.5 * weights + f64s(runs * (steps + 1.0) * (rows + 4.0 * k)) + document(values),
             &["steps", "neurons", "record"],
         )
     }
