@@ -166,6 +166,11 @@ fn outputs(p: &JediParams, n: usize) -> usize {
     }
 }
 
+/// Parameters of the hypernetwork for `n` neurons: its three layers' weights and biases.
+fn hyper_params(p: &JediParams, n: usize) -> usize {
+    p.hidden * (p.context + 1) + p.hidden * (p.hidden + 1) + outputs(p, n) * (p.hidden + 1)
+}
+
 /// Multiply-adds of one step of one trial's forward pass.
 fn per_step(p: &JediParams, n: usize) -> f64 {
     3.0 * outputs(p, n) as f64
@@ -188,7 +193,7 @@ fn sizes(p: &JediParams, ctx: &RunCtx) -> Option<(usize, usize, usize)> {
 /// and their gradient, and the document's per-trial series.
 fn fit_bytes(p: &JediParams, trials: usize, steps: usize, n: usize) -> f64 {
     let outputs = outputs(p, n) as f64;
-    let hyper = (p.hidden * (p.context + 1) + p.hidden * (p.hidden + 1)) as f64 + outputs * (p.hidden + 1) as f64;
+    let hyper = hyper_params(p, n) as f64;
     let members = p.batch.min(trials) as f64;
     let values = (trials * steps * n) as f64;
     crate::memory::f64s(3.0 * values + 5.0 * hyper + 3.0 * members * (outputs + p.hidden as f64))
@@ -253,7 +258,7 @@ fn check_model(p: &JediParams, trials: usize, steps: usize, n: usize) -> Result<
     if p.rank > n {
         return Err(ParamError::new("rank", format!("must be at most the {n} neurons of the recording")));
     }
-    let hyper = p.hidden * (p.context + 1) + p.hidden * (p.hidden + 1) + outputs(p, n) * (p.hidden + 1);
+    let hyper = hyper_params(p, n);
     if hyper > MAX_HYPER_PARAMS {
         return Err(ParamError::new(
             "hidden",
