@@ -1,5 +1,5 @@
-//! Deterministic dense products: X = R Wᵀ for a batch of rate vectors ([`product`], on all
-//! threads) and out += A B for any shapes ([`accumulate`], on one; training's Wᵀδ and ∂L/∂W).
+//! Deterministic dense products: X = R Wᵀ for a batch of rate vectors ([`Packed::product`], on
+//! all threads) and out += A B for any shapes ([`accumulate`], on one; training's Wᵀδ and ∂L/∂W).
 //!
 //! Every output is summed in plain column order j = 0, 1, …, N−1 starting from 0, whatever the
 //! blocking, tiling, thread count or SIMD width, and without fused multiply-adds, so the result
@@ -8,34 +8,217 @@
 
 use crate::lowrank::{combine, lane_dot, LANES};
 
-/// `wt` is Wᵀ (row j holds the weights leaving neuron j), `rates` and the result are
-/// batch × n, trial-major.
-pub fn product(wt: &[f64], n: usize, rates: &[f64], batch: usize) -> Vec<f64> {
-    assert_eq!(wt.len(), n * n);
-    assert_eq!(rates.len(), n * batch);
-    let blocks: Vec<usize> = (0..n).step_by(IB).collect();
-    let columns = |i0: usize| -> Vec<f64> {
-        let width = IB.min(n - i0);
-        let mut local = vec![0.0; batch * width];
-        let panel = Panel { b: wt, ldb: n, c0: i0, width };
-        kernel_dispatch(&Operands { a: rates, lda: n, rows: batch, kdim: n }, &panel, &mut local, width);
-        local
-    };
-    #[cfg(not(target_arch = "wasm32"))]
-    let parts: Vec<Vec<f64>> = {
-        use rayon::prelude::*;
-        blocks.par_iter().map(|&i0| columns(i0)).collect()
-    };
-    #[cfg(target_arch = "wasm32")]
-    let parts: Vec<Vec<f64>> = blocks.iter().map(|&i0| columns(i0)).collect();
-    let mut out = vec![0.0; batch * n];
-    for (&i0, local) in blocks.iter().zip(&parts) {
-        let width = IB.min(n - i0);
-        for b in 0..batch {
-            out[b * n + i0..b * n + i0 + width].copy_from_slice(&local[b * width..(b + 1) * width]);
+/// A square W (n × n, row-major) laid out once for [`Packed::product`]: its rows cut into
+/// panels of PW = 4 TI, each panel stored k-major over the whole row length (panel p holds
+/// W[p·PW + c][k] at k · PW + c, rows past n zero). A batch of one then reads each panel as
+/// one stream in order, a larger batch reads each TI-wide tile of it with stride PW (one cache
+/// line per k), and the per-call packing of [`accumulate`] is done once for the network.
+pub struct Packed {
+    n: usize,
+    panels: Vec<f64>,
+}
+
+const PW: usize = 4 * TI;
+
+impl Packed {
+    /// Lays out the row-major n × n `w`.
+    pub fn new(w: &[f64], n: usize) -> Self {
+        assert_eq!(w.len(), n * n);
+        let count = n.div_ceil(PW);
+        let mut panels = vec![0.0; count * n * PW];
+        for (p, panel) in panels.chunks_exact_mut((n * PW).max(1)).enumerate().take(count) {
+            for c in 0..PW.min(n - p * PW) {
+                let row = &w[(p * PW + c) * n..(p * PW + c + 1) * n];
+                for (k, v) in row.iter().enumerate() {
+                    panel[k * PW + c] = *v;
+                }
+            }
+        }
+        Packed { n, panels }
+    }
+
+    /// X = R Wᵀ on all threads: `rates` and the result are batch × n, trial-major, so row b of
+    /// the result is W r_b, each entry summed over j = 0, 1, … in order from 0.
+    pub fn product(&self, rates: &[f64], batch: usize) -> Vec<f64> {
+        let n = self.n;
+        assert_eq!(rates.len(), n * batch);
+        let mut out = vec![0.0; batch * n];
+        // Block `i0`'s columns of every row, computed with padding into a per-thread buffer
+        // and copied into `dst` (row b at b · stride).
+        let columns = |i0: usize, dst: &mut [f64], stride: usize| {
+            let width = IB.min(n - i0);
+            let panels = width.div_ceil(PW);
+            let at = i0 / PW * n * PW;
+            let data = &self.panels[at..at + panels * n * PW];
+            LOCAL.with_borrow_mut(|local| {
+                local.clear();
+                local.resize(batch * panels * PW, 0.0);
+                packed_dispatch(&Operands { a: rates, lda: n, rows: batch, kdim: n }, data, panels, local);
+                for (b, src) in local.chunks_exact(panels * PW).enumerate() {
+                    dst[b * stride..b * stride + width].copy_from_slice(&src[..width]);
+                }
+            });
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            if batch == 1 {
+                // One row: each block owns its slice of the output.
+                out.par_chunks_mut(IB).enumerate().for_each(|(b, dst)| columns(b * IB, dst, 0));
+            } else {
+                let parts: Vec<Vec<f64>> = (0..n)
+                    .step_by(IB)
+                    .collect::<Vec<_>>()
+                    .par_iter()
+                    .map(|&i0| {
+                        let mut part = vec![0.0; batch * IB.min(n - i0)];
+                        columns(i0, &mut part, IB.min(n - i0));
+                        part
+                    })
+                    .collect();
+                for (blk, part) in parts.iter().enumerate() {
+                    let (i0, width) = (blk * IB, IB.min(n - blk * IB));
+                    for b in 0..batch {
+                        out[b * n + i0..b * n + i0 + width].copy_from_slice(&part[b * width..(b + 1) * width]);
+                    }
+                }
+            }
+        }
+        #[cfg(target_arch = "wasm32")]
+        for i0 in (0..n).step_by(IB) {
+            columns(i0, &mut out[i0..], n);
+        }
+        out
+    }
+}
+
+fn packed_dispatch(a: &Operands, data: &[f64], panels: usize, out: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports AVX-512F; the body has no FMA, so results are unchanged.
+            unsafe { packed_avx512(a, data, panels, out) };
+            return;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2; the body has no FMA, so results are unchanged.
+            unsafe { packed_avx2(a, data, panels, out) };
+            return;
         }
     }
-    out
+    packed_kernel::<TI>(a, data, panels, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn packed_avx512(a: &Operands, data: &[f64], panels: usize, out: &mut [f64]) {
+    // 32 registers of 8: two tiles side by side keep 8 sums in flight per k.
+    packed_kernel::<{ 2 * TI }>(a, data, panels, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn packed_avx2(a: &Operands, data: &[f64], panels: usize, out: &mut [f64]) {
+    packed_kernel::<TI>(a, data, panels, out)
+}
+
+/// out (rows × panels·PW) accumulates the products of the left factor's rows with `panels`
+/// consecutive panels of [`Packed`] (`data`), padding columns included. Up to TB rows go
+/// through [`packed_few`] over the whole inner dimension; more go through [`micro`] block by
+/// block of JB, W columns (one or two adjacent tiles) at a time, each block read where it lies.
+#[inline(always)]
+fn packed_kernel<const W: usize>(a: &Operands, data: &[f64], panels: usize, out: &mut [f64]) {
+    let kdim = a.kdim;
+    let tiles = panels * 4;
+    let ldo = panels * PW;
+    // Tile t starts at column (t mod 4) TI of panel t / 4 and steps PW per k.
+    let start = |t: usize| t / 4 * kdim * PW + t % 4 * TI;
+    // Plain loops, not iterator closures: a closure may be compiled outside the AVX2 caller.
+    if a.rows <= TB {
+        let mut t = 0;
+        while t < tiles {
+            match a.rows {
+                1 => packed_few::<1, 4>(a, data, start(t), t, out, ldo),
+                2 => packed_few::<2, 2>(a, data, start(t), t, out, ldo),
+                3 => packed_few::<3, 1>(a, data, start(t), t, out, ldo),
+                _ => packed_few::<4, 1>(a, data, start(t), t, out, ldo),
+            }
+            t += [0, 4, 2, 1, 1][a.rows];
+        }
+        return;
+    }
+    let Operands { a, lda, rows, .. } = *a;
+    let zeros = [0.0f64; PJB];
+    for k0 in (0..kdim).step_by(PJB) {
+        let k1 = (k0 + PJB).min(kdim);
+        let kb = k1 - k0;
+        // Tiles outside, rows inside: a tile's block (PJB · W values) stays in L1 while every
+        // row of the batch passes over it.
+        let mut t = 0;
+        while t < tiles {
+            let (from, col) = (start(t) + k0 * PW, t * TI);
+            let bp = &data[from..from + (kb - 1) * PW + W];
+            for r in (0..rows).step_by(TB) {
+                let kept = TB.min(rows - r);
+                let lhs: [&[f64]; TB] = std::array::from_fn(|rr| {
+                    if rr < kept {
+                        &a[(r + rr) * lda + k0..(r + rr) * lda + k1]
+                    } else {
+                        &zeros[..kb]
+                    }
+                });
+                let mut acc = [[0.0f64; W]; TB];
+                for (rr, row) in acc.iter_mut().enumerate().take(kept) {
+                    row.copy_from_slice(&out[(r + rr) * ldo + col..(r + rr) * ldo + col + W]);
+                }
+                let acc = micro::<W, PW>(acc, bp, &lhs);
+                for (rr, row) in acc.iter().enumerate().take(kept) {
+                    out[(r + rr) * ldo + col..(r + rr) * ldo + col + W].copy_from_slice(row);
+                }
+            }
+            t += W / TI;
+        }
+    }
+}
+
+/// R ≤ TB rows against C adjacent tiles of one panel, the first at `from` in `data` and
+/// output tile `t0`, over the whole inner dimension: R · C tiles of accumulators fill the
+/// registers, and with C = 4 each k reads one panel row of PW values in order.
+#[inline(always)]
+fn packed_few<const R: usize, const C: usize>(
+    a: &Operands,
+    data: &[f64],
+    from: usize,
+    t0: usize,
+    out: &mut [f64],
+    ldo: usize,
+) {
+    let Operands { a, lda, kdim, .. } = *a;
+    let lhs: [&[f64]; R] = std::array::from_fn(|r| &a[r * lda..r * lda + kdim]);
+    let mut acc = [[[0.0f64; TI]; C]; R];
+    for (r, row) in acc.iter_mut().enumerate() {
+        for (c, tile) in row.iter_mut().enumerate() {
+            let at = r * ldo + (t0 + c) * TI;
+            tile.copy_from_slice(&out[at..at + TI]);
+        }
+    }
+    for k in 0..kdim {
+        let w = &data[from + k * PW..from + k * PW + C * TI];
+        for (row, x) in acc.iter_mut().zip(&lhs) {
+            let s = x[k];
+            for (tile, wc) in row.iter_mut().zip(w.chunks_exact(TI)) {
+                for t in 0..TI {
+                    tile[t] += s * wc[t];
+                }
+            }
+        }
+    }
+    for (r, row) in acc.iter().enumerate() {
+        for (c, tile) in row.iter().enumerate() {
+            let at = r * ldo + (t0 + c) * TI;
+            out[at..at + TI].copy_from_slice(tile);
+        }
+    }
 }
 
 /// out += A B on one thread: `a` is rows × kdim, `b` is kdim × cols and `out` rows × cols, all
@@ -170,6 +353,7 @@ impl LaneSplit {
 
 const IB: usize = 64; // output columns per task
 const JB: usize = 256; // inner-dimension block kept in cache
+const PJB: usize = 128; // the same for a packed tile: 128 · 16 values fill half of L1
 const TB: usize = 4; // rows per register tile
 const TI: usize = 8; // columns per register tile
 
@@ -258,7 +442,7 @@ fn kernel(a: &Operands, p: &Panel, out: &mut [f64], ldo: usize, packed: &mut Vec
                 for (rr, row) in acc.iter_mut().enumerate().take(kept) {
                     row[..valid].copy_from_slice(&out[(r + rr) * ldo + l..(r + rr) * ldo + l + valid]);
                 }
-                let acc = micro(acc, bp, &lhs);
+                let acc = micro::<TI, TI>(acc, bp, &lhs);
                 for (rr, row) in acc.iter().enumerate().take(kept) {
                     out[(r + rr) * ldo + l..(r + rr) * ldo + l + valid].copy_from_slice(&row[..valid]);
                 }
@@ -314,12 +498,18 @@ fn few<const R: usize, const C: usize>(a: &Operands, p: &Panel, out: &mut [f64],
     }
 }
 
-/// One register tile: acc[rr][t] += lhs[rr][k] · bp[k][t] for k in order.
+/// One register tile of W columns: acc[rr][t] += lhs[rr][k] · bp[k · STRIDE + t] for k in
+/// order.
 #[inline(always)]
-fn micro(mut acc: [[f64; TI]; TB], bp: &[f64], lhs: &[&[f64]; TB]) -> [[f64; TI]; TB] {
-    for ((((w, s0), s1), s2), s3) in bp.chunks_exact(TI).zip(lhs[0]).zip(lhs[1]).zip(lhs[2]).zip(lhs[3]) {
+fn micro<const W: usize, const STRIDE: usize>(
+    mut acc: [[f64; W]; TB],
+    bp: &[f64],
+    lhs: &[&[f64]; TB],
+) -> [[f64; W]; TB] {
+    for (k, (((s0, s1), s2), s3)) in lhs[0].iter().zip(lhs[1]).zip(lhs[2]).zip(lhs[3]).enumerate() {
+        let w = &bp[k * STRIDE..k * STRIDE + W];
         for (row, s) in acc.iter_mut().zip([s0, s1, s2, s3]) {
-            for t in 0..TI {
+            for t in 0..W {
                 row[t] += s * w[t];
             }
         }
@@ -330,11 +520,13 @@ fn micro(mut acc: [[f64; TI]; TB], bp: &[f64], lhs: &[&[f64]; TB]) -> [[f64; TI]
 thread_local! {
     /// The kernel's packed panel, kept per thread: a fresh one per call costs page faults.
     static PACKED: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// [`Packed::product`]'s block of output columns, padding included, kept per thread.
+    static LOCAL: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
     /// [`LaneSplit::dots`]' partial sums, kept per thread for the same reason.
     static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The transpose of the n × n row-major matrix `w` (for [`product`], which takes Wᵀ).
+/// The transpose of the n × n row-major matrix `w` (training's Wᵀ, the right factor of W h).
 pub fn transpose(w: &[f64], n: usize) -> Vec<f64> {
     let mut t = vec![0.0; n * n];
     for i in 0..n {
@@ -353,10 +545,10 @@ mod tests {
     #[test]
     fn blocked_product_equals_the_naive_sum_bit_for_bit() {
         let mut rng = Rng::new(5, 0);
-        for (n, batch) in [(1, 1), (7, 3), (70, 5), (300, 9), (513, 4)] {
+        for (n, batch) in [(1, 1), (7, 3), (70, 5), (300, 9), (513, 4), (100, 1), (33, 2), (200, 64)] {
             let w: Vec<f64> = (0..n * n).map(|_| rng.normal()).collect();
             let r: Vec<f64> = (0..n * batch).map(|_| rng.normal()).collect();
-            let got = product(&transpose(&w, n), n, &r, batch);
+            let got = Packed::new(&w, n).product(&r, batch);
             for b in 0..batch {
                 for i in 0..n {
                     let mut s = 0.0;

@@ -12,7 +12,7 @@
 //! [`Simulator`] holds a run's state between calls, so a caller can step, inspect and set the
 //! state and stop early; [`Cpu`] runs one to the end.
 
-use crate::lowrank::LowRank;
+use crate::lowrank::{combine, lane_accumulate, LowRank, FUSED_RANK, LANES, PIECE};
 pub use crate::lowrank::{lane_dot, CHUNK};
 use crate::network::Network;
 use crate::nonlinearity::Phi;
@@ -110,8 +110,8 @@ fn simulate_cpu(net: &Network, job: &SimJob) -> SimOutput {
 pub struct Simulator<'a> {
     job: SimJob<'a>,
     low: LowRank,
-    /// Wᵀ of the dense random part, row j holding the weights leaving neuron j.
-    wt: Option<Vec<f64>>,
+    /// The dense random part, laid out for its product.
+    wt: Option<crate::dense::Packed>,
     params: StepParams,
     neurons: usize,
     chunks: usize,
@@ -144,7 +144,7 @@ impl<'a> Simulator<'a> {
         let mut sim = Simulator {
             job: *job,
             low: LowRank::new(net),
-            wt: net.random.as_ref().map(|w| crate::dense::transpose(w, n)),
+            wt: net.random.as_ref().map(|w| crate::dense::Packed::new(w, n)),
             params: StepParams { alpha: net.alpha(), noise: job.noise, phi: net.phi },
             neurons: n,
             chunks,
@@ -267,7 +267,7 @@ impl<'a> Simulator<'a> {
                 u[b * ni + c] = v;
             }
         }
-        let dense = wt.as_ref().map(|wt| crate::dense::product(wt, n, rates, batch));
+        let dense = wt.as_ref().map(|w| w.product(rates, batch));
         let mut tasks: Vec<Task> = Vec::with_capacity(batch * chunks);
         {
             let mut rate_chunks = rates.chunks_mut(n).flat_map(|trial| trial.chunks_mut(CHUNK));
@@ -359,12 +359,23 @@ struct StepParams {
 fn step_chunk(low: &LowRank, p: &StepParams, task: Task) {
     #[cfg(target_arch = "x86_64")]
     {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: AVX-512F is present; the body uses no FMA, so results are unchanged.
+            unsafe { step_chunk_avx512(low, p, task) };
+            return;
+        }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: AVX2 is present; the body uses no FMA, so results are unchanged.
             unsafe { step_chunk_avx2(low, p, task) };
             return;
         }
     }
+    step_chunk_body(low, p, task)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn step_chunk_avx512(low: &LowRank, p: &StepParams, task: Task) {
     step_chunk_body(low, p, task)
 }
 
@@ -376,6 +387,51 @@ unsafe fn step_chunk_avx2(low: &LowRank, p: &StepParams, task: Task) {
 
 #[inline(always)]
 fn step_chunk_body(low: &LowRank, p: &StepParams, task: Task) {
+    if low.rank > FUSED_RANK {
+        return step_chunk_unfused(low, p, task);
+    }
+    // The chunk piece by piece, each piece's currents kept in L1 from the sum of their terms
+    // to the readout: the sums, noise draws and lane order of the unfused kernel, so the same
+    // bits.
+    let len = task.rates.len();
+    let mut acc = [[0.0f64; LANES]; FUSED_RANK];
+    let mut buf = [0.0f64; PIECE];
+    let (keep, alpha) = (1.0 - p.alpha, p.alpha);
+    for p0 in (0..len).step_by(PIECE) {
+        let p1 = (p0 + PIECE).min(len);
+        let current = &mut buf[..p1 - p0];
+        low.currents(task.start + p0, task.dense.map(|d| &d[p0..p1]), task.z, task.u, current);
+        if p.noise > 0.0 {
+            for c in current.iter_mut() {
+                *c += p.noise * task.rng.normal_fast();
+            }
+        }
+        let rates = &mut task.rates[p0..p1];
+        match p.phi {
+            Phi::Tanh => {
+                for (r, c) in rates.iter_mut().zip(current.iter()) {
+                    *r = keep * *r + alpha * crate::nonlinearity::tanh(*c);
+                }
+            }
+            phi => {
+                for (r, c) in rates.iter_mut().zip(current.iter()) {
+                    *r = keep * *r + alpha * phi.apply(*c);
+                }
+            }
+        }
+        for (kk, a) in acc.iter_mut().enumerate().take(low.rank) {
+            lane_accumulate(a, &low.n(kk)[task.start + p0..task.start + p1], rates);
+        }
+    }
+    for (o, a) in task.partial.iter_mut().zip(&acc) {
+        *o = combine(a);
+    }
+    low.encode_chunk(task.start, &task.rates[..task.observed], task.partial_observed);
+}
+
+/// [`step_chunk_body`] for ranks above [`FUSED_RANK`]: whole-chunk passes.
+#[inline(always)]
+fn step_chunk_unfused(low: &LowRank, p: &StepParams, task: Task) {
     let mut current = [0.0f64; CHUNK];
     let current = &mut current[..task.rates.len()];
     low.currents(task.start, task.dense, task.z, task.u, current);
@@ -423,4 +479,50 @@ pub fn simulate_latent(net: &Network, z0: &[f64], steps: usize, inputs: &[f64], 
         out.extend_from_slice(&z);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fused step of one chunk against the whole-chunk passes, on the same task: rates,
+    /// readouts and the noise stream's position, bit for bit.
+    #[test]
+    fn the_fused_step_is_the_unfused_one_bit_for_bit() {
+        for (neurons, rank, noise, dense, observed) in
+            [(4_000, 3, 0.3, true, 1_000), (4_096, 1, 0.0, false, 0), (1_234, 8, 0.1, false, 1_234)]
+        {
+            let net = crate::lowrank::tests::network(neurons, rank, Phi::Tanh);
+            let low = LowRank::new(&net);
+            let p = StepParams { alpha: 0.1, noise, phi: Phi::Tanh };
+            let mut draw = Rng::new(9, 0);
+            let rates: Vec<f64> = (0..neurons).map(|_| 0.5 * draw.normal()).collect();
+            let extra: Vec<f64> = (0..neurons).map(|_| 0.2 * draw.normal()).collect();
+            let z: Vec<f64> = (0..rank).map(|k| 0.3 + 0.1 * k as f64).collect();
+            let u: Vec<f64> = (0..rank).map(|k| if k == 0 { -0.5 } else { 0.0 }).collect();
+            let run = |fused: bool| {
+                let (mut r, mut rng) = (rates.clone(), Rng::new(5, 6));
+                let (mut partial, mut partial_observed) = (vec![0.0; rank], vec![0.0; rank]);
+                let task = Task {
+                    rates: &mut r,
+                    start: 0,
+                    rng: &mut rng,
+                    partial: &mut partial,
+                    partial_observed: if observed > 0 { &mut partial_observed } else { &mut [] },
+                    observed,
+                    z: &z,
+                    u: &u,
+                    dense: dense.then_some(&extra[..]),
+                };
+                if fused {
+                    step_chunk_body(&low, &p, task)
+                } else {
+                    step_chunk_unfused(&low, &p, task)
+                }
+                let next = rng.normal_fast();
+                [r, partial, partial_observed, vec![next]].concat().iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            };
+            assert_eq!(run(true), run(false), "N={neurons} K={rank} noise={noise} dense={dense}");
+        }
+    }
 }

@@ -185,7 +185,7 @@ fn a_trained_network_at_its_own_size_holds_its_bits_through_its_readout() {
     assert!(trained["accuracy"].as_f64().unwrap() >= 0.99, "{}", trained["accuracy"]);
     let net = out.network;
     assert!(net.readout.is_some() && net.dt == 0.002 && net.neurons == 100);
-    let r = with("exp=drift&source=trained&bits=2&neurons=100&sigma=0", &net).unwrap();
+    let r = with("exp=drift&source=network&bits=2&neurons=100&sigma=0", &net).unwrap();
     assert!(r["accuracy_before"].as_f64().unwrap() >= 0.9, "{}", r["accuracy_before"]);
     assert!(r["accuracy_after"].as_f64().unwrap() >= 0.9, "{}", r["accuracy_after"]);
     assert_eq!(stable(&r["before"]).len(), 4, "{}", r["before"]["fixed_points"]);

@@ -4,7 +4,7 @@
 //! The map is the Euler step r ← (1 − α) r + α φ(W r), W = M Nᵀ + W_rand, and its Jacobian
 //! D_t = (1 − α) I + α diag(φ′(W r_t)) W. An orthonormal set Q evolves as Q ← D_t Q and is
 //! re-orthonormalised every `reorth` steps; λ_i = Σ log R_ii / t. All products with W go
-//! through [`crate::dense::product`] and a fixed-order low-rank product, so the numbers are
+//! through [`crate::dense::Packed::product`] and a fixed-order low-rank product, so the numbers are
 //! bit-identical natively and in wasm.
 
 use crate::lowrank::LowRank;
@@ -60,18 +60,18 @@ const SEPARATION: f64 = 1e-8;
 /// order) and its columns of M.
 struct Recurrent {
     low: LowRank,
-    wt: Option<Vec<f64>>,
+    wt: Option<crate::dense::Packed>,
 }
 
 impl Recurrent {
     fn new(net: &Network) -> Self {
-        Recurrent { low: LowRank::new(net), wt: net.random.as_ref().map(|w| crate::dense::transpose(w, net.neurons)) }
+        Recurrent { low: LowRank::new(net), wt: net.random.as_ref().map(|w| crate::dense::Packed::new(w, net.neurons)) }
     }
 
     fn apply(&self, x: &[f64], batch: usize) -> Vec<f64> {
         let n = self.low.neurons();
         let mut out = match &self.wt {
-            Some(wt) => crate::dense::product(wt, n, x, batch),
+            Some(w) => w.product(x, batch),
             None => vec![0.0; n * batch],
         };
         for (row, o) in x.chunks(n).zip(out.chunks_mut(n)) {
