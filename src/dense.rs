@@ -195,30 +195,7 @@ fn packed_few<const R: usize, const C: usize>(
 ) {
     let Operands { a, lda, kdim, .. } = *a;
     let lhs: [&[f64]; R] = std::array::from_fn(|r| &a[r * lda..r * lda + kdim]);
-    let mut acc = [[[0.0f64; TI]; C]; R];
-    for (r, row) in acc.iter_mut().enumerate() {
-        for (c, tile) in row.iter_mut().enumerate() {
-            let at = r * ldo + (t0 + c) * TI;
-            tile.copy_from_slice(&out[at..at + TI]);
-        }
-    }
-    for k in 0..kdim {
-        let w = &data[from + k * PW..from + k * PW + C * TI];
-        for (row, x) in acc.iter_mut().zip(&lhs) {
-            let s = x[k];
-            for (tile, wc) in row.iter_mut().zip(w.chunks_exact(TI)) {
-                for t in 0..TI {
-                    tile[t] += s * wc[t];
-                }
-            }
-        }
-    }
-    for (r, row) in acc.iter().enumerate() {
-        for (c, tile) in row.iter().enumerate() {
-            let at = r * ldo + (t0 + c) * TI;
-            out[at..at + TI].copy_from_slice(tile);
-        }
-    }
+    tile_sums::<R, C>(&lhs, data, from, PW, out, ldo, t0 * TI);
 }
 
 /// out += A B on one thread: `a` is rows × kdim, `b` is kdim × cols and `out` rows × cols, all
@@ -462,30 +439,7 @@ fn few<const R: usize, const C: usize>(a: &Operands, p: &Panel, out: &mut [f64],
     let span = TI * C;
     let full = width / span * span;
     for l in (0..full).step_by(span) {
-        let mut acc = [[[0.0f64; TI]; C]; R];
-        for (r, row) in acc.iter_mut().enumerate() {
-            for (c, tile) in row.iter_mut().enumerate() {
-                let at = r * ldo + l + c * TI;
-                tile.copy_from_slice(&out[at..at + TI]);
-            }
-        }
-        for k in 0..kdim {
-            let w: &[f64] = &b[k * ldb + c0 + l..k * ldb + c0 + l + span];
-            for (row, x) in acc.iter_mut().zip(&lhs) {
-                let s = x[k];
-                for (tile, wc) in row.iter_mut().zip(w.chunks_exact(TI)) {
-                    for t in 0..TI {
-                        tile[t] += s * wc[t];
-                    }
-                }
-            }
-        }
-        for (r, row) in acc.iter().enumerate() {
-            for (c, tile) in row.iter().enumerate() {
-                let at = r * ldo + l + c * TI;
-                out[at..at + TI].copy_from_slice(tile);
-            }
-        }
+        tile_sums::<R, C>(&lhs, b, c0 + l, ldb, out, ldo, l);
     }
     for (r, x) in lhs.iter().enumerate() {
         for l in full..width {
@@ -494,6 +448,46 @@ fn few<const R: usize, const C: usize>(a: &Operands, p: &Panel, out: &mut [f64],
                 acc += s * b[k * ldb + c0 + l];
             }
             out[r * ldo + l] = acc;
+        }
+    }
+}
+
+/// R rows times C · TI columns in registers: out[r][col + t] (row stride `ldo`) accumulates
+/// lhs[r][k] · src[base + k · stride + t] for k in order, the shared body of [`few`] and
+/// [`packed_few`].
+#[inline(always)]
+fn tile_sums<const R: usize, const C: usize>(
+    lhs: &[&[f64]; R],
+    src: &[f64],
+    base: usize,
+    stride: usize,
+    out: &mut [f64],
+    ldo: usize,
+    col: usize,
+) {
+    let mut acc = [[[0.0f64; TI]; C]; R];
+    for (r, row) in acc.iter_mut().enumerate() {
+        for (c, tile) in row.iter_mut().enumerate() {
+            let at = r * ldo + col + c * TI;
+            tile.copy_from_slice(&out[at..at + TI]);
+        }
+    }
+    for k in 0..lhs[0].len() {
+        let at = base + k * stride;
+        let w = &src[at..at + C * TI];
+        for (row, x) in acc.iter_mut().zip(lhs) {
+            let s = x[k];
+            for (tile, wc) in row.iter_mut().zip(w.chunks_exact(TI)) {
+                for t in 0..TI {
+                    tile[t] += s * wc[t];
+                }
+            }
+        }
+    }
+    for (r, row) in acc.iter().enumerate() {
+        for (c, tile) in row.iter().enumerate() {
+            let at = r * ldo + col + c * TI;
+            out[at..at + TI].copy_from_slice(tile);
         }
     }
 }
