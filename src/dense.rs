@@ -160,13 +160,7 @@ fn packed_kernel<const W: usize>(a: &Operands, data: &[f64], panels: usize, out:
             let bp = &data[from..from + (kb - 1) * PW + W];
             for r in (0..rows).step_by(TB) {
                 let kept = TB.min(rows - r);
-                let lhs: [&[f64]; TB] = std::array::from_fn(|rr| {
-                    if rr < kept {
-                        &a[(r + rr) * lda + k0..(r + rr) * lda + k1]
-                    } else {
-                        &zeros[..kb]
-                    }
-                });
+                let lhs = row_block(a, lda, r, kept, k0..k1, &zeros);
                 let mut acc = [[0.0f64; W]; TB];
                 for (rr, row) in acc.iter_mut().enumerate().take(kept) {
                     row.copy_from_slice(&out[(r + rr) * ldo + col..(r + rr) * ldo + col + W]);
@@ -406,13 +400,7 @@ fn kernel(a: &Operands, p: &Panel, out: &mut [f64], ldo: usize, packed: &mut Vec
         }
         for r in (0..rows).step_by(TB) {
             let kept = TB.min(rows - r);
-            let lhs: [&[f64]; TB] = std::array::from_fn(|rr| {
-                if rr < kept {
-                    &a[(r + rr) * lda + k0..(r + rr) * lda + k1]
-                } else {
-                    &zeros[..kb]
-                }
-            });
+            let lhs = row_block(a, lda, r, kept, k0..k1, &zeros);
             for (tile, bp) in packed.chunks_exact(kb * TI).enumerate() {
                 let (l, valid) = (tile * TI, TI.min(width - tile * TI));
                 let mut acc = [[0.0f64; TI]; TB];
@@ -450,6 +438,26 @@ fn few<const R: usize, const C: usize>(a: &Operands, p: &Panel, out: &mut [f64],
             out[r * ldo + l] = acc;
         }
     }
+}
+
+/// Columns `ks` of rows r … r + TB of the row-major `a` (stride `lda`); rows past the `kept`
+/// real ones read zeros, so a last tile of fewer rows takes the same path.
+#[inline(always)]
+fn row_block<'a>(
+    a: &'a [f64],
+    lda: usize,
+    r: usize,
+    kept: usize,
+    ks: std::ops::Range<usize>,
+    zeros: &'a [f64],
+) -> [&'a [f64]; TB] {
+    std::array::from_fn(|rr| {
+        if rr < kept {
+            &a[(r + rr) * lda + ks.start..(r + rr) * lda + ks.end]
+        } else {
+            &zeros[..ks.len()]
+        }
+    })
 }
 
 /// R rows times C · TI columns in registers: out[r][col + t] (row stride `ldo`) accumulates

@@ -396,29 +396,11 @@ fn step_chunk_body(low: &LowRank, p: &StepParams, task: Task) {
     let len = task.rates.len();
     let mut acc = [[0.0f64; LANES]; FUSED_RANK];
     let mut buf = [0.0f64; PIECE];
-    let (keep, alpha) = (1.0 - p.alpha, p.alpha);
     for p0 in (0..len).step_by(PIECE) {
         let p1 = (p0 + PIECE).min(len);
-        let current = &mut buf[..p1 - p0];
-        low.currents(task.start + p0, task.dense.map(|d| &d[p0..p1]), task.z, task.u, current);
-        if p.noise > 0.0 {
-            for c in current.iter_mut() {
-                *c += p.noise * task.rng.normal_fast();
-            }
-        }
         let rates = &mut task.rates[p0..p1];
-        match p.phi {
-            Phi::Tanh => {
-                for (r, c) in rates.iter_mut().zip(current.iter()) {
-                    *r = keep * *r + alpha * crate::nonlinearity::tanh(*c);
-                }
-            }
-            phi => {
-                for (r, c) in rates.iter_mut().zip(current.iter()) {
-                    *r = keep * *r + alpha * phi.apply(*c);
-                }
-            }
-        }
+        let dense = task.dense.map(|d| &d[p0..p1]);
+        relax(low, p, task.start + p0, dense, task.z, task.u, task.rng, rates, &mut buf[..p1 - p0]);
         for (kk, a) in acc.iter_mut().enumerate().take(low.rank) {
             lane_accumulate(a, &low.n(kk)[task.start + p0..task.start + p1], rates);
         }
@@ -433,28 +415,46 @@ fn step_chunk_body(low: &LowRank, p: &StepParams, task: Task) {
 #[inline(always)]
 fn step_chunk_unfused(low: &LowRank, p: &StepParams, task: Task) {
     let mut current = [0.0f64; CHUNK];
-    let current = &mut current[..task.rates.len()];
-    low.currents(task.start, task.dense, task.z, task.u, current);
+    let len = task.rates.len();
+    relax(low, p, task.start, task.dense, task.z, task.u, task.rng, task.rates, &mut current[..len]);
+    low.encode_chunk(task.start, task.rates, task.partial);
+    low.encode_chunk(task.start, &task.rates[..task.observed], task.partial_observed);
+}
+
+/// One Euler step of neurons `start..start + rates.len()`: their currents into `current`
+/// (plus the noise, drawn in neuron order), then r ← (1 − α) r + α φ(current).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn relax(
+    low: &LowRank,
+    p: &StepParams,
+    start: usize,
+    dense: Option<&[f64]>,
+    z: &[f64],
+    u: &[f64],
+    rng: &mut Rng,
+    rates: &mut [f64],
+    current: &mut [f64],
+) {
+    low.currents(start, dense, z, u, current);
     if p.noise > 0.0 {
         for c in current.iter_mut() {
-            *c += p.noise * task.rng.normal_fast();
+            *c += p.noise * rng.normal_fast();
         }
     }
     let (keep, alpha) = (1.0 - p.alpha, p.alpha);
     match p.phi {
         Phi::Tanh => {
-            for (r, c) in task.rates.iter_mut().zip(current.iter()) {
+            for (r, c) in rates.iter_mut().zip(current.iter()) {
                 *r = keep * *r + alpha * crate::nonlinearity::tanh(*c);
             }
         }
         phi => {
-            for (r, c) in task.rates.iter_mut().zip(current.iter()) {
+            for (r, c) in rates.iter_mut().zip(current.iter()) {
                 *r = keep * *r + alpha * phi.apply(*c);
             }
         }
     }
-    low.encode_chunk(task.start, task.rates, task.partial);
-    low.encode_chunk(task.start, &task.rates[..task.observed], task.partial_observed);
 }
 
 /// The exactly closed latent dynamics of the low-rank part (SCIENCE §1):
