@@ -16,6 +16,8 @@ pub mod design;
 pub mod drift;
 pub mod ensembles;
 pub mod experiments;
+#[cfg(all(feature = "gpu", not(target_arch = "wasm32")))]
+pub mod gpu;
 pub mod jedi;
 pub mod link;
 pub mod lowrank;
