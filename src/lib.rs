@@ -5,12 +5,13 @@
 //! never imports one above it; see `ARCHITECTURE.md`): the floor ([`rng`], [`progress`],
 //! [`parallel`]), [`numerics`], [`params`](mod@params) and [`link`] (the share-link grammar), the model
 //! ([`network`], [`nonlinearity`], [`dense`], [`netfile`], and [`lowrank`]: THE column layout
-//! and drive kernel), compute ([`simulate`]), [`design`], [`meanfield`], [`task`], [`drift`],
+//! and drive kernel), compute ([`simulate`], [`backend`] and, with the `gpu` feature, `gpu`), [`design`], [`meanfield`], [`task`], [`drift`],
 //! [`analysis`], [`experiments`], [`plot`], [`registry`] and [`protocol`] on top.
 
 pub mod params;
 
 pub mod analysis;
+pub mod backend;
 pub mod dense;
 pub mod design;
 pub mod drift;

@@ -2,6 +2,7 @@
 //! (the CLI, the worker, the page) does with a share link: parse it, run it, read a result
 //! document back and draw, tabulate or summarise it, without naming any experiment.
 
+use crate::backend::{BackendParams, Report};
 use crate::experiments::train::{TrainParams, UNTRAINED_KEYS};
 use crate::experiments::{
     self, chaos::Chaos, dimensionality::Dimensionality, drift::Drift, drift_sweep::DriftSweep,
@@ -147,8 +148,11 @@ pub trait Document: Send {
     fn query(&self) -> String;
     /// The document as JSON: `{"format":"lpu-result","version":1,"experiment",…,"query","params","result"}`.
     fn to_json(&self) -> String;
-    /// One paragraph on the result.
+    /// One paragraph on the result (with a sentence on the backend when the GPU ran, or was
+    /// asked for and could not).
     fn summary(&self) -> String;
+    /// What ran the simulations, for experiments that simulate.
+    fn backend(&self) -> Option<&Report>;
     /// The main series.
     fn csv(&self) -> Csv;
     /// The player's time axis, if any.
@@ -185,17 +189,19 @@ impl<E> Registered<E> {
 struct TypedParams<E: Experiment> {
     params: E::Params,
     trained: TrainParams,
+    /// The `backend` key, for experiments that simulate ([`Experiment::SIMULATES`]).
+    backend: BackendParams,
 }
 
 impl<E: Experiment> Clone for TypedParams<E> {
     fn clone(&self) -> Self {
-        TypedParams { params: self.params.clone(), trained: self.trained.clone() }
+        TypedParams { params: self.params.clone(), trained: self.trained.clone(), backend: self.backend.clone() }
     }
 }
 
 impl<E: Experiment> TypedParams<E> {
     fn new(params: E::Params) -> Self {
-        TypedParams { params, trained: TrainParams::default() }
+        TypedParams { params, trained: TrainParams::default(), backend: BackendParams::default() }
     }
     /// Whether the run trains its network from the `train.*` keys (its `source` could only
     /// take the value `trained` if it offers it).
@@ -207,6 +213,9 @@ impl<E: Experiment> TypedParams<E> {
         self.uses_trained().then_some(&self.trained)
     }
 }
+
+/// The key that picks the compute backend ([`BackendParams`]).
+const BACKEND_KEY: &str = "backend";
 
 /// The query key and value by which a view asks for a network trained from the link's
 /// training keys (see [`crate::experiments::NetworkSource::Trained`]).
@@ -256,6 +265,8 @@ fn trained_error(e: ParamError) -> ParamError {
 struct TypedDocument<E: Experiment> {
     params: TypedParams<E>,
     result: E::Result,
+    /// What ran the simulations (experiments that simulate).
+    backend: Option<Report>,
 }
 
 #[derive(Serialize)]
@@ -268,6 +279,9 @@ struct Envelope<'a, P: Serialize, R: Serialize> {
     /// The training keys of a run with `source=trained`.
     #[serde(skip_serializing_if = "Option::is_none")]
     training: Option<&'a TrainParams>,
+    /// What ran the simulations: `{"ran": "cpu" | "gpu", "adapter"?, "note"?}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backend: Option<&'a Report>,
     result: &'a R,
 }
 
@@ -287,6 +301,9 @@ impl<E: Registrable> Entry for Registered<E> {
     }
     fn specs(&self) -> Vec<ParamSpec> {
         let mut specs = E::specs();
+        if E::SIMULATES {
+            specs.extend(BackendParams::specs());
+        }
         if accepts_trained::<E>() {
             specs.extend(trained_specs());
         }
@@ -323,7 +340,11 @@ impl<E: Registrable> Entry for Registered<E> {
         let result = E::Result::deserialize(doc.get("result").ok_or("the document has no \"result\"")?)
             .map_err(|e| format!("the result is not a {} result: {e}", E::NAME))?;
         E::validate(&params.params, &result)?;
-        Ok(Box::new(TypedDocument::<E> { params, result }))
+        let backend = match doc.get("backend") {
+            Some(b) => Some(Report::deserialize(b).map_err(|e| format!("the document's \"backend\": {e}"))?),
+            None => None,
+        };
+        Ok(Box::new(TypedDocument::<E> { params, result, backend }))
     }
 }
 
@@ -336,6 +357,7 @@ impl<E: Registrable> TypedDocument<E> {
             query: Document::query(self),
             params: &self.params.params,
             training: self.params.training(),
+            backend: self.backend.as_ref(),
             result: &self.result,
         })
         .expect("result serialises")
@@ -347,6 +369,9 @@ impl<E: Registrable> Params for TypedParams<E> {
         entry_of::<E>()
     }
     fn set(&mut self, key: &str, text: &str) -> Result<bool, ParamError> {
+        if BACKEND_KEY == key {
+            return if E::SIMULATES { self.backend.set(key, text) } else { Ok(false) };
+        }
         if let Some(&(_, inner)) = trained_keys().iter().find(|(k, _)| *k == key) {
             if !accepts_trained::<E>() {
                 return Ok(false);
@@ -356,6 +381,9 @@ impl<E: Registrable> Params for TypedParams<E> {
         self.params.set(key, text)
     }
     fn reset(&mut self, key: &str) {
+        if BACKEND_KEY == key {
+            return self.backend.reset(key);
+        }
         match trained_keys().iter().find(|(k, _)| *k == key) {
             Some(&(_, inner)) => self.trained.reset(inner),
             None => self.params.reset(key),
@@ -385,6 +413,9 @@ impl<E: Registrable> Params for TypedParams<E> {
     }
     fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = self.params.pairs();
+        if self.backend != BackendParams::default() {
+            pairs.extend(self.backend.pairs());
+        }
         if self.uses_trained() {
             let trained = self.trained.pairs();
             for &(key, inner) in trained_keys() {
@@ -433,10 +464,16 @@ impl<E: Registrable> Params for TypedParams<E> {
     fn split(&self) -> Vec<Box<dyn Params>> {
         E::split(&self.params)
             .into_iter()
-            .map(|params| Box::new(TypedParams::<E> { params, trained: self.trained.clone() }) as Box<dyn Params>)
+            .map(|params| {
+                Box::new(TypedParams::<E> { params, trained: self.trained.clone(), backend: self.backend.clone() })
+                    as Box<dyn Params>
+            })
             .collect()
     }
     fn merge(&self, parts: &[serde_json::Value]) -> Result<String, String> {
+        let reports: Vec<Report> =
+            parts.iter().filter_map(|p| p.get("backend").and_then(|b| Report::deserialize(b).ok())).collect();
+        let backend = E::SIMULATES.then(|| Report::merge(&reports));
         let results = parts
             .iter()
             .map(|part| {
@@ -447,7 +484,7 @@ impl<E: Registrable> Params for TypedParams<E> {
             })
             .collect::<Result<Vec<_>, String>>()?;
         let result = E::merge(&self.params, results)?;
-        Ok(TypedDocument::<E> { params: self.clone(), result }.envelope())
+        Ok(TypedDocument::<E> { params: self.clone(), result, backend }.envelope())
     }
     fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {
         self
@@ -459,6 +496,9 @@ impl<E: Registrable> TypedParams<E> {
     /// `source=trained`), its published results wrapped as whole documents.
     #[cfg(feature = "compute")]
     fn run_on(&self, ctx: &crate::experiments::RunCtx) -> Result<Outcome, crate::experiments::RunError> {
+        // The link's `backend` over the caller's backend (the CPU, unless a test gives another).
+        let chosen = crate::backend::Chosen::new(self.backend.backend, ctx.backend());
+        let ctx = &ctx.on_backend(if E::SIMULATES { &chosen } else { ctx.backend() });
         // The link was checked alone; a network or recording from outside brings its own sizes.
         crate::memory::check(E::memory(&self.params, ctx), crate::memory::limit())
             .map_err(|(key, message)| crate::experiments::RunError::Param(ParamError::new(key, message)))?;
@@ -473,12 +513,17 @@ impl<E: Registrable> TypedParams<E> {
                 query: query.clone(),
                 params: &params,
                 training: training.as_ref(),
+                backend: None,
                 result: &result,
             })
             .expect("result serialises")
         };
         let out = crate::progress::with_wrapper(wrap, || E::run(&self.params, ctx))?;
-        let doc = TypedDocument::<E> { params: self.clone(), result: out.result };
+        let doc = TypedDocument::<E> {
+            params: self.clone(),
+            result: out.result,
+            backend: E::SIMULATES.then(|| chosen.report()),
+        };
         Ok(Outcome { json: doc.envelope(), network: out.network, document: Box::new(doc) })
     }
 }
@@ -494,7 +539,14 @@ impl<E: Registrable> Document for TypedDocument<E> {
         self.envelope()
     }
     fn summary(&self) -> String {
-        E::summary(&self.params.params, &self.result)
+        let own = E::summary(&self.params.params, &self.result);
+        match self.backend.as_ref().and_then(Report::sentence) {
+            Some(s) => format!("{own} {s}"),
+            None => own,
+        }
+    }
+    fn backend(&self) -> Option<&Report> {
+        self.backend.as_ref()
     }
     fn csv(&self) -> Csv {
         E::csv(&self.params.params, &self.result)

@@ -155,3 +155,108 @@ fn a_job_too_large_for_one_buffer_is_refused_with_a_message() {
         Ok(_) => panic!("a dense part of {n}² floats ran"),
     }
 }
+
+/// `exp=flipflop` with `backend=gpu`: the document says the GPU ran and on which adapter, and
+/// its latent trajectory, accuracy and fixed points are the CPU's within the contract.
+#[test]
+fn a_link_with_backend_gpu_runs_there_and_keeps_the_contract() {
+    let Some(g) = gpu() else { return };
+    let q = "exp=flipflop&bits=3&neurons=30000&steps=1500&pulse_prob=0.1&seed=2";
+    let doc = |backend: &str| -> serde_json::Value {
+        serde_json::from_str(&lpu::run_query(&format!("{q}&backend={backend}")).unwrap().json).unwrap()
+    };
+    let (gpu_doc, cpu_doc) = (doc("gpu"), doc("cpu"));
+    assert_eq!(gpu_doc["backend"]["ran"], "gpu");
+    assert_eq!(gpu_doc["backend"]["adapter"], g.adapter().as_str());
+    assert_eq!(cpu_doc["backend"]["ran"], "cpu");
+    let rows = |d: &serde_json::Value| -> Vec<f64> {
+        d["result"]["latent"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()))
+            .collect()
+    };
+    let e = relative(&rows(&gpu_doc), &rows(&cpu_doc));
+    eprintln!("flip-flop link: latent {e:.2e} of its scale");
+    assert!(e < 1e-3, "latent off by {e}");
+    assert_eq!(gpu_doc["result"]["accuracy"], cpu_doc["result"]["accuracy"]);
+    // The same fixed points (the flow is the CPU's on both; the trajectory is one of the
+    // search's starts, so the last bits of each point may differ).
+    let (fg, fc) =
+        (gpu_doc["result"]["fixed_points"].as_array().unwrap(), cpu_doc["result"]["fixed_points"].as_array().unwrap());
+    assert_eq!(fg.len(), fc.len());
+    for (a, b) in fg.iter().zip(fc) {
+        assert_eq!(a["kind"], b["kind"]);
+        for (x, y) in a["z"].as_array().unwrap().iter().zip(b["z"].as_array().unwrap()) {
+            assert!((x.as_f64().unwrap() - y.as_f64().unwrap()).abs() < 1e-9, "{a} against {b}");
+        }
+    }
+    let summary = lpu::registry::read_document(&gpu_doc.to_string()).unwrap().summary();
+    assert!(summary.contains("Simulated on the GPU"), "{summary}");
+}
+
+/// `backend=auto` never picks a software adapter (lavapipe here): the run is the CPU's, to
+/// the byte, but for the query's own `backend` key.
+#[test]
+fn auto_stays_on_the_cpu_with_a_software_adapter_and_small_jobs() {
+    let Some(g) = gpu() else { return };
+    let q = "exp=flipflop&bits=1&neurons=200000&steps=50&seed=4";
+    let auto = lpu::run_query(q).unwrap().json;
+    let cpu = lpu::run_query(&format!("{q}&backend=cpu")).unwrap().json.replace("&backend=cpu", "");
+    if g.is_software() {
+        assert_eq!(auto, cpu);
+    }
+    let small = lpu::run_query("exp=flipflop&bits=1&neurons=2000&steps=50&seed=4").unwrap().json;
+    assert!(small.contains(r#""backend":{"ran":"cpu"}"#), "a small job stays on the CPU");
+}
+
+/// The CLI built with the GPU backend: `backend=gpu` in the query runs there, the document
+/// says so, and stderr says it in a sentence.
+#[test]
+fn lpu_run_with_backend_gpu() {
+    let Some(g) = gpu() else { return };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lpu"))
+        .args(["run", "exp=flipflop&bits=2&neurons=5000&steps=200&backend=gpu"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["backend"]["ran"], "gpu");
+    assert!(doc["query"].as_str().unwrap().ends_with("&backend=gpu"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Simulated on the GPU") && err.contains(&g.adapter()), "{err}");
+}
+
+// The generator on the host (no adapter needed).
+
+/// Random123's `tests/kat_vectors`, the three `philox4x32 10` lines (counter, key, result).
+#[test]
+fn philox_gives_the_random123_known_answers() {
+    let kat: [([u32; 4], [u32; 2], [u32; 4]); 3] = [
+        ([0; 4], [0; 2], [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]),
+        ([u32::MAX; 4], [u32::MAX; 2], [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]),
+        (
+            [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+            [0xa4093822, 0x299f31d0],
+            [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1],
+        ),
+    ];
+    for (counter, key, result) in kat {
+        assert_eq!(philox::philox4x32_10(counter, key), result);
+    }
+}
+
+/// The normals have mean 0 and variance 1 (200,000 draws: standard errors 0.0022 and
+/// 0.0032), and neighbouring counters are uncorrelated.
+#[test]
+fn the_normals_are_standard_and_independent() {
+    let n = 200_000u32;
+    let x: Vec<f64> = (0..n).map(|i| philox::gauss(7, i % 1000, i / 1000, 3)).collect();
+    let mean = x.iter().sum::<f64>() / f64::from(n);
+    let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / f64::from(n);
+    let lag = x.windows(2).map(|w| w[0] * w[1]).sum::<f64>() / f64::from(n - 1);
+    assert!(mean.abs() < 0.01, "mean {mean}");
+    assert!((var - 1.0).abs() < 0.015, "variance {var}");
+    assert!(lag.abs() < 0.01, "lag-1 correlation {lag}");
+}

@@ -243,3 +243,39 @@ fn a_document_whose_arrays_do_not_fit_is_refused_or_drawn_without_panicking() {
         }
     }
 }
+
+/// The `backend` key: views that simulate take it (the canonical query keeps it unless it is
+/// `auto`), others refuse it by name, a wrong value names the allowed ones, and a build
+/// without the GPU backend runs `backend=gpu` on the CPU and says why in the document.
+#[test]
+fn the_backend_key_is_checked_and_reported() {
+    let p = lpu::parse_strict("exp=flipflop&neurons=50&backend=cpu").unwrap();
+    assert!(p.query().ends_with("&backend=cpu"), "{}", p.query());
+    assert!(!lpu::parse_strict("exp=flipflop&backend=auto").unwrap().query().contains("backend"));
+    let e = lpu::parse_strict("exp=flipflop&backend=tpu").err().unwrap();
+    assert_eq!(e.key, "backend");
+    assert!(e.message.contains("auto") && e.message.contains("gpu"), "{}", e.message);
+    let e = lpu::parse_strict("exp=train&backend=gpu").err().unwrap();
+    assert_eq!(e.key, "backend");
+    for exp in ["flipflop", "drift", "drift_sweep", "perturb"] {
+        let specs = lpu::registry::find(exp).unwrap().specs();
+        assert!(specs.iter().any(|s| s.key == "backend"), "exp={exp} offers backend");
+    }
+    #[cfg(not(feature = "gpu"))]
+    {
+        let out = lpu::run_query("exp=flipflop&bits=1&neurons=50&steps=20&backend=gpu").unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&out.json).unwrap();
+        assert_eq!(doc["backend"]["ran"], "cpu");
+        assert!(doc["backend"]["note"].as_str().unwrap().contains("--features gpu"), "{}", doc["backend"]);
+        assert!(out.document.summary().contains("Ran on the CPU"), "{}", out.document.summary());
+        // The same bytes as on the CPU, but for the query.
+        let cpu = lpu::run_query("exp=flipflop&bits=1&neurons=50&steps=20&backend=cpu").unwrap().json;
+        let strip = |s: &str| {
+            let mut v: serde_json::Value = serde_json::from_str(s).unwrap();
+            v["query"] = serde_json::Value::Null;
+            v["backend"] = serde_json::Value::Null;
+            v.to_string()
+        };
+        assert_eq!(strip(&out.json), strip(&cpu));
+    }
+}

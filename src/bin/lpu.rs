@@ -305,6 +305,9 @@ fn run(args: &[String]) -> ExitCode {
         Ok(o) => o,
         Err(code) => return code,
     };
+    if let Some(s) = outcome.document.backend().and_then(|b| b.sentence()) {
+        eprintln!("lpu: {s}");
+    }
     if !outs.is_empty() {
         if let Err(code) = write_files(&inputs, &outs) {
             return code;

@@ -228,6 +228,7 @@ impl Experiment for Drift {
     const EXAMPLE: &'static str = "exp=drift&neurons=200&steps=300&after=300&score=200&observed=50";
     type Params = DriftParams;
     type Result = DriftResult;
+    const SIMULATES: bool = true;
 
     fn specs() -> Vec<crate::params::ParamSpec> {
         let mut specs = <Self::Params as crate::params::ParamSet>::specs();

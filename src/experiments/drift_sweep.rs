@@ -343,6 +343,7 @@ impl Experiment for DriftSweep {
     const EXAMPLE: &'static str = "exp=drift_sweep&bits=2&neurons=60,120&points=4&runs=1&steps=300&after=500&score=300";
     type Params = DriftSweepParams;
     type Result = DriftSweepResult;
+    const SIMULATES: bool = true;
 
     fn specs() -> Vec<crate::params::ParamSpec> {
         let mut specs = <Self::Params as crate::params::ParamSet>::specs();

@@ -452,6 +452,7 @@ impl Experiment for Flipflop {
     const EXAMPLE: &'static str = "exp=flipflop&bits=2&neurons=80&steps=400&noise=0.1&observed=40&launch=0.5,-0.5";
     type Params = FlipflopParams;
     type Result = FlipflopResult;
+    const SIMULATES: bool = true;
 
     fn specs() -> Vec<ParamSpec> {
         let mut specs = FlipflopParams::specs();

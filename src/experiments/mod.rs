@@ -292,6 +292,14 @@ impl<'a> RunCtx<'a> {
         RunCtx { backend, network: None, recording: None }
     }
 
+    /// This context (its network and recording) on another backend.
+    pub fn on_backend<'b>(&self, backend: &'b dyn Compute) -> RunCtx<'b>
+    where
+        'a: 'b,
+    {
+        RunCtx { backend, network: self.network, recording: self.recording }
+    }
+
     /// This context with a network given from outside (a file read by `lpu run --network-in`,
     /// or uploaded to the page) for experiments run with `source=network`.
     pub fn with_network(mut self, network: &'a Network) -> Self {
@@ -383,6 +391,9 @@ pub trait Experiment: Sized + 'static {
     /// network (`source=trained`), as (own key, `exp=train` key): the page copies them when it
     /// sends a trained network to the view.
     const FOLLOWS_TRAINING: &'static [(&'static str, &'static str)] = &[];
+    /// Whether its simulations go through [`RunCtx::backend`]: the registry then gives it the
+    /// `backend` key ([`crate::backend::BackendParams`]) and its documents say what ran.
+    const SIMULATES: bool = false;
     /// The parameter specs the CLI and the page show; override to add a widget.
     fn specs() -> Vec<ParamSpec> {
         Self::Params::specs()

@@ -555,6 +555,7 @@ impl Experiment for Perturb {
     const EXAMPLE: &'static str = "exp=perturb&neurons=40&redundant=20&length=0.3&onset=0.1";
     type Params = PerturbParams;
     type Result = PerturbResult;
+    const SIMULATES: bool = true;
 
     fn specs() -> Vec<crate::params::ParamSpec> {
         let mut specs = <Self::Params as crate::params::ParamSet>::specs();

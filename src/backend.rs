@@ -1,0 +1,174 @@
+//! Which hardware runs a link's simulations: the `backend` key (`auto`, `cpu` or `gpu`) and
+//! [`Chosen`], the [`Compute`] that follows it job by job, falls back to the CPU with a
+//! message when the GPU cannot run a job, and remembers what ran for the result document.
+
+use crate::network::Network;
+use crate::params::range;
+use crate::simulate::{Compute, SimJob, SimOutput};
+use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
+
+/// The `backend` key's values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// The GPU when there is a hardware adapter and the job is large enough to pay
+    /// ([`GPU_WORTH`]); the CPU otherwise.
+    #[default]
+    Auto,
+    /// The CPU: the bit-exact reference, the same bytes natively and in every browser.
+    Cpu,
+    /// The GPU whenever there is an adapter (a software one included), whatever the size.
+    Gpu,
+}
+
+impl crate::params::Choice for Backend {
+    const ALL: &'static [Self] = &[Backend::Auto, Backend::Cpu, Backend::Gpu];
+    const NAMES: &'static [&'static str] = &["auto", "cpu", "gpu"];
+    fn name(self) -> &'static str {
+        match self {
+            Backend::Auto => "auto",
+            Backend::Cpu => "cpu",
+            Backend::Gpu => "gpu",
+        }
+    }
+}
+
+crate::params! {
+    /// The `backend` key, which every view that simulates takes beside its own keys (the
+    /// registry adds it; it is in the canonical query only when not `auto`).
+    pub struct BackendParams {
+        backend: Backend = Backend::Auto, range(0.0, 0.0), "compute", "", simulation, "auto (the GPU for large simulations when there is a hardware adapter, else the CPU), cpu (the exact reference: the same bytes everywhere) or gpu (f32, within 1e-3 of the CPU); the result says which ran";
+    }
+}
+
+/// The smallest job `auto` sends to a GPU, in neuron-trials per step (N × batch). The CPU
+/// path steps about 4.6·10⁸ neurons per second per core (the step bench), so below 10⁵ a
+/// step costs it less than ~0.2 ms, the order of a GPU step's three dispatches and its
+/// share of the readback; above, the GPU's memory bandwidth wins.
+pub const GPU_WORTH: usize = 100_000;
+
+/// What ran a link's simulations, for its result document.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// `cpu` or `gpu` (`gpu` when any of the run's simulations ran there).
+    pub ran: String,
+    /// The adapter, when the GPU ran ("NVIDIA H200 (Vulkan)").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adapter: Option<String>,
+    /// Why the GPU was asked for and not used, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Report {
+    /// A run on the CPU with nothing to say.
+    pub fn cpu() -> Report {
+        Report { ran: "cpu".into(), adapter: None, note: None }
+    }
+
+    /// Whether the GPU ran.
+    pub fn gpu(&self) -> bool {
+        self.ran == "gpu"
+    }
+
+    /// Several runs' reports as one (a sweep's parts): the GPU if any part used it, the
+    /// first adapter and the first note.
+    pub fn merge<'a>(parts: impl IntoIterator<Item = &'a Report>) -> Report {
+        let mut out = Report::cpu();
+        for p in parts {
+            if p.gpu() {
+                out.ran = "gpu".into();
+            }
+            out.adapter = out.adapter.take().or_else(|| p.adapter.clone());
+            out.note = out.note.take().or_else(|| p.note.clone());
+        }
+        out
+    }
+
+    /// One sentence for the summary line, or nothing for a plain CPU run.
+    pub fn sentence(&self) -> Option<String> {
+        match (self.gpu(), &self.adapter, &self.note) {
+            (true, adapter, _) => Some(format!(
+                "Simulated on the GPU{} in f32: within 1e-3 of the CPU's latent trajectories, not bit for bit (backend=cpu gives the exact bytes).",
+                adapter.as_ref().map(|a| format!(" ({a})")).unwrap_or_default()
+            )),
+            (false, _, Some(note)) => Some(format!("Ran on the CPU: {note}.")),
+            (false, _, None) => None,
+        }
+    }
+}
+
+/// The [`Compute`] a link's `backend` key asks for, over a CPU fallback.
+pub struct Chosen<'a> {
+    choice: Backend,
+    cpu: &'a dyn Compute,
+    report: Mutex<Report>,
+}
+
+impl<'a> Chosen<'a> {
+    /// `choice`, falling back to (and for `cpu` running on) `cpu`.
+    pub fn new(choice: Backend, cpu: &'a dyn Compute) -> Self {
+        Chosen { choice, cpu, report: Mutex::new(Report::cpu()) }
+    }
+
+    /// What ran so far.
+    pub fn report(&self) -> Report {
+        self.report.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn note(&self, note: String) {
+        let mut r = self.report.lock().unwrap_or_else(|p| p.into_inner());
+        r.note.get_or_insert(note);
+    }
+
+    /// The GPU's output for `job`, or why not (`None`: `auto` keeps this job on the CPU
+    /// without a word).
+    #[cfg(all(feature = "gpu", not(target_arch = "wasm32")))]
+    fn on_gpu(&self, net: &Network, job: &SimJob) -> Option<Result<SimOutput, String>> {
+        let auto = self.choice == Backend::Auto;
+        if auto && net.neurons * job.batch < GPU_WORTH {
+            return None;
+        }
+        let gpu = match crate::gpu::shared() {
+            Ok(g) => g,
+            Err(_) if auto => return None,
+            Err(e) => return Some(Err(e.to_string())),
+        };
+        if auto && gpu.is_software() {
+            return None;
+        }
+        let out = crate::gpu::block_on(gpu.simulate(net, job)).map_err(|e| e.to_string());
+        if out.is_ok() {
+            let mut r = self.report.lock().unwrap_or_else(|p| p.into_inner());
+            r.ran = "gpu".into();
+            r.adapter = Some(gpu.adapter());
+        }
+        Some(out)
+    }
+
+    #[cfg(not(all(feature = "gpu", not(target_arch = "wasm32"))))]
+    fn on_gpu(&self, _net: &Network, _job: &SimJob) -> Option<Result<SimOutput, String>> {
+        match self.choice {
+            Backend::Gpu => Some(Err(if cfg!(target_arch = "wasm32") {
+                "this page runs every simulation on the CPU (no WebGPU backend yet)".into()
+            } else {
+                "this lpu was built without the GPU backend (cargo build --release --features gpu)".into()
+            })),
+            _ => None,
+        }
+    }
+}
+
+impl Compute for Chosen<'_> {
+    fn simulate(&self, net: &Network, job: &SimJob) -> SimOutput {
+        if self.choice != Backend::Cpu {
+            match self.on_gpu(net, job) {
+                Some(Ok(out)) => return out,
+                Some(Err(why)) => self.note(why),
+                None => {}
+            }
+        }
+        self.cpu.simulate(net, job)
+    }
+}
