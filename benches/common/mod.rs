@@ -22,12 +22,14 @@ pub fn has_module(module: &str) -> bool {
 }
 
 /// The number a NumPy reference script prints (NaN when python3 or NumPy is missing).
+#[allow(dead_code)] // the GPU bench has no Python reference
 pub fn python(script: &str, args: &[&str]) -> f64 {
     python_text(script, args).parse().unwrap_or(f64::NAN)
 }
 
 /// What a reference script prints, trimmed ("(python3 or NumPy missing)" when it prints
 /// nothing).
+#[allow(dead_code)] // the GPU bench has no Python reference
 pub fn python_text(script: &str, args: &[&str]) -> String {
     let out = Command::new(interpreter()).arg(script).args(args).output().ok();
     let text = out.and_then(|o| String::from_utf8(o.stdout).ok()).unwrap_or_default();
