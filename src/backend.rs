@@ -124,7 +124,7 @@ impl<'a> Chosen<'a> {
 
     /// The GPU's output for `job`, or why not (`None`: `auto` keeps this job on the CPU
     /// without a word).
-    #[cfg(all(feature = "gpu", not(target_arch = "wasm32")))]
+    #[cfg(feature = "gpu")]
     fn on_gpu(&self, net: &Network, job: &SimJob) -> Option<Result<SimOutput, String>> {
         let auto = self.choice == Backend::Auto;
         if auto && net.neurons * job.batch < GPU_WORTH {
@@ -147,11 +147,11 @@ impl<'a> Chosen<'a> {
         Some(out)
     }
 
-    #[cfg(not(all(feature = "gpu", not(target_arch = "wasm32"))))]
+    #[cfg(not(feature = "gpu"))]
     fn on_gpu(&self, _net: &Network, _job: &SimJob) -> Option<Result<SimOutput, String>> {
         match self.choice {
             Backend::Gpu => Some(Err(if cfg!(target_arch = "wasm32") {
-                "this page runs every simulation on the CPU (no WebGPU backend yet)".into()
+                "this page was built without the WebGPU backend".into()
             } else {
                 "this lpu was built without the GPU backend (cargo build --release --features gpu)".into()
             })),

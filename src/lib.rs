@@ -17,7 +17,7 @@ pub mod design;
 pub mod drift;
 pub mod ensembles;
 pub mod experiments;
-#[cfg(all(feature = "gpu", not(target_arch = "wasm32")))]
+#[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod jedi;
 pub mod link;

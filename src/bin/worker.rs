@@ -13,12 +13,31 @@ mod bindings {
         static STATE: RefCell<WorkerState> = RefCell::new(WorkerState::default());
     }
 
-    /// Keeps the panic message for `panic_reply`, since the trap that follows loses it.
+    #[wasm_bindgen]
+    extern "C" {
+        /// Suspends the run until the event loop's next task: `worker-main.js` supplies it as
+        /// a WebAssembly JSPI `Suspending` import, so the core can wait for WebGPU.
+        #[wasm_bindgen(js_name = lpuYield)]
+        fn lpu_yield();
+        /// Why this browser cannot run the GPU backend ("" when it can).
+        #[wasm_bindgen(js_name = lpuGpuMissing)]
+        fn gpu_missing() -> String;
+    }
+
+    /// Keeps the panic message for `panic_reply`, since the trap that follows loses it, and
+    /// lets the GPU backend wait for WebGPU where the browser can suspend a run.
     #[wasm_bindgen(start)]
     pub fn start() {
         std::panic::set_hook(Box::new(|info| {
             LAST_PANIC.with(|p| *p.borrow_mut() = info.to_string());
         }));
+        #[cfg(feature = "gpu")]
+        match gpu_missing() {
+            why if why.is_empty() => lpu::gpu::set_yield(lpu_yield),
+            why => lpu::gpu::set_missing(why),
+        }
+        #[cfg(not(feature = "gpu"))]
+        let _ = (lpu_yield as fn(), gpu_missing as fn() -> String);
     }
 
     fn post(post: &js_sys::Function, reply: &Reply) {

@@ -85,7 +85,15 @@ impl Gpu {
 
     /// The adapter's name and graphics API, e.g. "NVIDIA H200 (Vulkan)".
     pub fn adapter(&self) -> String {
-        format!("{} ({:?})", self.info.name, self.info.backend)
+        let api = match self.info.backend {
+            wgpu::Backend::BrowserWebGpu => "WebGPU".to_string(),
+            other => format!("{other:?}"),
+        };
+        match self.info.name.trim() {
+            "" if self.is_software() => format!("a software adapter ({api})"),
+            "" => format!("the browser's adapter ({api})"),
+            name => format!("{name} ({api})"),
+        }
     }
 
     /// Whether the adapter is a software rasteriser (lavapipe, SwiftShader, WARP): correct but
@@ -115,4 +123,57 @@ pub use pollster::block_on;
 pub fn shared() -> Result<&'static Gpu, GpuError> {
     static GPU: std::sync::OnceLock<Result<Gpu, GpuError>> = std::sync::OnceLock::new();
     GPU.get_or_init(|| pollster::block_on(Gpu::request())).as_ref().map_err(Clone::clone)
+}
+
+/// Lets the browser's event loop run once while a run is suspended (WebAssembly JSPI). In a
+/// browser WebGPU answers only from the event loop, so a synchronous experiment can wait for
+/// the GPU only by suspending; the worker installs this when its browser can.
+#[cfg(target_arch = "wasm32")]
+static YIELD: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Installs the worker's way of yielding to the event loop (see [`block_on`]).
+#[cfg(target_arch = "wasm32")]
+pub fn set_yield(yield_now: fn()) {
+    let _ = YIELD.set(yield_now);
+}
+
+/// Why this browser cannot run the GPU backend, when the worker knows (no WebGPU, no JSPI).
+#[cfg(target_arch = "wasm32")]
+static MISSING: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Records why this browser cannot run the GPU backend.
+#[cfg(target_arch = "wasm32")]
+pub fn set_missing(why: String) {
+    let _ = MISSING.set(why);
+}
+
+/// Runs one of the GPU's futures to its end: polls it, and while it is pending lets the
+/// browser's event loop run (the run is suspended meanwhile, and resumed by the next task).
+/// Only called once [`shared`] found a GPU, which needs the yield installed.
+#[cfg(target_arch = "wasm32")]
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+            return v;
+        }
+        match YIELD.get() {
+            Some(yield_now) => yield_now(),
+            None => panic!("a GPU future was awaited in a worker that cannot yield"),
+        }
+    }
+}
+
+/// The worker's GPU, found once: WebGPU's adapter, unless the browser has none or cannot
+/// suspend a run to wait for it. `Err` says why there is none; it is not asked again.
+#[cfg(target_arch = "wasm32")]
+pub fn shared() -> Result<&'static Gpu, GpuError> {
+    if YIELD.get().is_none() {
+        return Err(GpuError::Unavailable(
+            MISSING.get().cloned().unwrap_or_else(|| "this worker cannot wait for WebGPU".into()),
+        ));
+    }
+    static GPU: std::sync::OnceLock<Result<Gpu, GpuError>> = std::sync::OnceLock::new();
+    GPU.get_or_init(|| block_on(Gpu::request())).as_ref().map_err(Clone::clone)
 }

@@ -8,7 +8,7 @@ use crate::lowrank::LowRank;
 use crate::network::Network;
 use crate::nonlinearity::Phi;
 use crate::simulate::{SimJob, SimOutput};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Invocations per workgroup (`WG` in the shader).
 const WG: usize = 256;
@@ -79,6 +79,13 @@ fn dims_bytes(words: [u32; 9], floats: [f32; 3]) -> Vec<u8> {
 
 fn f32_bytes(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|f| f.to_le_bytes()).collect()
+}
+
+/// A readback's answer, and who waits for it.
+#[derive(Default)]
+struct Mapped {
+    result: Option<Result<(), wgpu::BufferAsyncError>>,
+    waker: Option<std::task::Waker>,
 }
 
 impl Gpu {
@@ -218,15 +225,32 @@ impl Gpu {
             return Ok(vec![]);
         }
         let slice = staging.slice(..(floats * 4) as u64);
-        let (tx, rx) = std::sync::mpsc::channel();
+        // The callback fills the slot: natively during the poll below, in a browser from its
+        // event loop (the future stays pending until then).
+        let slot: Arc<Mutex<Mapped>> = Arc::new(Mutex::new(Mapped::default()));
+        let fill = slot.clone();
         slice.map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
+            let mut m = fill.lock().unwrap_or_else(|p| p.into_inner());
+            m.result = Some(r);
+            if let Some(w) = m.waker.take() {
+                w.wake();
+            }
         });
+        #[cfg(not(target_arch = "wasm32"))]
         self.device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| GpuError::Failed(e.to_string()))?;
-        match rx.recv() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(GpuError::Failed(format!("reading back: {e}"))),
-            Err(_) => return Err(GpuError::Failed("reading back: no answer".into())),
+        let mapped = std::future::poll_fn(|cx| {
+            let mut m = slot.lock().unwrap_or_else(|p| p.into_inner());
+            match m.result.take() {
+                Some(r) => std::task::Poll::Ready(r),
+                None => {
+                    m.waker = Some(cx.waker().clone());
+                    std::task::Poll::Pending
+                }
+            }
+        })
+        .await;
+        if let Err(e) = mapped {
+            return Err(GpuError::Failed(format!("reading back: {e}")));
         }
         let out = {
             let view = slice.get_mapped_range().map_err(|e| GpuError::Failed(format!("reading back: {e}")))?;

@@ -1,0 +1,2 @@
+import { chromium } from 'playwright-core';
+import { serve } from './e2e.mjs';
