@@ -649,6 +649,38 @@ await test('fixed points of a loaded network file match lpu run --network-in', a
   await page.context().close();
 });
 
+await test('WebGPU (--enable-unsafe-webgpu): backend=gpu runs on the GPU within 1e-3 of lpu run on the CPU', async () => {
+  const gpuBrowser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  try {
+    const page = await (await gpuBrowser.newContext()).newPage();
+    await page.goto(base + '?exp=timescale');
+    await page.waitForFunction(() => window.lpuExplorer, null, { timeout: 30000 });
+    await page.evaluate(() => window.lpuExplorer.ready);
+    const q = 'exp=flipflop&bits=2&neurons=20000&steps=500&seed=3';
+    const doc = await page.evaluate((q) => window.lpuExplorer.run(q), q + '&backend=gpu');
+    assert.equal(doc.backend.ran, 'gpu', JSON.stringify(doc.backend));
+    const cpu = cli(q);
+    const a = doc.result.latent.flat(), b = cpu.result.latent.flat();
+    const scale = Math.max(...b.map(Math.abs));
+    const err = Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+    assert.ok(err <= 1e-3 * scale, `latent off by ${err} (scale ${scale})`);
+    assert.equal(doc.result.accuracy, cpu.result.accuracy);
+    assert.equal(doc.result.fixed_points.length, cpu.result.fixed_points.length);
+  } finally {
+    await gpuBrowser.close();
+  }
+});
+
+await test('without WebGPU, backend=gpu runs on the CPU and the document says why', async () => {
+  const page = await open('exp=timescale');
+  const doc = await page.evaluate(() => window.lpuExplorer.run('exp=flipflop&bits=1&neurons=200&steps=100&backend=gpu'));
+  assert.equal(doc.backend.ran, 'cpu');
+  assert.match(doc.backend.note, /no GPU/);
+});
+
 await test('no console errors anywhere', async () => {
   const real = consoleErrors.filter((e) => !/deliberate panic/.test(e));
   assert.deepEqual(real, []);
