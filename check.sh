@@ -29,6 +29,7 @@ cargo clippy --release --all-targets --features gpu -- -D warnings
 step "clippy (wasm32: the page's build, and the worker's)"
 cargo clippy --release --target wasm32-unknown-unknown --no-default-features --features page --lib --bins -- -D warnings
 cargo clippy --release --target wasm32-unknown-unknown --no-default-features --features worker --lib --bins -- -D warnings
+cargo clippy --release --target wasm32-unknown-unknown --no-default-features --features worker,gpu --lib --bins -- -D warnings
 if [ $full = 1 ]; then
   step "all tests, the browser's included"
   cargo test --release --no-fail-fast
