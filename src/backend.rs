@@ -34,6 +34,14 @@ impl crate::params::Choice for Backend {
     }
 }
 
+impl Backend {
+    /// Whether a query's limits may be the GPU's: only `gpu` promises a GPU run (`auto` may
+    /// run on the CPU, so it keeps the CPU's limits).
+    pub fn gpu_limits(self) -> bool {
+        self == Backend::Gpu
+    }
+}
+
 crate::params! {
     /// The `backend` key, which every view that simulates takes beside its own keys (the
     /// registry adds it; it is in the canonical query only when not `auto`).

@@ -391,6 +391,9 @@ impl<E: Registrable> Params for TypedParams<E> {
     }
     fn check(&self) -> Result<(), ParamError> {
         E::check(&self.params)?;
+        if E::SIMULATES {
+            E::check_on(&self.params, self.backend.backend)?;
+        }
         if self.uses_trained() {
             Train::check(&self.trained).map_err(trained_error)?;
         } else if self.trained != TrainParams::default() {

@@ -25,7 +25,19 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=flipflop&dt=0.02", "dt: must be at most tau = 0.01 s"),
         ("exp=flipflop&observed=500", "observed: must be at most neurons = 100"),
         ("exp=flipflop&tuning=100", "tuning: neuron 100 does not exist"),
-        ("exp=flipflop&neurons=1000000&steps=200000", "steps: neurons × steps must be at most"),
+        (
+            "exp=flipflop&neurons=1000000&steps=200000",
+            "steps: neurons × steps × trials must be at most 1e9 on the CPU (backend=gpu allows 1e11); with neurons = 1000000 and trials = 1 use steps ≤ 1000",
+        ),
+        (
+            "exp=flipflop&neurons=1000000&steps=3000&trials=64&backend=gpu",
+            "steps: neurons × steps × trials must be at most 1e11 on the GPU; with neurons = 1000000 and trials = 64 use steps ≤ 1562",
+        ),
+        ("exp=flipflop&trials=65", "trials: must be an integer in 1..=64, got 65"),
+        ("exp=drift&neurons=500000", "neurons: must be at most 300000 on the CPU; up to 1000000 with backend=gpu"),
+        ("exp=drift&neurons=500000&backend=auto", "neurons: must be at most 300000 on the CPU"),
+        ("exp=drift&neurons=1000000&steps=100000&backend=gpu", "after: neurons × (steps + after) must be at most 1e11 on the GPU"),
+        ("exp=drift_sweep&neurons=100,400000", "neurons: lists N = 400000: sizes must be at most 300000 on the CPU"),
         ("exp=flipflop&seed=-1", "seed: must be an integer in 0..=9007199254740991"),
         (
             "exp=banana",
@@ -36,6 +48,7 @@ fn bad_parameters_name_the_key_and_the_allowed_range() {
         ("exp=drift_sweep&sigma_min=5&sigma_max=1", "sigma_max: must be larger than sigma_min = 5"),
         ("exp=drift_sweep&kinds=0,0", "kinds: lists kind 0 twice"),
         ("exp=drift_sweep&neurons=300000,300000,300000", "neurons: the sweep would take"),
+        ("exp=drift_sweep&neurons=1000000,1000000&runs=16&backend=gpu", "neurons: the sweep would take 1.7e12 neuron-steps; at most 1e12 on the GPU"),
         ("exp=spectrum&neurons=3000", "neurons: must be an integer in 2..=2000, got 3000"),
         ("exp=spectrum&source=flipflop&bits=6&neurons=4", "bits: must be at most neurons = 4"),
         ("exp=spectrum&matrix=hessian", "matrix: must be one of weights, jacobian, got \"hessian\""),

@@ -196,6 +196,50 @@ fn a_link_with_backend_gpu_runs_there_and_keeps_the_contract() {
     assert!(summary.contains("Simulated on the GPU"), "{summary}");
 }
 
+/// A batch of flip-flop trials (`trials`) on the GPU: every trial scores as on the CPU, and the
+/// drawn trial keeps the contract.
+#[test]
+fn a_batch_of_trials_on_the_gpu_scores_as_on_the_cpu() {
+    if gpu().is_none() {
+        return;
+    }
+    let q = "exp=flipflop&bits=2&neurons=20000&steps=800&trials=5&pulse_prob=0.2&gain=0.8&seed=3";
+    let doc = |backend: &str| -> serde_json::Value {
+        serde_json::from_str(&lpu::run_query(&format!("{q}&backend={backend}")).unwrap().json).unwrap()
+    };
+    let (g, c) = (doc("gpu"), doc("cpu"));
+    assert_eq!(g["backend"]["ran"], "gpu");
+    assert_eq!(g["result"]["trial_accuracy"], c["result"]["trial_accuracy"]);
+    assert_eq!(g["result"]["trial_accuracy"].as_array().unwrap().len(), 5);
+    let rows = |d: &serde_json::Value| -> Vec<f64> {
+        d["result"]["latent"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()))
+            .collect()
+    };
+    let e = relative(&rows(&g), &rows(&c));
+    assert!(e < 1e-3, "latent off by {e}");
+}
+
+/// The drift view past the CPU's 300,000 neurons: refused on the CPU with a message naming
+/// `backend=gpu`, run there with it; the large designed network keeps its state through the
+/// drift (LCF Fig. 4: tolerance grows with N).
+#[test]
+fn the_drift_view_takes_more_neurons_on_the_gpu() {
+    if gpu().is_none() {
+        return;
+    }
+    let q = "exp=drift&neurons=310000&steps=200&after=300&score=200&seed=2";
+    let refused = lpu::run_query(q).err().expect("the CPU refuses 310000 neurons");
+    assert!(refused.message.contains("backend=gpu"), "{}", refused.message);
+    let doc: serde_json::Value =
+        serde_json::from_str(&lpu::run_query(&format!("{q}&backend=gpu")).unwrap().json).unwrap();
+    assert_eq!(doc["backend"]["ran"], "gpu");
+    assert!(doc["result"]["accuracy_after"].as_f64().unwrap() >= 0.9, "{}", doc["result"]["accuracy_after"]);
+}
+
 /// `backend=auto` never picks a software adapter (lavapipe here): the run is the CPU's, to
 /// the byte, but for the query's own `backend` key.
 #[test]

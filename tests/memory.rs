@@ -80,6 +80,7 @@ where
 const CASES: &[&str] = &[
     "exp=flipflop&neurons=200000&steps=200",
     "exp=flipflop&neurons=1000&steps=100000&record=200",
+    "exp=flipflop&neurons=100000&steps=100&trials=16&noise=0.1",
     "exp=timescale&neurons=300000&points=201&trajectories=0",
     "exp=partial&neurons=1000000&repeats=2&observed=1000,1000000",
     "exp=drift&neurons=100000&steps=100&after=100&score=100",

@@ -279,3 +279,22 @@ fn the_backend_key_is_checked_and_reported() {
         assert_eq!(strip(&out.json), strip(&cpu));
     }
 }
+
+/// Limits that depend on the backend: `backend=gpu` takes the 10⁶-neuron flip-flop with a
+/// batch of trials and a 10⁶-neuron drift, which the CPU (and `auto`, which may run there)
+/// refuses with a message naming `backend=gpu`.
+#[test]
+fn the_gpu_lifts_the_size_limits_and_the_cpu_names_it() {
+    let cases = [
+        "exp=flipflop&neurons=1000000&steps=1500&trials=64",
+        "exp=drift&neurons=1000000&steps=1000&after=1000&score=500",
+        "exp=drift_sweep&neurons=1000,1000000&runs=2",
+    ];
+    for q in cases {
+        assert!(lpu::parse_strict(&format!("{q}&backend=gpu")).is_ok(), "{q} with backend=gpu");
+        for backend in ["", "&backend=auto", "&backend=cpu"] {
+            let e = lpu::parse_strict(&format!("{q}{backend}")).err().unwrap_or_else(|| panic!("{q}{backend} passed"));
+            assert!(e.message.contains("backend=gpu"), "{q}{backend}: {}", e.message);
+        }
+    }
+}

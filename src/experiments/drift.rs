@@ -7,6 +7,7 @@ use super::{rows, Csv, Experiment, NetworkSource, Output, PlotSpec, RunCtx, RunE
 use crate::analysis::fixed_points::{self, FixedPoint, Kind, SearchOptions};
 use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
 use crate::analysis::tuning::{tuning_curve, TuningCurve};
+use crate::backend::Backend;
 use crate::drift::{self, DriftKind};
 use crate::memory::{document, f64s, Footprint};
 use crate::network::Network;
@@ -14,25 +15,29 @@ use crate::params::{range, ParamError, MAX_SAFE_INTEGER};
 use crate::rng::{derive_seed, stream, Rng};
 use serde::{Deserialize, Serialize};
 
-/// Most neuron-steps one run may take, N × (steps + after), to keep runs bounded.
+/// Most neuron-steps one run may take on the CPU, N × (steps + after), to keep runs bounded.
 pub const MAX_WORK: f64 = 2e9;
+/// The same with `backend=gpu`.
+pub const MAX_WORK_GPU: f64 = 1e11;
+/// Most neurons on the CPU (the GPU takes up to the keys' range, 10⁶).
+pub const CPU_NEURONS: usize = 300_000;
 
 crate::params! {
     /// The query keys of `exp=drift`, with their ranges and defaults.
     pub struct DriftParams {
         source: NetworkSource = NetworkSource::Designed, range(0.0, 0.0), "network", "", network, "designed (the flip-flop of `base` neurons, Δt = 1 ms), network (a loaded network file) or trained (the network exp=train trains from the train.* keys); a given network is resampled from its own N to `neurons` and keeps its τ and Δt; it must be rate-form and purely low-rank with rank = inputs = bits; accuracy is read by its readout when it has one";
         bits: usize = 2, range(1.0, 8.0), "bits K", "", network, "flip-flop bits K (a given network: its rank and inputs)";
-        neurons: usize = 1000, range(10.0, 300_000.0), "neurons N", "", network, "neurons N after resampling the designed or given network (a given network of N neurons is used as it is)";
+        neurons: usize = 1000, range(10.0, 1_000_000.0), "neurons N", "", network, "neurons N after resampling the designed or given network (a given network of N neurons is used as it is); above 300000 only with backend=gpu";
         base: usize = 100, range(4.0, 10_000.0), "designed neurons", "", network, "neurons of the designed network that is resampled to N (our default 100; does not apply to a given network, which brings its own N)";
         kind: DriftKind = DriftKind::Random, range(0.0, 0.0), "drift kind", "", task, "drift of the embedding: random, orthogonal or tangential to span{n^(k)}";
         sigma: f64 = 0.5, range(0.0, 100.0), "drift σ", "", task, "drift strength σ: the s.d. of ΔM";
-        observed: Option<usize> = None, range(1.0, 300_000.0), "observed neurons n_obs", "", analysis, "read the latent from the first n_obs neurons (all by default)";
+        observed: Option<usize> = None, range(1.0, 1_000_000.0), "observed neurons n_obs", "", analysis, "read the latent from the first n_obs neurons (all by default)";
         noise: f64 = 0.05, range(0.0, 10.0), "noise σ", "", simulation, "σ of the current noise (our default 0.05)";
         steps: usize = 2000, range(10.0, 100_000.0), "steps", "", task, "Euler steps before the drift (of Δt = 1 ms designed, the network's own Δt given)";
         after: usize = 3000, range(10.0, 100_000.0), "steps after drift", "", task, "steps after the drift";
         score: usize = 2000, range(10.0, 100_000.0), "scored steps", "", analysis, "accuracy is scored on the last `score` steps of each segment (transients settle)";
         pulse_prob: f64 = 0.05, range(0.0, 1.0), "pulse probability", "", task, "probability of a pulse per channel per 10 ms bin (a given network: bins of round(10 ms / Δt) steps)";
-        tuning: usize = 0, range(0.0, 299_999.0), "tuning neuron", "", analysis, "neuron whose tuning curves are shown before and after";
+        tuning: usize = 0, range(0.0, 999_999.0), "tuning neuron", "", analysis, "neuron whose tuning curves are shown before and after";
         threshold: f64 = 0.5, range(0.0, 10.0), "coding threshold", "", analysis, "a neuron codes for bit k with sign s when its largest |m_ik| exceeds this (our default 0.5)";
         grid: usize = 21, range(3.0, 101.0), "flow grid", "", display, "flow-field points per axis of the portraits";
         extent: f64 = 1.5, range(0.1, 10.0), "latent window ±", "latent units", display, "half-width of the latent window (a given network's window fits its trajectory before the drift instead)";
@@ -55,9 +60,30 @@ fn check(p: &DriftParams) -> Result<(), ParamError> {
     if p.tuning >= p.neurons {
         return Err(ParamError::new("tuning", format!("must be below neurons = {}", p.neurons)));
     }
+    Ok(())
+}
+
+/// The size and work limits, which the GPU lifts.
+fn check_on(p: &DriftParams, backend: Backend) -> Result<(), ParamError> {
+    let gpu = backend.gpu_limits();
+    if !gpu && p.neurons > CPU_NEURONS {
+        return Err(ParamError::new(
+            "neurons",
+            format!("must be at most {CPU_NEURONS} on the CPU; up to 1000000 with backend=gpu"),
+        ));
+    }
+    let (limit, on) = if gpu { (MAX_WORK_GPU, "the GPU") } else { (MAX_WORK, "the CPU") };
     let work = p.neurons as f64 * (p.steps + p.after) as f64;
-    if work > MAX_WORK {
-        return Err(ParamError::new("after", format!("neurons × (steps + after) must be at most {MAX_WORK:.0e}")));
+    if work > limit {
+        let lift = if gpu { String::new() } else { format!(" (backend=gpu allows {MAX_WORK_GPU:.0e})") };
+        return Err(ParamError::new(
+            "after",
+            format!(
+                "neurons × (steps + after) must be at most {limit:.0e} on {on}{lift}; with neurons = {} use steps + after ≤ {}",
+                p.neurons,
+                (limit / p.neurons as f64) as u64
+            ),
+        ));
     }
     Ok(())
 }
@@ -237,6 +263,9 @@ impl Experiment for Drift {
     }
     fn check(p: &DriftParams) -> Result<(), ParamError> {
         check(p)
+    }
+    fn check_on(p: &DriftParams, backend: Backend) -> Result<(), ParamError> {
+        check_on(p, backend)
     }
     fn run(p: &DriftParams, ctx: &RunCtx) -> Result<Output<DriftResult>, RunError> {
         run(p, ctx)

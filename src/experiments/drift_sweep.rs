@@ -4,8 +4,10 @@
 //! (LCF Fig. 4D, I, J). Cells (N, kind, σ, run) are independent and run in parallel; each run's
 //! pre-drift segment is shared by all its cells.
 
+use super::drift::CPU_NEURONS;
 use super::drift_runs::{bin_steps, check_outside, grown, network, segment, trial, window_accuracy, Segment};
 use super::{Csv, Experiment, NetworkSource, Output, PlotSpec, RunCtx, RunError, ViewSpec};
+use crate::backend::Backend;
 use crate::drift::{self, DriftKind, SigmoidFit};
 use crate::memory::{document, f64s, Footprint};
 use crate::params::{list, range, ParamError, MAX_SAFE_INTEGER};
@@ -13,15 +15,17 @@ use crate::rng::{derive_seed, stream, Rng};
 use crate::simulate::Compute;
 use serde::{Deserialize, Serialize};
 
-/// Most neuron-steps one sweep may take.
+/// Most neuron-steps one sweep may take on the CPU.
 pub const MAX_WORK: f64 = 4e10;
+/// The same with `backend=gpu` (whose cells of N ≥ 10⁵ the GPU runs).
+pub const MAX_WORK_GPU: f64 = 1e12;
 
 crate::params! {
     /// The query keys of `exp=drift_sweep`, with their ranges and defaults.
     pub struct DriftSweepParams {
         source: NetworkSource = NetworkSource::Designed, range(0.0, 0.0), "network", "", network, "designed (one flip-flop of `base` neurons per run, Δt = 1 ms), network (a loaded network file) or trained (the network exp=train trains from the train.* keys); a given network is resampled from its own N to each size (a new resampling per run) and keeps its τ and Δt; it must be rate-form and purely low-rank with rank = inputs = bits; accuracy is read by its readout when it has one";
         bits: usize = 3, range(1.0, 8.0), "bits K", "", network, "flip-flop bits K (LCF Fig. 4D: 3; a given network: its rank and inputs)";
-        neurons: Vec<usize> = vec![100, 1000, 10000], list(10.0, 300_000.0, 8), "sizes N", "", network, "network sizes N (each resampled from the same designed or given network; a given network's own N uses it as it is)";
+        neurons: Vec<usize> = vec![100, 1000, 10000], list(10.0, 1_000_000.0, 8), "sizes N", "", network, "network sizes N (each resampled from the same designed or given network; a given network's own N uses it as it is); above 300000 only with backend=gpu";
         base: usize = 100, range(4.0, 10_000.0), "designed neurons", "", network, "neurons of the designed network (our default 100; does not apply to a given network, which brings its own N)";
         sigma_min: f64 = 0.01, range(1e-6, 100.0), "σ from", "", task, "smallest drift strength σ";
         sigma_max: f64 = 10.0, range(1e-6, 100.0), "σ to", "", task, "largest drift strength σ";
@@ -33,7 +37,7 @@ crate::params! {
         after: usize = 1500, range(10.0, 100_000.0), "steps after drift", "", task, "steps after the drift";
         score: usize = 1000, range(10.0, 100_000.0), "scored steps", "", analysis, "accuracy is scored on the last `score` steps after the drift";
         noise: f64 = 0.05, range(0.0, 10.0), "noise σ", "", simulation, "σ of the current noise (our default 0.05)";
-        observed: usize = 100, range(1.0, 300_000.0), "observed neurons n_obs", "", analysis, "the second readout uses the first n_obs neurons (LCF: 100)";
+        observed: usize = 100, range(1.0, 1_000_000.0), "observed neurons n_obs", "", analysis, "the second readout uses the first n_obs neurons (LCF: 100)";
         pulse_prob: f64 = 0.05, range(0.0, 1.0), "pulse probability", "", task, "probability of a pulse per channel per 10 ms bin (a given network: bins of round(10 ms / Δt) steps)";
         seed: u64 = 1, range(0.0, MAX_SAFE_INTEGER), "seed", "", simulation, "random seed";
     }
@@ -61,9 +65,23 @@ fn check(p: &DriftSweepParams) -> Result<(), ParamError> {
     if p.score > p.after {
         return Err(ParamError::new("score", format!("must be at most after = {}", p.after)));
     }
+    Ok(())
+}
+
+/// The size and work limits, which the GPU lifts.
+fn check_on(p: &DriftSweepParams, backend: Backend) -> Result<(), ParamError> {
+    let gpu = backend.gpu_limits();
+    if let Some(&n) = p.neurons.iter().find(|&&n| n > CPU_NEURONS).filter(|_| !gpu) {
+        return Err(ParamError::new(
+            "neurons",
+            format!("lists N = {n}: sizes must be at most {CPU_NEURONS} on the CPU; up to 1000000 with backend=gpu"),
+        ));
+    }
+    let (limit, on) = if gpu { (MAX_WORK_GPU, "the GPU") } else { (MAX_WORK, "the CPU") };
     let work = work(p);
-    if work > MAX_WORK {
-        return Err(ParamError::new("neurons", format!("the sweep would take {work:.1e} neuron-steps; at most {MAX_WORK:.0e} (fewer or smaller N, points, runs or steps)")));
+    if work > limit {
+        let lift = if gpu { String::new() } else { format!("; backend=gpu allows {MAX_WORK_GPU:.0e}") };
+        return Err(ParamError::new("neurons", format!("the sweep would take {work:.1e} neuron-steps; at most {limit:.0e} on {on} (fewer or smaller N, points, runs or steps{lift})")));
     }
     Ok(())
 }
@@ -352,6 +370,9 @@ impl Experiment for DriftSweep {
     }
     fn check(p: &DriftSweepParams) -> Result<(), ParamError> {
         check(p)
+    }
+    fn check_on(p: &DriftSweepParams, backend: Backend) -> Result<(), ParamError> {
+        check_on(p, backend)
     }
     fn run(p: &DriftSweepParams, ctx: &RunCtx) -> Result<Output<DriftSweepResult>, RunError> {
         run(p, ctx)

@@ -6,6 +6,7 @@ use crate::analysis::fixed_points::{self, FixedPoint, Kind, SearchOptions};
 use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
 use crate::analysis::readout::state_accuracy;
 use crate::analysis::tuning::{tuning_curve, TuningCurve};
+use crate::backend::Backend;
 use crate::design::FlipFlop;
 use crate::memory::{document, f64s, Footprint};
 use crate::network::Network;
@@ -17,8 +18,14 @@ use crate::simulate::SimJob;
 use crate::task::FlipFlopTask;
 use serde::{Deserialize, Serialize};
 
-/// Most neuron-steps one run may take (both simulations together), to keep runs bounded.
+/// Most neuron-steps one run may take on the CPU (two simulations of every trial, the
+/// noisy one included), to keep runs bounded: about 10 s in a browser.
 pub const MAX_WORK: f64 = 2e9;
+/// The same with `backend=gpu`: N = 10⁶ neurons × 64 trials × 1500 steps.
+pub const MAX_WORK_GPU: f64 = 2e11;
+/// Most trials one run simulates as a batch (a GPU holds 32 at N = 10⁶ per storage binding,
+/// so 64 is two groups).
+pub const MAX_TRIALS: usize = 64;
 
 crate::params! {
     /// The query keys of `exp=flipflop`, with their ranges and defaults.
@@ -29,6 +36,7 @@ crate::params! {
         tau: f64 = 0.01, range(1e-4, 1.0), "τ", "s", network, "neuron time constant τ in s (our default 10 ms)";
         dt: f64 = 0.001, range(1e-5, 0.1), "Δt", "s", simulation, "Euler step Δt in s, at most τ (our default 1 ms)";
         steps: usize = 3000, range(10.0, 200_000.0), "steps", "", task, "trial length in Euler steps";
+        trials: usize = 1, range(1.0, 64.0), "trials", "", task, "independent trials simulated side by side as one batch, each with its own pulses, initial rates and noise; the accuracy pools their scored bin ends, the first trial is drawn (a batch pays on a GPU: backend=gpu)";
         bin: f64 = 0.01, range(1e-5, 1.0), "time bin", "s", task, "task time bin in s: pulses start and are held per bin, the state is scored at bin ends (our default τ)";
         pulse_prob: f64 = 0.05, range(0.0, 1.0), "pulse probability", "", task, "probability of a pulse per channel per bin";
         noise: f64 = 0.0, range(0.0, 10.0), "noise σ", "", simulation, "σ of the current noise added before φ";
@@ -85,16 +93,35 @@ fn check(p: &FlipflopParams) -> Result<(), ParamError> {
             format!("neuron {i} does not exist: indices must be below neurons = {}", p.neurons),
         ));
     }
-    let work = 2.0 * p.neurons as f64 * p.steps as f64;
-    if work > MAX_WORK {
+    Ok(())
+}
+
+/// The work limit, which the GPU lifts 100-fold.
+fn check_on(p: &FlipflopParams, backend: Backend) -> Result<(), ParamError> {
+    let (limit, gpu) = if backend.gpu_limits() { (MAX_WORK_GPU, true) } else { (MAX_WORK, false) };
+    let per_step = 2.0 * p.neurons as f64 * p.trials as f64;
+    if per_step * p.steps as f64 > limit {
+        let most = (limit / per_step) as u64;
+        let lift = if gpu { String::new() } else { format!(" (backend=gpu allows {:.0e})", MAX_WORK_GPU / 2.0) };
         return Err(ParamError::new(
             "steps",
-            format!(
-                "neurons × steps must be at most {:.0e}; with neurons = {} use steps ≤ {}",
-                MAX_WORK / 2.0,
-                p.neurons,
-                (MAX_WORK / 2.0 / p.neurons as f64) as u64
-            ),
+            if most >= 10 {
+                format!(
+                    "neurons × steps × trials must be at most {:.0e} on {}{lift}; with neurons = {} and trials = {} use steps ≤ {most}",
+                    limit / 2.0,
+                    if gpu { "the GPU" } else { "the CPU" },
+                    p.neurons,
+                    p.trials
+                )
+            } else {
+                format!(
+                    "neurons × steps × trials must be at most {:.0e} on {}{lift}: with neurons = {} use fewer trials than {}",
+                    limit / 2.0,
+                    if gpu { "the GPU" } else { "the CPU" },
+                    p.neurons,
+                    p.trials
+                )
+            },
         ));
     }
     Ok(())
@@ -102,14 +129,19 @@ fn check(p: &FlipflopParams) -> Result<(), ParamError> {
 
 /// What `exp=flipflop` gives: one trial of length T = `steps` (rows aligned with `time`),
 /// its state accuracy, and the LPU's fixed points, flow and tuning under the constant input.
+/// With `trials` > 1 the accuracies pool every trial of the batch and the rows are trial 0's.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FlipflopResult {
-    /// Noise-free state accuracy of the trial (readout from all or the first n_obs neurons).
+    /// Noise-free state accuracy of the trials (readout from all or the first n_obs neurons).
     pub accuracy: f64,
-    /// State accuracy of the same trial with current noise σ (null when σ = 0).
+    /// State accuracy of the same trials with current noise σ (null when σ = 0).
     pub noisy_accuracy: Option<f64>,
-    /// Number of scored time points (bin ends after every channel has had a pulse).
+    /// Number of scored time points (bin ends after every channel has had a pulse), over all
+    /// trials.
     pub scored_points: usize,
+    /// Each trial's accuracy (the noisy one when σ > 0), when there is more than one trial.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trial_accuracy: Vec<f64>,
     /// Time of each row, s (after step t: (t+1)·Δt).
     pub time: Vec<f64>,
     /// T × K pulse inputs (±1 or 0, without the constant input); row t drives the step that
@@ -238,25 +270,31 @@ fn fitted_extent(latent: &[f64]) -> f64 {
     1.4 * latent.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(0.05)
 }
 
-/// The trial on `net` (bins of its own Δt) and its initial rates.
-fn trial_of(p: &FlipflopParams, net: &Network) -> (crate::task::Trial, Vec<f64>) {
+/// The first `count` trials on `net` (bins of its own Δt), their inputs and their initial
+/// rates, batch-major. Trial i draws its pulses from task trial i and its initial rates from
+/// stream `INITIAL_RATES + i·2⁸`, so trial 0 is the same whatever the batch.
+fn trials_of(p: &FlipflopParams, net: &Network, count: usize) -> (Vec<crate::task::Trial>, Vec<f64>, Vec<f64>) {
     let bin_steps = ((p.bin / net.dt).round() as usize).max(1);
-    let trial = FlipFlopTask { bits: p.bits, steps: p.steps, bin_steps, pulse_prob: p.pulse_prob }.trial(p.seed, 0);
-    let mut initial = vec![0.0; net.neurons];
-    Rng::new(p.seed, stream::INITIAL_RATES).fill_normal(&mut initial, p.init_mean, p.init_sd);
-    (trial, initial)
+    let task = FlipFlopTask { bits: p.bits, steps: p.steps, bin_steps, pulse_prob: p.pulse_prob };
+    let trials: Vec<_> = (0..count as u64).map(|i| task.trial(p.seed, i)).collect();
+    let inputs = trials.iter().flat_map(|t| t.inputs.iter().copied()).collect();
+    let mut initial = vec![0.0; net.neurons * count];
+    for (i, rates) in initial.chunks_mut(net.neurons).enumerate() {
+        Rng::new(p.seed, stream::INITIAL_RATES + ((i as u64) << 8)).fill_normal(rates, p.init_mean, p.init_sd);
+    }
+    (trials, inputs, initial)
 }
 
 /// The portrait a dragged slider redraws on a network from outside, in the window the run
 /// fitted to its trajectory (simulated again: recording nothing changes no state).
 fn outside_portrait(p: &FlipflopParams, ctx: &RunCtx) -> Option<Portrait> {
     let net = outside(p, ctx).ok()?;
-    let (trial, initial) = trial_of(p, &net);
+    let (_, inputs, initial) = trials_of(p, &net, 1);
     let constant = constant_input(p);
     let out = ctx.backend().simulate(
         &net,
         &SimJob {
-            inputs: &trial.inputs,
+            inputs: &inputs,
             constant_input: &constant,
             noise: p.noise,
             seed: p.seed,
@@ -310,8 +348,9 @@ fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunEr
         NetworkSource::Network | NetworkSource::Trained => outside(p, ctx)?,
     };
     // A loaded network brings its own size and step.
-    let (neurons, dt) = (net.neurons, net.dt);
-    let (trial, initial) = trial_of(p, &net);
+    let (neurons, dt, batch) = (net.neurons, net.dt, p.trials);
+    let (trials, inputs, initial) = trials_of(p, &net, batch);
+    let trial = &trials[0];
     let constant = constant_input(p);
     let observed = p.observed.filter(|&o| o < neurons).unwrap_or(0);
     // A network with a readout is scored by it, which needs every neuron's rate.
@@ -321,44 +360,67 @@ fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunEr
         ctx.backend().simulate(
             &net,
             &SimJob {
-                inputs: &trial.inputs,
+                inputs: &inputs,
                 constant_input: &constant,
                 noise,
                 seed: p.seed,
                 record: &record,
                 observed,
+                batch,
                 ..SimJob::trial(&initial, p.steps)
             },
         )
     };
-    let readout = |out: &crate::simulate::SimOutput| -> Vec<f64> {
-        let z = if observed > 0 { &out.observed_latent } else { &out.latent };
-        z[k..].to_vec() // drop t = 0: row t is the state after step t
-    };
-    let noisy_share = if p.noise > 0.0 { 0.4 } else { 0.8 };
-    let scored = |out: &crate::simulate::SimOutput| -> Vec<f64> {
+    let rows_per_trial = p.steps + 1;
+    // Trial i's scored signal: its latent or readout output after each step (row t is the
+    // state after step t; t = 0 dropped).
+    let scored = |out: &crate::simulate::SimOutput, i: usize| -> Vec<f64> {
         match &net.readout {
-            None => readout(out),
-            Some(_) => net.read_out(&out.recorded[neurons..(p.steps + 1) * neurons]),
+            None => {
+                let z = if observed > 0 { &out.observed_latent } else { &out.latent };
+                z[(i * rows_per_trial + 1) * k..(i + 1) * rows_per_trial * k].to_vec()
+            }
+            Some(_) => {
+                let w = record.len();
+                net.read_out(&out.recorded[(i * rows_per_trial + 1) * w..(i + 1) * rows_per_trial * w])
+            }
         }
     };
+    // Accuracy pooled over the trials' scored points, and each trial's own.
+    let score = |out: &crate::simulate::SimOutput| -> (f64, Vec<f64>) {
+        let each: Vec<f64> =
+            trials.iter().enumerate().map(|(i, t)| state_accuracy(&scored(out, i), &t.targets, k, &t.scored)).collect();
+        let points: usize = trials.iter().map(|t| t.scored.len()).sum();
+        let pooled = if points == 0 {
+            0.0
+        } else {
+            each.iter().zip(&trials).map(|(a, t)| a * t.scored.len() as f64).sum::<f64>() / points as f64
+        };
+        (if batch == 1 { each[0] } else { pooled }, each)
+    };
+    let noisy_share = if p.noise > 0.0 { 0.4 } else { 0.8 };
     let clean = ctx.stage(0.05, 0.05 + noisy_share, || simulate(0.0))?;
-    let accuracy = state_accuracy(&scored(&clean), &trial.targets, k, &trial.scored);
+    let (accuracy, mut trial_accuracy) = score(&clean);
     let (shown, noisy_accuracy) = if p.noise > 0.0 {
         let noisy = ctx.stage(0.45, 0.85, || simulate(p.noise))?;
-        let acc = state_accuracy(&scored(&noisy), &trial.targets, k, &trial.scored);
+        let (acc, each) = score(&noisy);
+        trial_accuracy = each;
         (noisy, Some(acc))
     } else {
         (clean, None)
     };
+    if batch == 1 {
+        trial_accuracy.clear();
+    }
     // A loaded network's latent scale is its own: the window fits its trajectory.
     let extent = match p.source {
         NetworkSource::Designed => p.extent,
-        NetworkSource::Network | NetworkSource::Trained => fitted_extent(&shown.latent),
+        NetworkSource::Network | NetworkSource::Trained => fitted_extent(&shown.latent[..rows_per_trial * k]),
     };
     let (fixed, flow, tuning) = ctx.stage(0.85, 1.0, || {
         let lpu = Lpu::new(&net);
-        let extra_starts: Vec<Vec<f64>> = shown.latent.chunks(k).step_by(100).map(|z| z.to_vec()).collect();
+        let extra_starts: Vec<Vec<f64>> =
+            shown.latent[..rows_per_trial * k].chunks(k).step_by(100).map(|z| z.to_vec()).collect();
         let fixed = fixed_points_of(p, &lpu, &constant, extra_starts, extent);
         let tuning: Vec<TuningCurve> = p
             .tuning
@@ -380,13 +442,14 @@ fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunEr
     let result = FlipflopResult {
         accuracy,
         noisy_accuracy,
-        scored_points: trial.scored.len(),
+        scored_points: trials.iter().map(|t| t.scored.len()).sum(),
+        trial_accuracy,
         time: (1..=p.steps).map(|t| t as f64 * dt).collect(),
         inputs: rows(&trial.inputs, k),
         targets: rows(&trial.targets, k),
-        latent: rows(&shown.latent[k..], k),
-        observed_latent: (observed > 0).then(|| rows(&shown.observed_latent[k..], k)),
-        output: net.readout.as_ref().map(|_| rows(&scored(&shown), k)),
+        latent: rows(&shown.latent[k..rows_per_trial * k], k),
+        observed_latent: (observed > 0).then(|| rows(&shown.observed_latent[k..rows_per_trial * k], k)),
+        output: net.readout.as_ref().map(|_| rows(&scored(&shown, 0), k)),
         fixed_points: fixed,
         flow,
         tuning,
@@ -437,13 +500,21 @@ impl Experiment for Flipflop {
         let rows = if given.is_some_and(|g| g.readout.is_some()) { n } else { (p.record as f64).min(n) };
         let runs = if p.noise > 0.0 { 2.0 } else { 1.0 };
         let shown = (p.record as f64).min(n);
+        // A batch holds every trial's initial, current and final rates (f64) and inputs.
+        let b = p.trials as f64;
+        let batch = f64s(b * (3.0 * n + steps * k * 3.0));
         let values = steps * k * 5.0
             + ACTIVITY_COLUMNS as f64 * shown
             + (p.grid * p.grid) as f64 * 2.0
             + p.tuning.len() as f64 * k * 202.0;
         Footprint::new(
-            3.5 * weights + f64s(runs * (steps + 1.0) * (rows + 4.0 * k)) + document(values),
-            &["steps", "neurons", "record"],
+            3.5 * weights + batch + f64s(b * runs * (steps + 1.0) * (rows + 4.0 * k)) + document(values),
+            // A batch of large networks is lowered by its trials first.
+            if batch > 3.5 * weights {
+                &["trials", "neurons", "steps", "record"]
+            } else {
+                &["steps", "neurons", "trials", "record"]
+            },
         )
     }
     const NAME: &'static str = "flipflop";
@@ -470,6 +541,9 @@ impl Experiment for Flipflop {
     fn check(p: &FlipflopParams) -> Result<(), ParamError> {
         check(p)
     }
+    fn check_on(p: &FlipflopParams, backend: Backend) -> Result<(), ParamError> {
+        check_on(p, backend)
+    }
     fn run(p: &FlipflopParams, ctx: &RunCtx) -> Result<Output<FlipflopResult>, RunError> {
         run(p, ctx)
     }
@@ -477,6 +551,7 @@ impl Experiment for Flipflop {
         use super::shape::{ensure, portrait, rows, trial, tuning};
         let (t, k) = (r.time.len(), p.bits);
         trial(t, k, [&r.inputs, &r.targets, &r.latent], r.observed_latent.as_deref())?;
+        ensure(r.trial_accuracy.len() == if p.trials > 1 { p.trials } else { 0 }, "trial_accuracy")?;
         if let Some(o) = &r.output {
             rows(o, t, k, "output")?;
         }
@@ -492,9 +567,14 @@ impl Experiment for Flipflop {
     fn views() -> &'static [ViewSpec] {
         VIEWS
     }
-    fn summary(_p: &FlipflopParams, r: &FlipflopResult) -> String {
+    fn summary(p: &FlipflopParams, r: &FlipflopResult) -> String {
         let count = |kind| r.fixed_points.iter().filter(|f| f.kind == kind).count();
         let mut s = format!("State accuracy {:.3} over {} scored bin ends", r.accuracy, r.scored_points);
+        if let (Some(lo), Some(hi)) =
+            (r.trial_accuracy.iter().copied().reduce(f64::min), r.trial_accuracy.iter().copied().reduce(f64::max))
+        {
+            s += &format!(" of {} trials (each {lo:.3}–{hi:.3}; trial 1 is drawn)", p.trials);
+        }
         if let Some(a) = r.noisy_accuracy {
             s += &format!(" ({a:.3} with noise)");
         }

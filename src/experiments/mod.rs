@@ -402,6 +402,12 @@ pub trait Experiment: Sized + 'static {
     fn check(_p: &Self::Params) -> Result<(), ParamError> {
         Ok(())
     }
+    /// Limits that depend on the `backend` key (for an experiment that [`SIMULATES`](Self::SIMULATES)):
+    /// a GPU takes larger networks and batches than the CPU. `auto` may run on the CPU, so it
+    /// keeps the CPU's limits; the error says that `backend=gpu` lifts them.
+    fn check_on(_p: &Self::Params, _backend: crate::backend::Backend) -> Result<(), ParamError> {
+        Ok(())
+    }
     /// Runs the experiment.
     fn run(p: &Self::Params, ctx: &RunCtx) -> Result<Output<Self::Result>, RunError>;
     /// Checks that a result read from a document fits its parameters (array lengths and
