@@ -503,14 +503,15 @@ impl Experiment for Flipflop {
         // A batch holds every trial's initial, current and final rates (f64) and inputs.
         let b = p.trials as f64;
         let batch = f64s(b * (3.0 * n + steps * k * 3.0));
+        let recorded = f64s(b * runs * (steps + 1.0) * (rows + 4.0 * k));
         let values = steps * k * 5.0
             + ACTIVITY_COLUMNS as f64 * shown
             + (p.grid * p.grid) as f64 * 2.0
             + p.tuning.len() as f64 * k * 202.0;
         Footprint::new(
-            3.5 * weights + batch + f64s(b * runs * (steps + 1.0) * (rows + 4.0 * k)) + document(values),
+            3.5 * weights + batch + recorded + document(values),
             // A batch of large networks is lowered by its trials first.
-            if batch > 3.5 * weights {
+            if p.trials > 1 && batch > (3.5 * weights).max(recorded) {
                 &["trials", "neurons", "steps", "record"]
             } else {
                 &["steps", "neurons", "trials", "record"]
