@@ -570,14 +570,15 @@ impl Experiment for Flipflop {
     }
     fn summary(p: &FlipflopParams, r: &FlipflopResult) -> String {
         let count = |kind| r.fixed_points.iter().filter(|f| f.kind == kind).count();
-        let mut s = format!("State accuracy {:.3} over {} scored bin ends", r.accuracy, r.scored_points);
+        let mut s = format!("State accuracy {:.3}", r.accuracy);
+        if let Some(a) = r.noisy_accuracy {
+            s += &format!(" ({a:.3} with noise)");
+        }
+        s += &format!(" over {} scored bin ends", r.scored_points);
         if let (Some(lo), Some(hi)) =
             (r.trial_accuracy.iter().copied().reduce(f64::min), r.trial_accuracy.iter().copied().reduce(f64::max))
         {
-            s += &format!(" of {} trials (each {lo:.3}–{hi:.3}; trial 1 is drawn)", p.trials);
-        }
-        if let Some(a) = r.noisy_accuracy {
-            s += &format!(" ({a:.3} with noise)");
+            s += &format!(" of {} trials (each from {lo:.3} to {hi:.3}; trial 1 is drawn)", p.trials);
         }
         s + &format!(
             ". {} fixed points: {} stable, {} saddle, {} unstable.",

@@ -21,9 +21,17 @@ impl Figures for Flipflop {
 fn trajectory(r: &FlipflopResult, opts: &PlotOptions) -> DrawResult<Figure> {
     let what =
         if r.output.is_some() { "Inputs, latent z, outputs and targets" } else { "Inputs, latent z and targets" };
-    let title = match r.noisy_accuracy {
-        Some(a) => format!("{what} — accuracy {:.3} (noise-free), {a:.3} (shown, with noise)", r.accuracy),
-        None => format!("{what} — state accuracy {:.3}", r.accuracy),
+    let title = match (r.noisy_accuracy, r.trial_accuracy.len()) {
+        (Some(a), 0) => format!("{what} — accuracy {:.3} (noise-free), {a:.3} (shown, with noise)", r.accuracy),
+        (None, 0) => format!("{what} — state accuracy {:.3}", r.accuracy),
+        // A batch: the accuracies are the trials' together, the trial shown is the first.
+        (Some(a), n) => format!(
+            "{what} of trial 1 of {n} — accuracy {:.3} (noise-free), {a:.3} (with noise; trial 1: {:.3})",
+            r.accuracy, r.trial_accuracy[0]
+        ),
+        (None, n) => {
+            format!("{what} of trial 1 of {n} — state accuracy {:.3} (trial 1: {:.3})", r.accuracy, r.trial_accuracy[0])
+        }
     };
     let trial = Trial {
         time: &r.time,
