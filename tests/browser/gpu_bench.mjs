@@ -2,7 +2,7 @@
 // backend=gpu against backend=cpu (the wasm CPU path), interleaved: a benchmark that prints
 // figures, not a test.
 // Usage: trunk build --release &&
-//   node tests/browser/gpu_bench.mjs dist [repeats] ["N,K,batch" …]
+//   [LPU_BENCH_WORK=1e8] node tests/browser/gpu_bench.mjs dist [repeats] ["N,K,batch" …]
 // A run also builds the network, searches fixed points and writes its document, so each side is
 // timed at two trial lengths and the simulation's speed is the difference: neuron-steps per
 // second = N × batch × (long − short steps) / (t_long − t_short), per repeat. Prints best, median
@@ -18,9 +18,12 @@ const repeats = Math.max(5, Number(process.argv[3]) || 5);
 const cases = (process.argv.length > 4 ? process.argv.slice(4) : [
   '10000,1,1', '10000,3,64', '100000,1,1', '100000,3,16', '1000000,1,1', '1000000,3,4',
 ]).map((c) => c.split(',').map(Number));
-// Neuron-steps of the difference between the two lengths: about a second of wasm CPU time.
-const WORK = 1e8;
+// Neuron-steps of the difference between the two lengths: about a second of wasm CPU time
+// (LPU_BENCH_WORK sets another: SwiftShader takes minutes for 1e8).
+const WORK = Number(process.env.LPU_BENCH_WORK) || 1e8;
 const SHORT = 10;
+// SwiftShader spends about 16 ms on a step's dispatches whatever N, so the longer runs are capped.
+const MAX_STEPS = 300;
 
 const { server, url } = await serve(dist);
 const browser = await chromium.launch({
@@ -42,13 +45,13 @@ const stats = (v) => {
   const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   return { best: s[s.length - 1], median, spread: (s[s.length - 1] - s[0]) / median };
 };
-const rate = (x) => `${(x / 1e6).toFixed(1)} M`;
+const rate = (x) => `${(x / 1e6).toPrecision(3)} M`;
 
 // Start the worker and the GPU device (the first WebGPU run compiles the pipelines).
 const warm = await run('exp=flipflop&bits=1&neurons=1000&steps=20&backend=gpu');
 console.log(`adapter: ${warm.ran === 'gpu' ? warm.adapter : `none (${warm.note})`}`);
 for (const [n, k, batch] of cases) {
-  const long = SHORT + Math.max(10, Math.round(WORK / (n * batch)));
+  const long = SHORT + Math.min(MAX_STEPS, Math.max(20, Math.round(WORK / (n * batch))));
   const q = (steps, backend) => `exp=flipflop&bits=${k}&neurons=${n}&trials=${batch}&steps=${steps}&record=0&tuning=0&grid=3&seed=1&backend=${backend}`;
   await run(q(SHORT, 'gpu')); // this (K, batch)'s pipelines
   const speeds = { cpu: [], gpu: [] };
@@ -65,7 +68,7 @@ for (const [n, k, batch] of cases) {
   console.log(`N = ${n}, K = ${k}, batch ${batch} (${SHORT} and ${long} steps): neuron-steps per second\n` +
     `  wasm CPU: best ${rate(c.best)}, median ${rate(c.median)}, spread ${(100 * c.spread).toFixed(0)} %\n` +
     `  WebGPU:   best ${rate(g.best)}, median ${rate(g.median)}, spread ${(100 * g.spread).toFixed(0)} %\n` +
-    `  GPU / CPU: ${(g.median / c.median).toFixed(2)}× (ratio of medians, ${repeats} runs each)`);
+    `  GPU / CPU: ${(g.median / c.median).toPrecision(2)}× (ratio of medians, ${repeats} runs each)`);
 }
 await browser.close();
 server.close();
