@@ -26,12 +26,10 @@ fn trajectory(r: &FlipflopResult, opts: &PlotOptions) -> DrawResult<Figure> {
         (None, 0) => format!("{what} — state accuracy {:.3}", r.accuracy),
         // A batch: the accuracies are the trials' together, the trial shown is the first.
         (Some(a), n) => format!(
-            "{what} of trial 1 of {n} — accuracy {:.3} (noise-free), {a:.3} (with noise; trial 1: {:.3})",
+            "Trial 1 of {n} — accuracy {:.3}, {a:.3} with noise (trial 1: {:.3})",
             r.accuracy, r.trial_accuracy[0]
         ),
-        (None, n) => {
-            format!("{what} of trial 1 of {n} — state accuracy {:.3} (trial 1: {:.3})", r.accuracy, r.trial_accuracy[0])
-        }
+        (None, n) => format!("Trial 1 of {n} — accuracy {:.3} (trial 1: {:.3})", r.accuracy, r.trial_accuracy[0]),
     };
     let trial = Trial {
         time: &r.time,
