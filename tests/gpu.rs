@@ -38,6 +38,16 @@ fn relative(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).fold(0.0f64, |m, (x, y)| m.max((x - y).abs())) / scale
 }
 
+/// A result document's `latent` rows, flattened.
+fn latent_of(doc: &serde_json::Value) -> Vec<f64> {
+    doc["result"]["latent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()))
+        .collect()
+}
+
 fn initial(n: usize, batch: usize, seed: u64) -> Vec<f64> {
     let mut v = vec![0.0; n * batch];
     Rng::new(seed, 3).fill_normal(&mut v, 0.0, 0.3);
@@ -169,15 +179,7 @@ fn a_link_with_backend_gpu_runs_there_and_keeps_the_contract() {
     assert_eq!(gpu_doc["backend"]["ran"], "gpu");
     assert_eq!(gpu_doc["backend"]["adapter"], g.adapter().as_str());
     assert_eq!(cpu_doc["backend"]["ran"], "cpu");
-    let rows = |d: &serde_json::Value| -> Vec<f64> {
-        d["result"]["latent"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|r| r.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()))
-            .collect()
-    };
-    let e = relative(&rows(&gpu_doc), &rows(&cpu_doc));
+    let e = relative(&latent_of(&gpu_doc), &latent_of(&cpu_doc));
     eprintln!("flip-flop link: latent {e:.2e} of its scale");
     assert!(e < 1e-3, "latent off by {e}");
     assert_eq!(gpu_doc["result"]["accuracy"], cpu_doc["result"]["accuracy"]);
@@ -211,15 +213,7 @@ fn a_batch_of_trials_on_the_gpu_scores_as_on_the_cpu() {
     assert_eq!(g["backend"]["ran"], "gpu");
     assert_eq!(g["result"]["trial_accuracy"], c["result"]["trial_accuracy"]);
     assert_eq!(g["result"]["trial_accuracy"].as_array().unwrap().len(), 5);
-    let rows = |d: &serde_json::Value| -> Vec<f64> {
-        d["result"]["latent"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|r| r.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()))
-            .collect()
-    };
-    let e = relative(&rows(&g), &rows(&c));
+    let e = relative(&latent_of(&g), &latent_of(&c));
     assert!(e < 1e-3, "latent off by {e}");
 }
 

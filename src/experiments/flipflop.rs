@@ -36,7 +36,7 @@ crate::params! {
         tau: f64 = 0.01, range(1e-4, 1.0), "τ", "s", network, "neuron time constant τ in s (our default 10 ms)";
         dt: f64 = 0.001, range(1e-5, 0.1), "Δt", "s", simulation, "Euler step Δt in s, at most τ (our default 1 ms)";
         steps: usize = 3000, range(10.0, 200_000.0), "steps", "", task, "trial length in Euler steps";
-        trials: usize = 1, range(1.0, 64.0), "trials", "", task, "independent trials simulated side by side as one batch, each with its own pulses, initial rates and noise; the accuracy pools their scored bin ends, the first trial is drawn (a batch pays on a GPU: backend=gpu)";
+        trials: usize = 1, range(1.0, MAX_TRIALS as f64), "trials", "", task, "independent trials simulated side by side as one batch, each with its own pulses, initial rates and noise; the accuracy pools their scored bin ends, the first trial is drawn (a batch pays on a GPU: backend=gpu)";
         bin: f64 = 0.01, range(1e-5, 1.0), "time bin", "s", task, "task time bin in s: pulses start and are held per bin, the state is scored at bin ends (our default τ)";
         pulse_prob: f64 = 0.05, range(0.0, 1.0), "pulse probability", "", task, "probability of a pulse per channel per bin";
         noise: f64 = 0.0, range(0.0, 10.0), "noise σ", "", simulation, "σ of the current noise added before φ";
@@ -98,29 +98,22 @@ fn check(p: &FlipflopParams) -> Result<(), ParamError> {
 
 /// The work limit, which the GPU lifts 100-fold.
 fn check_on(p: &FlipflopParams, backend: Backend) -> Result<(), ParamError> {
-    let (limit, gpu) = if backend.gpu_limits() { (MAX_WORK_GPU, true) } else { (MAX_WORK, false) };
+    let (limit, on) = if backend.gpu_limits() { (MAX_WORK_GPU, "the GPU") } else { (MAX_WORK, "the CPU") };
     let per_step = 2.0 * p.neurons as f64 * p.trials as f64;
     if per_step * p.steps as f64 > limit {
         let most = (limit / per_step) as u64;
-        let lift = if gpu { String::new() } else { format!(" (backend=gpu allows {:.0e})", MAX_WORK_GPU / 2.0) };
+        let lift = if backend.gpu_limits() {
+            String::new()
+        } else {
+            format!(" (backend=gpu allows {:.0e})", MAX_WORK_GPU / 2.0)
+        };
+        let head = format!("neurons × steps × trials must be at most {:.0e} on {on}{lift}", limit / 2.0);
         return Err(ParamError::new(
             "steps",
             if most >= 10 {
-                format!(
-                    "neurons × steps × trials must be at most {:.0e} on {}{lift}; with neurons = {} and trials = {} use steps ≤ {most}",
-                    limit / 2.0,
-                    if gpu { "the GPU" } else { "the CPU" },
-                    p.neurons,
-                    p.trials
-                )
+                format!("{head}; with neurons = {} and trials = {} use steps ≤ {most}", p.neurons, p.trials)
             } else {
-                format!(
-                    "neurons × steps × trials must be at most {:.0e} on {}{lift}: with neurons = {} use fewer trials than {}",
-                    limit / 2.0,
-                    if gpu { "the GPU" } else { "the CPU" },
-                    p.neurons,
-                    p.trials
-                )
+                format!("{head}: with neurons = {} use fewer trials than {}", p.neurons, p.trials)
             },
         ));
     }
