@@ -45,8 +45,8 @@ mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 lvp=$(ls /usr/share/vulkan/icd.d/lvp_icd.*.json 2>/dev/null | head -1 || true)
 if [ $full = 1 ]; then
   [ -n "$lvp" ] && export VK_ICD_FILENAMES="$lvp"
-  LPU_REQUIRE_GPU=1 cargo test --release --features gpu --test gpu --no-fail-fast
+  LPU_REQUIRE_GPU=1 cargo test --release --features gpu --test gpu --test gpu_train --no-fail-fast
 else
-  cargo test --release --features gpu --test gpu --no-fail-fast
+  cargo test --release --features gpu --test gpu --test gpu_train --no-fail-fast
 fi
 step "all checks passed"

@@ -5,7 +5,7 @@
 //! never imports one above it; see `ARCHITECTURE.md`): the floor ([`rng`], [`progress`],
 //! [`parallel`]), [`numerics`], [`params`](mod@params) and [`link`] (the share-link grammar), the model
 //! ([`network`], [`nonlinearity`], [`dense`], [`netfile`], and [`lowrank`]: THE column layout
-//! and drive kernel), compute ([`simulate`], [`backend`] and, with the `gpu` feature, `gpu`), [`design`], [`meanfield`], [`task`], [`drift`],
+//! and drive kernel), compute ([`simulate`], [`gradient`], [`backend`] and, with the `gpu` feature, `gpu`), [`design`], [`meanfield`], [`task`], [`drift`],
 //! [`analysis`], [`experiments`], [`plot`], [`registry`] and [`protocol`] on top.
 
 pub mod params;
@@ -19,6 +19,7 @@ pub mod ensembles;
 pub mod experiments;
 #[cfg(feature = "gpu")]
 pub mod gpu;
+pub mod gradient;
 pub mod jedi;
 pub mod link;
 pub mod lowrank;

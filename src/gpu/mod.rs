@@ -7,6 +7,7 @@
 
 pub mod philox;
 mod simulate;
+mod train;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -44,6 +45,7 @@ pub struct Gpu {
     /// The first error the device reported outside an error scope (or its loss).
     trouble: Arc<Mutex<Option<String>>>,
     pipelines: Mutex<HashMap<String, Arc<simulate::Pipelines>>>,
+    train_pipelines: Mutex<HashMap<String, Arc<train::Pipelines>>>,
 }
 
 impl Gpu {
@@ -80,7 +82,15 @@ impl Gpu {
         device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| keep(&t, e.to_string())));
         let t = trouble.clone();
         device.set_device_lost_callback(move |reason, m| keep(&t, format!("device lost ({reason:?}): {m}")));
-        Ok(Gpu { device, queue, info, limits, trouble, pipelines: Mutex::new(HashMap::new()) })
+        Ok(Gpu {
+            device,
+            queue,
+            info,
+            limits,
+            trouble,
+            pipelines: Mutex::new(HashMap::new()),
+            train_pipelines: Mutex::new(HashMap::new()),
+        })
     }
 
     /// The adapter's name and graphics API, e.g. "NVIDIA H200 (Vulkan)".

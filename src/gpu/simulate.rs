@@ -24,7 +24,7 @@ pub(super) struct Pipelines {
     noise: wgpu::ComputePipeline,
 }
 
-fn phi_body(phi: Phi) -> &'static str {
+pub(super) fn phi_body(phi: Phi) -> &'static str {
     match phi {
         // Clamped: some platforms' tanh overflows to NaN beyond |x| ≈ 44; tanh(±15) is ±1 in f32.
         Phi::Tanh => "return tanh(clamp(x, -15.0, 15.0));",
@@ -44,7 +44,7 @@ pub(super) fn shader(k: usize, inputs: usize, observed: bool, dense: bool, phi: 
         .replace("{PHI}", phi_body(phi))
 }
 
-fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
+pub(super) fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
     wgpu::BindGroupLayoutEntry {
         binding,
         visibility: wgpu::ShaderStages::COMPUTE,
@@ -57,7 +57,7 @@ fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
     }
 }
 
-fn uniform(binding: u32, dynamic: bool) -> wgpu::BindGroupLayoutEntry {
+pub(super) fn uniform(binding: u32, dynamic: bool) -> wgpu::BindGroupLayoutEntry {
     wgpu::BindGroupLayoutEntry {
         binding,
         visibility: wgpu::ShaderStages::COMPUTE,
@@ -77,7 +77,7 @@ fn dims_bytes(words: [u32; 9], floats: [f32; 3]) -> Vec<u8> {
     v
 }
 
-fn f32_bytes(v: &[f32]) -> Vec<u8> {
+pub(super) fn f32_bytes(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|f| f.to_le_bytes()).collect()
 }
 
@@ -138,7 +138,7 @@ impl Gpu {
         p
     }
 
-    fn buffer(&self, label: &str, bytes: u64, usage: wgpu::BufferUsages) -> wgpu::Buffer {
+    pub(super) fn buffer(&self, label: &str, bytes: u64, usage: wgpu::BufferUsages) -> wgpu::Buffer {
         self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
             size: bytes.max(4).next_multiple_of(4),
@@ -147,7 +147,7 @@ impl Gpu {
         })
     }
 
-    fn filled(&self, label: &str, bytes: &[u8], usage: wgpu::BufferUsages) -> wgpu::Buffer {
+    pub(super) fn filled(&self, label: &str, bytes: &[u8], usage: wgpu::BufferUsages) -> wgpu::Buffer {
         let b = self.buffer(label, bytes.len() as u64, usage | wgpu::BufferUsages::COPY_DST);
         if !bytes.is_empty() {
             self.queue.write_buffer(&b, 0, bytes);
@@ -220,7 +220,7 @@ impl Gpu {
     }
 
     /// The first `floats` values of a MAP_READ buffer, once the queue has run.
-    async fn read(&self, staging: &wgpu::Buffer, floats: usize) -> Result<Vec<f32>, GpuError> {
+    pub(super) async fn read(&self, staging: &wgpu::Buffer, floats: usize) -> Result<Vec<f32>, GpuError> {
         if floats == 0 {
             return Ok(vec![]);
         }
@@ -261,7 +261,7 @@ impl Gpu {
     }
 
     /// Fails with the device's own words if it reported an error or was lost.
-    fn check(&self) -> Result<(), GpuError> {
+    pub(super) fn check(&self) -> Result<(), GpuError> {
         match self.trouble() {
             Some(m) if m.to_lowercase().contains("memory") => Err(GpuError::OutOfMemory(m)),
             Some(m) => Err(GpuError::Failed(m)),

@@ -10,7 +10,6 @@ use crate::lowrank::lane_dot;
 use crate::network::Model;
 use crate::nonlinearity::Phi;
 use crate::scratch;
-use serde::{Deserialize, Serialize};
 
 /// Trials whose gradients one task accumulates before the blocks are summed in order.
 pub const TRIALS_PER_BLOCK: usize = 4;
@@ -22,41 +21,8 @@ const BLOCKS_PER_GROUP: usize = 4;
 /// threads, few enough that a wave's block gradients stay small.
 const GROUPS_PER_WAVE_PER_THREAD: usize = 2;
 
-/// The loss on each scored output value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Loss {
-    /// (y − target)².
-    Mse,
-    /// Binary cross-entropy of p = (1 + y)/2 against q = (1 + target)/2, for outputs and
-    /// targets in (−1, 1) such as tanh rates (p is clamped to [1e-12, 1 − 1e-12]). Its value is
-    /// given less the entropy of q (which no parameter changes), so it is the Kullback–Leibler
-    /// divergence KL(q‖p) ≥ 0, which is 0 at a perfect fit; the gradient is the cross-entropy's.
-    Logistic,
-}
-
-impl Loss {
-    /// ℓ(y, target) and dℓ/dy.
-    #[inline]
-    pub fn value_and_slope(self, y: f64, target: f64) -> (f64, f64) {
-        match self {
-            Loss::Mse => {
-                let d = y - target;
-                (d * d, 2.0 * d)
-            }
-            Loss::Logistic => {
-                const EPS: f64 = 1e-12;
-                let raw = 0.5 * (1.0 + y);
-                let p = raw.clamp(EPS, 1.0 - EPS);
-                let q = 0.5 * (1.0 + target);
-                let term = |a: f64, b: f64| if a > 0.0 { a * libm::log(a / b) } else { 0.0 };
-                let value = term(q, p) + term(1.0 - q, 1.0 - p);
-                let slope = if raw == p { 0.5 * ((1.0 - q) / (1.0 - p) - q / p) } else { 0.0 };
-                (value, slope)
-            }
-        }
-    }
-}
+use crate::gradient::GradJob;
+pub use crate::gradient::Loss;
 
 /// Trials of equal length, flat and step-major.
 #[derive(Clone, Debug, Default)]
@@ -598,4 +564,26 @@ pub fn loss(m: &TrainModel, loss: Loss, batch: &Batch) -> f64 {
         total += s;
     }
     total
+}
+
+/// The batch's loss and gradient as a job for a compute backend ([`GradJob`]): the same
+/// numbers as [`loss_and_gradient`], asked of a GPU.
+pub fn grad_job<'a>(m: &'a TrainModel, loss: Loss, batch: &'a Batch) -> GradJob<'a> {
+    let a = &m.arch;
+    GradJob {
+        model: a.model,
+        phi: a.phi,
+        neurons: a.neurons,
+        rank: a.rank,
+        inputs: a.inputs,
+        outputs: a.outputs,
+        alpha: a.dt / a.tau,
+        theta: &m.theta,
+        loss,
+        steps: batch.steps,
+        trial_inputs: &batch.inputs,
+        targets: &batch.targets,
+        mask: &batch.mask,
+        noise: &batch.noise,
+    }
 }

@@ -1,0 +1,124 @@
+//! Training's forward and backward passes on the GPU against the CPU's hand-written BPTT
+//! (`train::bptt::loss_and_gradient`, itself checked against finite differences in
+//! tests/training.rs): the README's contract, loss within 1e-4 and every part's gradient
+//! within 1e-3 of its norm, for both model forms, dense and low-rank W, with and without a
+//! readout, both losses and state noise (the `gpu` feature; lavapipe in CI).
+#![cfg(feature = "gpu")]
+
+use lpu::gpu::Gpu;
+use lpu::network::Model;
+use lpu::nonlinearity::Phi;
+use lpu::rng::Rng;
+use lpu::train::bptt::{grad_job, loss_and_gradient, Batch, Loss};
+use lpu::train::model::{Architecture, Part, TrainModel};
+
+fn gpu() -> Option<&'static Gpu> {
+    match lpu::gpu::shared() {
+        Ok(g) => Some(g),
+        Err(e) => {
+            assert!(std::env::var("LPU_REQUIRE_GPU").is_err(), "LPU_REQUIRE_GPU is set but {e}");
+            eprintln!("skipped: {e}");
+            None
+        }
+    }
+}
+
+/// A batch of `trials` random trials: inputs, targets in (−0.8, 0.8), a mask with some
+/// unscored and some half-weighted outputs, and optional state noise.
+fn batch(arch: &Architecture, trials: usize, steps: usize, noise: bool, seed: u64) -> Batch {
+    let (n, i) = (arch.neurons, arch.inputs);
+    let o = arch.outputs.unwrap_or(n);
+    let mut rng = Rng::new(seed, 11);
+    let mut b = Batch { steps, ..Default::default() };
+    for _ in 0..trials {
+        b.inputs
+            .push((0..steps * i).map(|_| if rng.uniform() < 0.3 { 2.0 * rng.uniform() - 1.0 } else { 0.0 }).collect());
+        b.targets.push((0..steps * o).map(|_| 1.6 * rng.uniform() - 0.8).collect());
+        b.mask.push(
+            (0..steps * o)
+                .map(|_| match rng.uniform() {
+                    u if u < 0.3 => 0.0,
+                    u if u < 0.5 => 0.5,
+                    _ => 1.0,
+                })
+                .collect(),
+        );
+        if noise {
+            let mut z = vec![0.0; steps * n];
+            rng.fill_normal(&mut z, 0.0, 0.05);
+            b.noise.push(z);
+        }
+    }
+    b
+}
+
+/// ‖a − b‖ / ‖b‖.
+fn relative(a: &[f64], b: &[f64]) -> f64 {
+    let d: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>().sqrt();
+    d / b.iter().map(|y| y * y).sum::<f64>().sqrt().max(1e-30)
+}
+
+fn compare(g: &Gpu, arch: Architecture, loss: Loss, trials: usize, steps: usize, noise: bool) {
+    compare_in_groups(g, arch, loss, trials, steps, noise, usize::MAX)
+}
+
+fn compare_in_groups(g: &Gpu, arch: Architecture, loss: Loss, trials: usize, steps: usize, noise: bool, most: usize) {
+    let label = format!("{arch:?} {loss:?} noise={noise}");
+    let mut m = TrainModel::new(arch.clone(), 3);
+    // A non-zero bias and initial state, so that their gradients are tested too.
+    let mut rng = Rng::new(5, 1);
+    rng.fill_normal(m.part_mut(Part::Bias), 0.0, 0.1);
+    rng.fill_normal(m.part_mut(Part::Initial), 0.0, 0.3);
+    let b = batch(&arch, trials, steps, noise, 7);
+    let (cpu_loss, cpu_grad) = loss_and_gradient(&m, loss, &b);
+    let (gpu_loss, gpu_grad) =
+        lpu::gpu::block_on(g.loss_and_gradient_in_groups(&grad_job(&m, loss, &b), most)).expect("the GPU runs it");
+    let e = (gpu_loss - cpu_loss).abs() / cpu_loss.abs();
+    eprintln!("{label}: loss {cpu_loss:.6} vs {gpu_loss:.6} ({e:.1e})");
+    assert!(e < 1e-4, "{label}: loss {gpu_loss} against the CPU's {cpu_loss}");
+    for part in Part::ALL {
+        let r = m.layout.range(part);
+        if r.is_empty() {
+            continue;
+        }
+        let e = relative(&gpu_grad[r.clone()], &cpu_grad[r.clone()]);
+        eprintln!("  {part:?}: {e:.1e}");
+        assert!(e < 1e-3, "{label}: the gradient of {part:?} is off by {e} of its norm");
+    }
+}
+
+fn arch(model: Model, neurons: usize, rank: Option<usize>, outputs: Option<usize>, phi: Phi) -> Architecture {
+    Architecture { model, neurons, inputs: 2, outputs, rank, phi, tau: 0.01, dt: 0.002 }
+}
+
+#[test]
+fn a_dense_rate_network_with_a_readout_gets_the_cpus_gradient() {
+    let Some(g) = gpu() else { return };
+    // N = 300 crosses a tile of 256 and one of 16; 9 trials do not fill a tile of 16 pairs.
+    compare(g, arch(Model::Rate, 300, None, Some(2), Phi::Tanh), Loss::Mse, 9, 40, false);
+}
+
+#[test]
+fn low_rank_networks_get_the_cpus_gradient() {
+    let Some(g) = gpu() else { return };
+    compare(g, arch(Model::Rate, 260, Some(3), Some(2), Phi::Tanh), Loss::Mse, 6, 30, true);
+    // The fit stage of two_step: no readout, the logistic loss on the rates.
+    compare(g, arch(Model::Rate, 120, Some(2), None, Phi::Tanh), Loss::Logistic, 5, 30, false);
+}
+
+#[test]
+fn the_current_form_and_other_nonlinearities_get_the_cpus_gradient() {
+    let Some(g) = gpu() else { return };
+    compare(g, arch(Model::Current, 200, None, Some(3), Phi::Tanh), Loss::Mse, 5, 25, true);
+    compare(g, arch(Model::Current, 150, Some(2), Some(1), Phi::Sin), Loss::Mse, 4, 25, false);
+    compare(g, arch(Model::Rate, 180, None, None, Phi::Relu), Loss::Mse, 4, 20, false);
+}
+
+#[test]
+fn a_batch_split_into_groups_adds_up_to_the_whole() {
+    let Some(g) = gpu() else { return };
+    // 7 trials in groups of 3, 3 and 1 (a large batch is split so that each group's records
+    // fit one GPU buffer).
+    compare_in_groups(g, arch(Model::Rate, 100, None, Some(2), Phi::Tanh), Loss::Mse, 7, 20, true, 3);
+    compare_in_groups(g, arch(Model::Rate, 100, Some(2), None, Phi::Tanh), Loss::Logistic, 7, 20, false, 3);
+}
