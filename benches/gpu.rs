@@ -1,6 +1,8 @@
 //! Neuron-steps per second of the GPU backend beside the CPU path in the same invocation,
 //! interleaved, for N = 10⁴…10⁶, K = 1 and 3, batch 1 and 64 (a designed flip-flop with task
-//! inputs). Run: cargo bench --features gpu --bench gpu -- [FILTER] [repeats=N]
+//! inputs); then training gradients per second (one minibatch of 100-step 2-bit flip-flop
+//! trials: forward pass and BPTT) on both, dense and rank 2, N = 100 and 1000, batch 32 and 512.
+//! Run: cargo bench --features gpu --bench gpu -- [FILTER] [repeats=N]
 //! On a software adapter (lavapipe) the GPU figures test nothing but the plumbing: such
 //! adapters are slower than the CPU path.
 mod common;
@@ -8,6 +10,10 @@ mod common;
 use lpu::design::FlipFlop;
 use lpu::network::Network;
 use lpu::simulate::{Compute, Cpu, SimJob};
+use lpu::task::FlipFlopTask;
+use lpu::train::bptt::{grad_job, loss_and_gradient, Loss};
+use lpu::train::model::{Architecture, TrainModel};
+use lpu::train::tasks::flipflop_batch;
 use std::time::Instant;
 
 /// Steady-state neuron-steps per second of `run`: the time of 2S steps minus that of S steps
@@ -77,5 +83,50 @@ fn main() {
                 println!("{name:<26} {} {} {:>8.2}", g.cells(10, 1), c.cells(10, 1), g.median / c.median);
             }
         }
+    }
+    for (n, rank, batch) in [(100, None, 32), (1000, None, 32), (1000, Some(2), 32), (1000, None, 512)] {
+        let name = format!("train N={n} {} batch={batch}", rank.map_or("dense".into(), |k| format!("K={k}")));
+        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+            continue;
+        }
+        let arch = Architecture {
+            model: lpu::network::Model::Rate,
+            neurons: n,
+            inputs: 2,
+            outputs: Some(2),
+            rank,
+            phi: lpu::nonlinearity::Phi::Tanh,
+            tau: 0.01,
+            dt: 0.002,
+        };
+        let model = TrainModel::new(arch, 1);
+        let task = FlipFlopTask { bits: 2, steps: 100, bin_steps: 5, pulse_prob: 0.1 };
+        let b = flipflop_batch(&task, 1, 0, batch);
+        let job = grad_job(&model, Loss::Mse, &b);
+        // Gradients per second of one call, after a first call that compiles the pipelines.
+        let timed = |f: &dyn Fn()| {
+            let t = Instant::now();
+            f();
+            1.0 / t.elapsed().as_secs_f64()
+        };
+        let on_gpu = || {
+            lpu::gpu::block_on(gpu.loss_and_gradient(&job)).expect("the GPU runs the job");
+        };
+        let on_cpu = || {
+            loss_and_gradient(&model, Loss::Mse, &b);
+        };
+        on_gpu();
+        let (mut g, mut c) = (vec![], vec![]);
+        for i in 0..repeats {
+            if i % 2 == 0 {
+                g.push(timed(&on_gpu));
+                c.push(timed(&on_cpu));
+            } else {
+                c.push(timed(&on_cpu));
+                g.push(timed(&on_gpu));
+            }
+        }
+        let (g, c) = (common::summary(g), common::summary(c));
+        println!("{name:<26} {} {} {:>8.2}   (gradients/s)", g.cells(10, 2), c.cells(10, 2), g.median / c.median);
     }
 }

@@ -2,6 +2,7 @@
 //! [`Chosen`], the [`Compute`] that follows it job by job, falls back to the CPU with a
 //! message when the GPU cannot run a job, and remembers what ran for the result document.
 
+use crate::gradient::GradJob;
 use crate::network::Network;
 use crate::params::range;
 use crate::simulate::{Compute, SimJob, SimOutput};
@@ -56,6 +57,14 @@ crate::params! {
 /// share of the readback; above, the GPU's memory bandwidth wins.
 pub const GPU_WORTH: usize = 100_000;
 
+/// The smallest training `auto` sends to a GPU, in multiply-adds of the recurrent products per
+/// step of a minibatch ([`crate::gradient::work_per_step`]; 3 N² × batch for a dense W): 10⁷,
+/// e.g. a dense N = 200 with a batch of 84, or N = 1000 with 4. The CPU's BPTT does about
+/// 1.4·10¹⁰ multiply-adds per second per core (dense N = 1000, `cargo bench --bench train`), so
+/// such a step takes it about 0.7 ms, some ten times the GPU's six dispatches of a step. An
+/// estimate: no hardware adapter was at hand to measure it.
+pub const TRAIN_GPU_WORTH: f64 = 1e7;
+
 /// What ran a link's simulations, for its result document.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -67,12 +76,15 @@ pub struct Report {
     /// Why the GPU was asked for and not used, if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Whether the GPU computed a training's gradients (rather than simulations).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub training: bool,
 }
 
 impl Report {
     /// A run on the CPU with nothing to say.
     pub fn cpu() -> Report {
-        Report { ran: "cpu".into(), adapter: None, note: None }
+        Report { ran: "cpu".into(), adapter: None, note: None, training: false }
     }
 
     /// Whether the GPU ran.
@@ -90,13 +102,18 @@ impl Report {
             }
             out.adapter = out.adapter.take().or_else(|| p.adapter.clone());
             out.note = out.note.take().or_else(|| p.note.clone());
+            out.training |= p.training;
         }
         out
     }
 
     /// One sentence for the summary line, or nothing for a plain CPU run.
     pub fn sentence(&self) -> Option<String> {
+        let on = self.adapter.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
         match (self.gpu(), &self.adapter, &self.note) {
+            (true, _, _) if self.training => Some(format!(
+                "Trained on the GPU{on} in f32: each minibatch's loss and gradient within 1e-3 of the CPU's, not bit for bit (backend=cpu gives the exact bytes)."
+            )),
             (true, adapter, _) => Some(format!(
                 "Simulated on the GPU{} in f32: within 1e-3 of the CPU's latent trajectories, not bit for bit (backend=cpu gives the exact bytes).",
                 adapter.as_ref().map(|a| format!(" ({a})")).unwrap_or_default()
@@ -148,23 +165,60 @@ impl<'a> Chosen<'a> {
         }
         let out = crate::gpu::block_on(gpu.simulate(net, job)).map_err(|e| e.to_string());
         if out.is_ok() {
-            let mut r = self.report.lock().unwrap_or_else(|p| p.into_inner());
-            r.ran = "gpu".into();
-            r.adapter = Some(gpu.adapter());
+            self.ran_on(gpu, false);
         }
         Some(out)
+    }
+
+    #[cfg(feature = "gpu")]
+    fn ran_on(&self, gpu: &crate::gpu::Gpu, training: bool) {
+        let mut r = self.report.lock().unwrap_or_else(|p| p.into_inner());
+        r.ran = "gpu".into();
+        r.adapter = Some(gpu.adapter());
+        r.training |= training;
+    }
+
+    /// The GPU that trains a job of `work` multiply-adds per step, or why none does (`Ok(None)`:
+    /// `auto` keeps it on the CPU without a word).
+    #[cfg(feature = "gpu")]
+    fn trainer(&self, work: f64) -> Result<Option<&'static crate::gpu::Gpu>, String> {
+        let auto = match self.choice {
+            Backend::Cpu => return Ok(None),
+            Backend::Auto if work < TRAIN_GPU_WORTH => return Ok(None),
+            choice => choice == Backend::Auto,
+        };
+        match crate::gpu::shared() {
+            Ok(g) if auto && g.is_software() => Ok(None),
+            Ok(g) => Ok(Some(g)),
+            Err(_) if auto => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[cfg(not(feature = "gpu"))]
+    fn trainer(&self, _work: f64) -> Result<Option<()>, String> {
+        match self.choice {
+            Backend::Gpu => Err(without_gpu()),
+            _ => Ok(None),
+        }
     }
 
     #[cfg(not(feature = "gpu"))]
     fn on_gpu(&self, _net: &Network, _job: &SimJob) -> Option<Result<SimOutput, String>> {
         match self.choice {
-            Backend::Gpu => Some(Err(if cfg!(target_arch = "wasm32") {
-                "this page was built without the WebGPU backend".into()
-            } else {
-                "this lpu was built without the GPU backend (cargo build --release --features gpu)".into()
-            })),
+            Backend::Gpu => Some(Err(without_gpu())),
             _ => None,
         }
+    }
+}
+
+/// Why a build without the `gpu` feature runs `backend=gpu` on the CPU.
+#[cfg(not(feature = "gpu"))]
+fn without_gpu() -> String {
+    if cfg!(target_arch = "wasm32") {
+        "this page was built without the WebGPU backend".into()
+    } else {
+        "this lpu was built without the GPU backend (cargo build --release --features gpu)".into()
     }
 }
 
@@ -178,5 +232,36 @@ impl Compute for Chosen<'_> {
             }
         }
         self.cpu.simulate(net, job)
+    }
+
+    fn trains_on_gpu(&self, work: f64) -> bool {
+        matches!(self.trainer(work), Ok(Some(_)))
+    }
+
+    fn loss_and_gradient(&self, job: &GradJob) -> Option<(f64, Vec<f64>)> {
+        let gpu = match self.trainer(job.work_per_step()) {
+            Ok(Some(g)) => g,
+            Ok(None) => return None,
+            Err(why) => {
+                self.note(why);
+                return None;
+            }
+        };
+        #[cfg(feature = "gpu")]
+        match crate::gpu::block_on(gpu.loss_and_gradient(job)) {
+            Ok(out) => {
+                self.ran_on(gpu, true);
+                Some(out)
+            }
+            Err(e) => {
+                self.note(e.to_string());
+                None
+            }
+        }
+        #[cfg(not(feature = "gpu"))]
+        {
+            let () = gpu;
+            None
+        }
     }
 }

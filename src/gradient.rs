@@ -92,12 +92,7 @@ impl GradJob<'_> {
     /// Multiply-adds of the recurrent products per step of the whole batch (forward W h,
     /// backward Wᵀδ and ∂L/∂W): what decides whether a GPU pays.
     pub fn work_per_step(&self) -> f64 {
-        let n = self.neurons as f64;
-        let per_trial = match self.rank {
-            None => 3.0 * n * n,
-            Some(k) => 6.0 * n * k as f64,
-        };
-        per_trial * self.trial_inputs.len() as f64
+        work_per_step(self.neurons, self.rank, self.trial_inputs.len())
     }
 
     /// The sum of every mask weight (the loss is the weighted mean), at least the smallest
@@ -105,4 +100,15 @@ impl GradJob<'_> {
     pub fn weight(&self) -> f64 {
         self.mask.iter().map(|v| v.iter().sum::<f64>()).sum::<f64>().max(f64::MIN_POSITIVE)
     }
+}
+
+/// Multiply-adds of the recurrent products per step of a batch of `trials` (forward W h,
+/// backward Wᵀδ and ∂L/∂W: 3 N² per trial for a dense W, 6 N K for rank K).
+pub fn work_per_step(neurons: usize, rank: Option<usize>, trials: usize) -> f64 {
+    let n = neurons as f64;
+    let per_trial = match rank {
+        None => 3.0 * n * n,
+        Some(k) => 6.0 * n * k as f64,
+    };
+    per_trial * trials as f64
 }

@@ -12,6 +12,7 @@
 //! [`Simulator`] holds a run's state between calls, so a caller can step, inspect and set the
 //! state and stop early; [`Cpu`] runs one to the end.
 
+use crate::gradient::GradJob;
 use crate::lowrank::{combine, lane_accumulate, LowRank, FUSED_RANK, LANES, PIECE};
 pub use crate::lowrank::{lane_dot, CHUNK};
 use crate::network::Network;
@@ -83,6 +84,19 @@ pub struct SimOutput {
 pub trait Compute: Sync {
     /// Runs `job` on `net`.
     fn simulate(&self, net: &Network, job: &SimJob) -> SimOutput;
+
+    /// Whether this backend computes training gradients of `work` multiply-adds per step
+    /// ([`crate::gradient::work_per_step`]) itself, on a GPU: a training's kept state is then
+    /// told apart from the CPU's. The CPU: never.
+    fn trains_on_gpu(&self, _work: f64) -> bool {
+        false
+    }
+
+    /// The loss and gradient of `job` when this backend computes them itself; `None`: the
+    /// caller computes them on the CPU (`train::bptt`), the exact reference.
+    fn loss_and_gradient(&self, _job: &GradJob) -> Option<(f64, Vec<f64>)> {
+        None
+    }
 }
 
 /// The CPU backend: a [`Simulator`] run to the end in one call.

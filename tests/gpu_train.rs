@@ -122,3 +122,32 @@ fn a_batch_split_into_groups_adds_up_to_the_whole() {
     compare_in_groups(g, arch(Model::Rate, 100, None, Some(2), Phi::Tanh), Loss::Mse, 7, 20, true, 3);
     compare_in_groups(g, arch(Model::Rate, 100, Some(2), None, Phi::Tanh), Loss::Logistic, 7, 20, false, 3);
 }
+
+/// `exp=train&backend=gpu` trains on the GPU end to end: the document says so, the first
+/// epoch's loss (before any step, the same parameters) is the CPU's within the contract, and
+/// the trained 1-bit flip-flop is as accurate as tests/train.rs asks of the CPU's.
+#[test]
+fn the_train_view_trains_on_the_gpu() {
+    let Some(g) = gpu() else { return };
+    let q = "exp=train&paradigm=direct&bits=1&rank=1&epochs=200&lr=0.01&test_trials=20";
+    let doc = |backend: &str| -> serde_json::Value {
+        lpu::train::store::clear();
+        serde_json::from_str(&lpu::run_query(&format!("{q}{backend}")).unwrap().json).unwrap()
+    };
+    let (on_gpu, on_cpu) = (doc("&backend=gpu"), doc("&backend=cpu"));
+    assert_eq!(on_gpu["backend"]["ran"], "gpu");
+    assert_eq!(on_gpu["backend"]["training"], true);
+    assert_eq!(on_gpu["backend"]["adapter"], g.adapter().as_str());
+    assert_eq!(on_cpu["backend"]["ran"], "cpu");
+    let first = |d: &serde_json::Value| d["result"]["loss"][0]["loss"][0].as_f64().unwrap();
+    let e = (first(&on_gpu) - first(&on_cpu)).abs() / first(&on_cpu);
+    assert!(e < 1e-4, "first loss {} against the CPU's {}", first(&on_gpu), first(&on_cpu));
+    let accuracy = on_gpu["result"]["accuracy"].as_f64().unwrap();
+    assert!(accuracy >= 0.99, "trained on the GPU: accuracy {accuracy}");
+    let summary = lpu::registry::read_document(&on_gpu.to_string()).unwrap().summary();
+    assert!(summary.contains("Trained on the GPU"), "{summary}");
+    // `auto` keeps a software adapter's training on the CPU: the CPU's bytes but for the query.
+    if g.is_software() {
+        assert_eq!(doc("")["result"], on_cpu["result"]);
+    }
+}

@@ -255,9 +255,9 @@ fn the_backend_key_is_checked_and_reported() {
     let e = lpu::parse_strict("exp=flipflop&backend=tpu").err().unwrap();
     assert_eq!(e.key, "backend");
     assert!(e.message.contains("auto") && e.message.contains("gpu"), "{}", e.message);
-    let e = lpu::parse_strict("exp=train&backend=gpu").err().unwrap();
+    let e = lpu::parse_strict("exp=chaos&backend=gpu").err().unwrap();
     assert_eq!(e.key, "backend");
-    for exp in ["flipflop", "drift", "drift_sweep", "perturb"] {
+    for exp in ["flipflop", "drift", "drift_sweep", "perturb", "train"] {
         let specs = lpu::registry::find(exp).unwrap().specs();
         assert!(specs.iter().any(|s| s.key == "backend"), "exp={exp} offers backend");
     }
@@ -281,7 +281,7 @@ fn the_backend_key_is_checked_and_reported() {
 }
 
 /// Limits that depend on the backend: `backend=gpu` takes the 10⁶-neuron flip-flop with a
-/// batch of trials and a 10⁶-neuron drift, which the CPU (and `auto`, which may run there)
+/// batch of trials, a 10⁶-neuron drift and 100 times the CPU's training work, which the CPU (and `auto`, which may run there)
 /// refuses with a message naming `backend=gpu`.
 #[test]
 fn the_gpu_lifts_the_size_limits_and_the_cpu_names_it() {
@@ -289,6 +289,8 @@ fn the_gpu_lifts_the_size_limits_and_the_cpu_names_it() {
         "exp=flipflop&neurons=1000000&steps=1500&trials=64",
         "exp=drift&neurons=1000000&steps=1000&after=1000&score=500",
         "exp=drift_sweep&neurons=1000,1000000&runs=2",
+        // 8.7e12 multiply-adds of training: a dense N = 1000 teacher, batch 512, 50 epochs.
+        "exp=train&neurons=1000&batch=512&epochs=50&fit_epochs=20",
     ];
     for q in cases {
         assert!(lpu::parse_strict(&format!("{q}&backend=gpu")).is_ok(), "{q} with backend=gpu");

@@ -13,11 +13,14 @@
 use super::{rows, Csv, Experiment, Output, PlotSpec, RunCtx, RunError, ViewSpec};
 use crate::analysis::fixed_points::{self, FixedPoint, SearchOptions};
 use crate::analysis::flow::{flow_grid, FlowGrid, Lpu};
+use crate::backend::Backend;
+use crate::gradient::work_per_step;
 use crate::memory::{document, f64s, Footprint};
 use crate::network::{read_out, Model, Network};
 use crate::nonlinearity::Phi;
 use crate::numerics::adam::AdamConfig;
 use crate::params::{range, Choice, ParamError, MAX_SAFE_INTEGER};
+use crate::simulate::Compute;
 use crate::task::FlipFlopTask;
 use crate::train::bptt::{outputs, states, Batch, Loss};
 use crate::train::model::{Architecture, Part, TrainModel};
@@ -27,9 +30,12 @@ use crate::train::tasks::{flipflop_accuracy, flipflop_batch, trial_seeds};
 use crate::train::trainer::Stage;
 use serde::{Deserialize, Serialize};
 
-/// Most work a query may ask for, in multiply-adds (3 × recurrent products × steps × trials
-/// over all epochs): about a minute natively, a few in a browser.
+/// Most work a query may ask for on the CPU, in multiply-adds (3 × recurrent products × steps ×
+/// trials over all epochs): about a minute natively, a few in a browser.
 pub const MAX_WORK: f64 = 1.5e11;
+/// Most work with `backend=gpu`: 100 × the CPU's (dense N = 1000, batch 512, 100 steps, 100
+/// epochs).
+pub const MAX_WORK_GPU: f64 = 1.5e13;
 
 /// The task trained on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,25 +211,52 @@ fn check(p: &TrainParams) -> Result<(), ParamError> {
     if p.bin_steps > p.steps {
         return Err(ParamError::new("bin_steps", format!("must be at most steps = {}", p.steps)));
     }
+    work_within(p, MAX_WORK_GPU, "")
+}
+
+/// Multiply-adds of the whole training (3 recurrent products a trial step, every epoch).
+fn work(p: &TrainParams) -> f64 {
     let n = p.neurons as f64;
     let per_trial_step =
         |dense: bool| 3.0 * if dense { n * n } else { 2.0 * n * p.rank as f64 + n * p.channels().0 as f64 };
     let trials = (p.batch * p.trial_steps()) as f64;
-    let work = match p.paradigm {
+    match p.paradigm {
         Paradigm::TwoStep => {
             trials * (p.epochs as f64 * per_trial_step(true) + p.fit_epochs as f64 * (per_trial_step(false) + n * n))
         }
         Paradigm::Direct => trials * p.epochs as f64 * per_trial_step(false),
-    };
-    if work > MAX_WORK {
+    }
+}
+
+fn work_within(p: &TrainParams, limit: f64, on: &str) -> Result<(), ParamError> {
+    let work = work(p);
+    if work > limit {
         return Err(ParamError::new(
             "epochs",
             format!(
-                "asks for {work:.1e} multiply-adds (about 3 N² per trial step for a full-rank network), more than the limit {MAX_WORK:.0e}: use fewer epochs, a smaller batch or shorter trials"
+                "asks for {work:.1e} multiply-adds (about 3 N² per trial step for a full-rank network), more than the limit {limit:.0e}{on}: use fewer epochs, a smaller batch or shorter trials"
             ),
         ));
     }
     Ok(())
+}
+
+/// The CPU's work limit unless the link asks for the GPU (`auto` may train on the CPU).
+fn check_on(p: &TrainParams, backend: Backend) -> Result<(), ParamError> {
+    if backend.gpu_limits() {
+        return Ok(());
+    }
+    work_within(p, MAX_WORK, &format!(" on the CPU (backend=gpu allows {MAX_WORK_GPU:.1e})"))
+}
+
+/// Multiply-adds of the recurrent products per step of the largest stage's minibatch: what
+/// decides whether `backend=auto` trains on a GPU.
+fn gpu_work(p: &TrainParams) -> f64 {
+    let rank = match p.paradigm {
+        Paradigm::TwoStep => None,
+        Paradigm::Direct => Some(p.rank),
+    };
+    work_per_step(p.neurons, rank, p.batch)
 }
 
 /// The bytes a training holds at its peak (one worker): the parameters with Adam's moments, the
@@ -313,9 +346,13 @@ pub struct TrainState {
     pub stage: Stage,
     /// Its name: `task` or `fit`.
     pub stage_name: String,
+    /// Whether its gradients come from a GPU (f32): a link's CPU and GPU trainings are not
+    /// the same state, so a kept one is resumed only by a run on the same kind of device.
+    #[serde(default)]
+    pub on_gpu: bool,
 }
 
-fn new_state(p: &TrainParams) -> TrainState {
+fn new_state(p: &TrainParams, on_gpu: bool) -> TrainState {
     let (model, name) = match p.paradigm {
         Paradigm::TwoStep => (TrainModel::new(p.arch(None, Some(p.channels().1)), p.seed), "task"),
         Paradigm::Direct => (TrainModel::new(p.arch(Some(p.rank), Some(p.channels().1)), p.seed), "task"),
@@ -325,6 +362,7 @@ fn new_state(p: &TrainParams) -> TrainState {
         done: vec![],
         stage: Stage::new(model, Loss::Mse, p.adam(p.lr), p.patience, p.epochs),
         stage_name: name.into(),
+        on_gpu,
     }
 }
 
@@ -355,12 +393,12 @@ fn start_fit(p: &TrainParams, st: &mut TrainState) {
 }
 
 /// One epoch of whichever stage is running.
-fn epoch(p: &TrainParams, st: &mut TrainState) {
+fn epoch(p: &TrainParams, st: &mut TrainState, backend: &dyn Compute) {
     let batch = match &st.teacher {
         Some(t) => fit_batch(p, t, (st.stage.epoch() * p.batch) as u64),
         None => p.task_batch(st.stage.epoch()),
     };
-    st.stage.step(&batch);
+    st.stage.step_on(&batch, backend);
     if st.stage.finished() && st.teacher.is_none() && p.paradigm == Paradigm::TwoStep {
         start_fit(p, st);
     }
@@ -462,7 +500,9 @@ fn result_of(p: &TrainParams, st: &TrainState) -> TrainResult {
 /// keeps its state in the store, so that the same training resumes from there.
 fn train_to_end(p: &TrainParams, ctx: &RunCtx, show: bool) -> Result<TrainState, RunError> {
     let key = p.training_key();
-    let mut st: TrainState = store::take(&key).unwrap_or_else(|| new_state(p));
+    let on_gpu = ctx.backend().trains_on_gpu(gpu_work(p));
+    let mut st: TrainState =
+        store::take(&key).filter(|st: &TrainState| st.on_gpu == on_gpu).unwrap_or_else(|| new_state(p, on_gpu));
     let total = p.total_epochs().max(1);
     let show = show && ctx.publishing();
     loop {
@@ -477,7 +517,7 @@ fn train_to_end(p: &TrainParams, ctx: &RunCtx, show: bool) -> Result<TrainState,
             store::keep(key, st);
             return Err(RunError::Cancelled);
         }
-        epoch(p, &mut st);
+        epoch(p, &mut st, ctx.backend());
         crate::progress::report((done + 1) as f64 / total as f64);
         if show && (done + 1).is_multiple_of(p.redraw) && !finished(p, &st) {
             ctx.publish(&result_of(p, &st));
@@ -526,8 +566,12 @@ impl Experiment for Train {
     type Params = TrainParams;
     type Result = TrainResult;
 
+    const SIMULATES: bool = true;
     fn check(p: &TrainParams) -> Result<(), ParamError> {
         check(p)
+    }
+    fn check_on(p: &TrainParams, backend: Backend) -> Result<(), ParamError> {
+        check_on(p, backend)
     }
     fn run(p: &TrainParams, ctx: &RunCtx) -> Result<Output<TrainResult>, RunError> {
         run(p, ctx)

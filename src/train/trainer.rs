@@ -2,9 +2,10 @@
 //! epoch (one minibatch step) at a time so that a caller can report progress, stop, and keep
 //! or serialise the state between any two epochs.
 
-use super::bptt::{loss_and_gradient, Batch, Loss};
+use super::bptt::{grad_job, loss_and_gradient, Batch, Loss};
 use super::model::TrainModel;
 use crate::numerics::adam::{Adam, AdamConfig, Plateau};
+use crate::simulate::{Compute, Cpu};
 use serde::{Deserialize, Serialize};
 
 /// A stage of training and everything needed to continue it.
@@ -45,7 +46,15 @@ impl Stage {
     /// One epoch: the gradient of `batch`'s loss and one Adam step; returns the loss before
     /// the step.
     pub fn step(&mut self, batch: &Batch) -> f64 {
-        let (loss, mut grad) = loss_and_gradient(&self.model, self.loss, batch);
+        self.step_on(batch, &Cpu)
+    }
+
+    /// [`step`](Self::step) with the loss and gradient from `backend` when it computes them
+    /// (a GPU), else from the CPU's BPTT.
+    pub fn step_on(&mut self, batch: &Batch, backend: &dyn Compute) -> f64 {
+        let (loss, mut grad) = backend
+            .loss_and_gradient(&grad_job(&self.model, self.loss, batch))
+            .unwrap_or_else(|| loss_and_gradient(&self.model, self.loss, batch));
         self.adam.step(&mut self.model.theta, &mut grad, None);
         self.adam.config.lr = self.plateau.update(loss, self.adam.config.lr);
         self.losses.push(loss);

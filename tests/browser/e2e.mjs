@@ -649,7 +649,7 @@ await test('fixed points of a loaded network file match lpu run --network-in', a
   await page.context().close();
 });
 
-await test('WebGPU (--enable-unsafe-webgpu): backend=gpu runs on the GPU within 1e-3 of lpu run on the CPU', async () => {
+await test('WebGPU (--enable-unsafe-webgpu): backend=gpu simulates and trains on the GPU within the contract of lpu run on the CPU', async () => {
   const gpuBrowser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -669,6 +669,15 @@ await test('WebGPU (--enable-unsafe-webgpu): backend=gpu runs on the GPU within 
     assert.ok(err <= 1e-3 * scale, `latent off by ${err} (scale ${scale})`);
     assert.equal(doc.result.accuracy, cpu.result.accuracy);
     assert.equal(doc.result.fixed_points.length, cpu.result.fixed_points.length);
+    // Training on WebGPU: the first minibatch's loss (before any step) is the CPU's within 1e-4.
+    const tq = 'exp=train&neurons=12&epochs=3&fit_epochs=2&batch=4&steps=20&test_trials=2';
+    const trained = await page.evaluate((q) => window.lpuExplorer.run(q), tq + '&backend=gpu');
+    assert.equal(trained.backend.ran, 'gpu', JSON.stringify(trained.backend));
+    assert.equal(trained.backend.training, true);
+    const cpuTrained = cli(tq);
+    const [lg, lc] = [trained.result.loss[0].loss[0], cpuTrained.result.loss[0].loss[0]];
+    assert.ok(Math.abs(lg - lc) <= 1e-4 * lc, `first loss ${lg} against the CPU's ${lc}`);
+    assert.equal(trained.result.loss.map((c) => c.loss.length).join(), '3,2');
   } finally {
     await gpuBrowser.close();
   }
