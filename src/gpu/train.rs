@@ -34,8 +34,8 @@ fn slope_body(phi: Phi) -> &'static str {
     match phi {
         Phi::Tanh => "return 1.0 - y * y;",
         Phi::Relu => "return select(0.0, 1.0, x > 0.0);",
-        Phi::Sign => "return 0.0 * (x + y);",
-        Phi::Sin => "return cos(x) + 0.0 * y;",
+        Phi::Sign => "return 0.0;",
+        Phi::Sin => "return cos(x);",
     }
 }
 
@@ -93,14 +93,13 @@ impl Plan {
 impl Gpu {
     fn train_pipelines(&self, job: &GradJob) -> Arc<Pipelines> {
         let key = format!(
-            "{:?}/{}/{:?}/{}/{:?}/{:?}/{}",
+            "{:?}/{}/{:?}/{}/{:?}/{:?}",
             job.model,
             job.phi.name(),
             job.rank,
             job.inputs,
             job.outputs,
-            job.loss,
-            job.rank.is_none()
+            job.loss
         );
         let mut cache = self.train_pipelines.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(p) = cache.get(&key) {
