@@ -47,7 +47,7 @@ crate::params! {
     /// The `backend` key, which every view that simulates takes beside its own keys (the
     /// registry adds it; it is in the canonical query only when not `auto`).
     pub struct BackendParams {
-        backend: Backend = Backend::Auto, range(0.0, 0.0), "compute", "", simulation, "auto (the GPU for large simulations when there is a hardware adapter, else the CPU), cpu (the exact reference: the same bytes everywhere) or gpu (f32, within 1e-3 of the CPU); the result says which ran";
+        backend: Backend = Backend::Auto, range(0.0, 0.0), "compute", "", simulation, "auto (the GPU for large simulations and trainings when there is a hardware adapter, else the CPU), cpu (the exact reference: the same bytes everywhere) or gpu (f32, within 1e-3 of the CPU); the result says which ran";
     }
 }
 
