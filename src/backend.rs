@@ -181,7 +181,7 @@ impl<'a> Chosen<'a> {
     /// The GPU that trains a job of `work` multiply-adds per step, or why none does (`Ok(None)`:
     /// `auto` keeps it on the CPU without a word).
     #[cfg(feature = "gpu")]
-    fn trainer(&self, work: f64) -> Result<Option<&'static crate::gpu::Gpu>, String> {
+    fn trainer(&self, work: f64) -> Result<Option<TrainingGpu>, String> {
         let auto = match self.choice {
             Backend::Cpu => return Ok(None),
             Backend::Auto if work < TRAIN_GPU_WORTH => return Ok(None),
@@ -195,8 +195,27 @@ impl<'a> Chosen<'a> {
         }
     }
 
+    #[cfg(feature = "gpu")]
+    fn train_on(&self, gpu: TrainingGpu, job: &GradJob) -> Option<(f64, Vec<f64>)> {
+        match crate::gpu::block_on(gpu.loss_and_gradient(job)) {
+            Ok(out) => {
+                self.ran_on(gpu, true);
+                Some(out)
+            }
+            Err(e) => {
+                self.note(e.to_string());
+                None
+            }
+        }
+    }
+
     #[cfg(not(feature = "gpu"))]
-    fn trainer(&self, _work: f64) -> Result<Option<()>, String> {
+    fn train_on(&self, gpu: TrainingGpu, _job: &GradJob) -> Option<(f64, Vec<f64>)> {
+        match gpu {}
+    }
+
+    #[cfg(not(feature = "gpu"))]
+    fn trainer(&self, _work: f64) -> Result<Option<TrainingGpu>, String> {
         match self.choice {
             Backend::Gpu => Err(without_gpu()),
             _ => Ok(None),
@@ -211,6 +230,12 @@ impl<'a> Chosen<'a> {
         }
     }
 }
+
+/// The GPU that trains (none without the `gpu` feature).
+#[cfg(feature = "gpu")]
+type TrainingGpu = &'static crate::gpu::Gpu;
+#[cfg(not(feature = "gpu"))]
+type TrainingGpu = std::convert::Infallible;
 
 /// Why a build without the `gpu` feature runs `backend=gpu` on the CPU.
 #[cfg(not(feature = "gpu"))]
@@ -239,29 +264,13 @@ impl Compute for Chosen<'_> {
     }
 
     fn loss_and_gradient(&self, job: &GradJob) -> Option<(f64, Vec<f64>)> {
-        let gpu = match self.trainer(job.work_per_step()) {
-            Ok(Some(g)) => g,
-            Ok(None) => return None,
+        match self.trainer(job.work_per_step()) {
+            Ok(Some(gpu)) => self.train_on(gpu, job),
+            Ok(None) => None,
             Err(why) => {
                 self.note(why);
-                return None;
-            }
-        };
-        #[cfg(feature = "gpu")]
-        match crate::gpu::block_on(gpu.loss_and_gradient(job)) {
-            Ok(out) => {
-                self.ran_on(gpu, true);
-                Some(out)
-            }
-            Err(e) => {
-                self.note(e.to_string());
                 None
             }
-        }
-        #[cfg(not(feature = "gpu"))]
-        {
-            let () = gpu;
-            None
         }
     }
 }
