@@ -129,12 +129,21 @@ pub struct Chosen<'a> {
     choice: Backend,
     cpu: &'a dyn Compute,
     report: Mutex<Report>,
+    /// Set when the GPU failed a training job: the rest of the run trains on the CPU.
+    #[cfg(feature = "gpu")]
+    gpu_failed: std::sync::atomic::AtomicBool,
 }
 
 impl<'a> Chosen<'a> {
     /// `choice`, falling back to (and for `cpu` running on) `cpu`.
     pub fn new(choice: Backend, cpu: &'a dyn Compute) -> Self {
-        Chosen { choice, cpu, report: Mutex::new(Report::cpu()) }
+        Chosen {
+            choice,
+            cpu,
+            report: Mutex::new(Report::cpu()),
+            #[cfg(feature = "gpu")]
+            gpu_failed: Default::default(),
+        }
     }
 
     /// What ran so far.
@@ -178,15 +187,17 @@ impl<'a> Chosen<'a> {
         r.training |= training;
     }
 
-    /// The GPU that trains a job of `work` multiply-adds per step, or why none does (`Ok(None)`:
-    /// `auto` keeps it on the CPU without a word).
+    /// The GPU trainings go to, whatever their size, or why none does (`Err` only when the
+    /// link asked for the GPU; `Ok(None)`: `auto` stays on the CPU, or the GPU failed before).
     #[cfg(feature = "gpu")]
-    fn trainer(&self, work: f64) -> Result<Option<TrainingGpu>, String> {
+    fn training_device(&self) -> Result<Option<TrainingGpu>, String> {
         let auto = match self.choice {
             Backend::Cpu => return Ok(None),
-            Backend::Auto if work < TRAIN_GPU_WORTH => return Ok(None),
             choice => choice == Backend::Auto,
         };
+        if self.gpu_failed.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(None);
+        }
         match crate::gpu::shared() {
             Ok(g) if auto && g.is_software() => Ok(None),
             Ok(g) => Ok(Some(g)),
@@ -195,30 +206,32 @@ impl<'a> Chosen<'a> {
         }
     }
 
+    #[cfg(not(feature = "gpu"))]
+    fn training_device(&self) -> Result<Option<TrainingGpu>, String> {
+        match self.choice {
+            Backend::Gpu => Err(without_gpu()),
+            _ => Ok(None),
+        }
+    }
+
+    /// What `run` gives on `gpu`, reported; `None` and a note when the GPU fails, after which
+    /// this run trains on the CPU (a device error stays: asking again would only fail again).
     #[cfg(feature = "gpu")]
-    fn train_on(&self, gpu: TrainingGpu, job: &GradJob) -> Option<(f64, Vec<f64>)> {
-        match crate::gpu::block_on(gpu.loss_and_gradient(job)) {
+    fn train_on<T>(
+        &self,
+        gpu: TrainingGpu,
+        run: impl FnOnce(TrainingGpu) -> Result<T, crate::gpu::GpuError>,
+    ) -> Option<T> {
+        match run(gpu) {
             Ok(out) => {
                 self.ran_on(gpu, true);
                 Some(out)
             }
             Err(e) => {
+                self.gpu_failed.store(true, std::sync::atomic::Ordering::Relaxed);
                 self.note(e.to_string());
                 None
             }
-        }
-    }
-
-    #[cfg(not(feature = "gpu"))]
-    fn train_on(&self, gpu: TrainingGpu, _job: &GradJob) -> Option<(f64, Vec<f64>)> {
-        match gpu {}
-    }
-
-    #[cfg(not(feature = "gpu"))]
-    fn trainer(&self, _work: f64) -> Result<Option<TrainingGpu>, String> {
-        match self.choice {
-            Backend::Gpu => Err(without_gpu()),
-            _ => Ok(None),
         }
     }
 
@@ -260,17 +273,33 @@ impl Compute for Chosen<'_> {
     }
 
     fn trains_on_gpu(&self, work: f64) -> bool {
-        matches!(self.trainer(work), Ok(Some(_)))
+        if self.choice == Backend::Auto && work < TRAIN_GPU_WORTH {
+            return false;
+        }
+        match self.training_device() {
+            Ok(gpu) => gpu.is_some(),
+            Err(why) => {
+                self.note(why);
+                false
+            }
+        }
     }
 
     fn loss_and_gradient(&self, job: &GradJob) -> Option<(f64, Vec<f64>)> {
-        match self.trainer(job.work_per_step()) {
-            Ok(Some(gpu)) => self.train_on(gpu, job),
-            Ok(None) => None,
-            Err(why) => {
-                self.note(why);
-                None
-            }
-        }
+        let Ok(Some(gpu)) = self.training_device() else { return self.cpu.loss_and_gradient(job) };
+        #[cfg(feature = "gpu")]
+        return self
+            .train_on(gpu, |g| crate::gpu::block_on(g.loss_and_gradient(job)))
+            .or_else(|| self.cpu.loss_and_gradient(job));
+        #[cfg(not(feature = "gpu"))]
+        match gpu {}
+    }
+
+    fn states(&self, job: &GradJob) -> Option<Vec<Vec<f64>>> {
+        let Ok(Some(gpu)) = self.training_device() else { return self.cpu.states(job) };
+        #[cfg(feature = "gpu")]
+        return self.train_on(gpu, |g| crate::gpu::block_on(g.states(job))).or_else(|| self.cpu.states(job));
+        #[cfg(not(feature = "gpu"))]
+        match gpu {}
     }
 }

@@ -395,7 +395,9 @@ impl<E: Registrable> Params for TypedParams<E> {
             E::check_on(&self.params, self.backend.backend)?;
         }
         if self.uses_trained() {
+            // A view's network trains on the CPU (its `backend` is the view's simulations').
             Train::check(&self.trained).map_err(trained_error)?;
+            crate::experiments::train::check_cpu(&self.trained).map_err(trained_error)?;
         } else if self.trained != TrainParams::default() {
             let given = self.trained.pairs().into_iter().zip(TrainParams::default().pairs()).find(|(a, b)| a != b);
             if let Some(((key, _), _)) = given {

@@ -97,6 +97,12 @@ pub trait Compute: Sync {
     fn loss_and_gradient(&self, _job: &GradJob) -> Option<(f64, Vec<f64>)> {
         None
     }
+
+    /// The states after every step of `job`'s trials (T × N each; its targets unused) when this
+    /// backend computes them itself; `None`: the caller's CPU path (`train::bptt::states`).
+    fn states(&self, _job: &GradJob) -> Option<Vec<Vec<f64>>> {
+        None
+    }
 }
 
 /// The CPU backend: a [`Simulator`] run to the end in one call.

@@ -143,11 +143,36 @@ fn the_train_view_trains_on_the_gpu() {
     let e = (first(&on_gpu) - first(&on_cpu)).abs() / first(&on_cpu);
     assert!(e < 1e-4, "first loss {} against the CPU's {}", first(&on_gpu), first(&on_cpu));
     let accuracy = on_gpu["result"]["accuracy"].as_f64().unwrap();
+    // The two-step paradigm: the fit stage's targets (the teacher's rates) come from the GPU too.
+    let two = lpu::run_query("exp=train&neurons=40&epochs=3&fit_epochs=2&batch=4&steps=20&test_trials=2&backend=gpu")
+        .unwrap();
+    let two: serde_json::Value = serde_json::from_str(&two.json).unwrap();
+    assert_eq!(two["backend"]["ran"], "gpu");
+    assert_eq!(two["result"]["loss"][1]["loss"].as_array().unwrap().len(), 2);
     assert!(accuracy >= 0.99, "trained on the GPU: accuracy {accuracy}");
     let summary = lpu::registry::read_document(&on_gpu.to_string()).unwrap().summary();
     assert!(summary.contains("Trained on the GPU"), "{summary}");
     // `auto` keeps a software adapter's training on the CPU: the CPU's bytes but for the query.
     if g.is_software() {
         assert_eq!(doc("")["result"], on_cpu["result"]);
+    }
+}
+
+/// The forward pass alone (the two-step fit stage's targets, the teacher's rates): every state
+/// within 1e-5 of the CPU's `states`, relative to the largest, noise included.
+#[test]
+fn the_forward_pass_alone_gives_the_cpus_states() {
+    let Some(g) = gpu() else { return };
+    for a in [arch(Model::Rate, 300, None, Some(2), Phi::Tanh), arch(Model::Current, 140, Some(2), None, Phi::Tanh)] {
+        let m = TrainModel::new(a.clone(), 4);
+        let b = batch(&a, 5, 30, true, 9);
+        let got = lpu::gpu::block_on(g.states(&grad_job(&m, Loss::Mse, &b))).expect("the GPU runs it");
+        assert_eq!(got.len(), 5);
+        for (trial, rows) in got.iter().enumerate() {
+            let want = lpu::train::bptt::noisy_states(&m, &b.inputs[trial], &b.noise[trial], b.steps);
+            let scale = want.iter().fold(0.0f64, |s, v| s.max(v.abs()));
+            let e = rows.iter().zip(&want).fold(0.0f64, |s, (x, y)| s.max((x - y).abs())) / scale;
+            assert!(e < 1e-5, "{a:?} trial {trial}: states off by {e} of their scale");
+        }
     }
 }

@@ -292,6 +292,19 @@ fn the_gpu_lifts_the_size_limits_and_the_cpu_names_it() {
         // 8.7e12 multiply-adds of training: a dense N = 1000 teacher, batch 512, 50 epochs.
         "exp=train&neurons=1000&batch=512&epochs=50&fit_epochs=20",
     ];
+    // A view's trained network trains on the CPU whatever the view's backend: the CPU's limit.
+    let trained = "exp=flipflop&source=trained&train.neurons=1000&train.batch=512&train.epochs=50&train.fit_epochs=20";
+    for backend in ["", "&backend=gpu"] {
+        let e = lpu::parse_strict(&format!("{trained}{backend}")).err().expect("the CPU's training limit");
+        assert_eq!(e.key, "train.epochs", "{}", e.message);
+    }
+    // Without the GPU backend, a training that only the GPU's limit allows is refused when it
+    // runs, naming the backend.
+    #[cfg(not(feature = "gpu"))]
+    {
+        let e = lpu::run_query("exp=train&neurons=1000&batch=512&epochs=50&fit_epochs=20&backend=gpu").err().unwrap();
+        assert!(e.message.contains("no GPU can take this training"), "{}", e.message);
+    }
     for q in cases {
         assert!(lpu::parse_strict(&format!("{q}&backend=gpu")).is_ok(), "{q} with backend=gpu");
         for backend in ["", "&backend=auto", "&backend=cpu"] {

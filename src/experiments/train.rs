@@ -22,7 +22,7 @@ use crate::numerics::adam::AdamConfig;
 use crate::params::{range, Choice, ParamError, MAX_SAFE_INTEGER};
 use crate::simulate::Compute;
 use crate::task::FlipFlopTask;
-use crate::train::bptt::{outputs, states, Batch, Loss};
+use crate::train::bptt::{grad_job, outputs, states, Batch, Loss};
 use crate::train::model::{Architecture, Part, TrainModel};
 use crate::train::sequence::{self, SequenceTask};
 use crate::train::store;
@@ -249,6 +249,12 @@ fn check_on(p: &TrainParams, backend: Backend) -> Result<(), ParamError> {
     work_within(p, MAX_WORK, &format!(" on the CPU (backend=gpu allows {MAX_WORK_GPU:.1e})"))
 }
 
+/// The CPU's work limit for a view's `source=trained` network, which trains on the CPU
+/// whatever the view's `backend`.
+pub fn check_cpu(p: &TrainParams) -> Result<(), ParamError> {
+    work_within(p, MAX_WORK, "")
+}
+
 /// Multiply-adds of the recurrent products per step of the largest stage's minibatch: what
 /// decides whether `backend=auto` trains on a GPU.
 fn gpu_work(p: &TrainParams) -> f64 {
@@ -346,8 +352,8 @@ pub struct TrainState {
     pub stage: Stage,
     /// Its name: `task` or `fit`.
     pub stage_name: String,
-    /// Whether its gradients come from a GPU (f32): a link's CPU and GPU trainings are not
-    /// the same state, so a kept one is resumed only by a run on the same kind of device.
+    /// Whether its gradients (and a teacher's rates) come from a GPU in f32, decided once for
+    /// the whole training; such a state is kept under its own key ([`store_key`]).
     #[serde(default)]
     pub on_gpu: bool,
 }
@@ -367,12 +373,16 @@ fn new_state(p: &TrainParams, on_gpu: bool) -> TrainState {
 }
 
 /// The fit stage's batch: the task's inputs, the teacher's noise-free rates as targets.
-fn fit_batch(p: &TrainParams, teacher: &TrainModel, first: u64) -> Batch {
+fn fit_batch(p: &TrainParams, teacher: &TrainModel, first: u64, gpu: Option<&dyn Compute>) -> Batch {
     let (train_seed, _) = trial_seeds(p.seed);
     let task = p.task();
     let mut b = flipflop_batch(&task, train_seed, first, p.batch);
     let n = p.neurons;
-    b.targets = b.inputs.iter().map(|u| states(teacher, u, task.steps)).collect();
+    // The teacher's forward passes: as many multiply-adds as a third of its gradient, so they
+    // go where its gradients went.
+    b.targets = gpu
+        .and_then(|g| g.states(&grad_job(teacher, Loss::Mse, &b)))
+        .unwrap_or_else(|| b.inputs.iter().map(|u| states(teacher, u, task.steps)).collect());
     b.mask = vec![vec![1.0; task.steps * n]; b.len()];
     b
 }
@@ -395,10 +405,14 @@ fn start_fit(p: &TrainParams, st: &mut TrainState) {
 /// One epoch of whichever stage is running.
 fn epoch(p: &TrainParams, st: &mut TrainState, backend: &dyn Compute) {
     let batch = match &st.teacher {
-        Some(t) => fit_batch(p, t, (st.stage.epoch() * p.batch) as u64),
+        Some(t) => fit_batch(p, t, (st.stage.epoch() * p.batch) as u64, st.on_gpu.then_some(backend)),
         None => p.task_batch(st.stage.epoch()),
     };
-    st.stage.step_on(&batch, backend);
+    if st.on_gpu {
+        st.stage.step_on(&batch, backend);
+    } else {
+        st.stage.step(&batch);
+    }
     if st.stage.finished() && st.teacher.is_none() && p.paradigm == Paradigm::TwoStep {
         start_fit(p, st);
     }
@@ -499,10 +513,19 @@ fn result_of(p: &TrainParams, st: &TrainState) -> TrainResult {
 /// `show`: publish the result so far every `redraw` epochs and when stopped. A cancelled run
 /// keeps its state in the store, so that the same training resumes from there.
 fn train_to_end(p: &TrainParams, ctx: &RunCtx, show: bool) -> Result<TrainState, RunError> {
-    let key = p.training_key();
     let on_gpu = ctx.backend().trains_on_gpu(gpu_work(p));
-    let mut st: TrainState =
-        store::take(&key).filter(|st: &TrainState| st.on_gpu == on_gpu).unwrap_or_else(|| new_state(p, on_gpu));
+    if !on_gpu && work(p) > MAX_WORK {
+        // backend=gpu lifted the limit, but no GPU takes the training.
+        return Err(RunError::Param(ParamError::new(
+            "backend",
+            format!(
+                "no GPU can take this training ({:.1e} multiply-adds), and on the CPU the limit is {MAX_WORK:.0e}: use fewer epochs, a smaller batch or shorter trials",
+                work(p)
+            ),
+        )));
+    }
+    let key = store_key(p, on_gpu);
+    let mut st: TrainState = store::take(&key).unwrap_or_else(|| new_state(p, on_gpu));
     let total = p.total_epochs().max(1);
     let show = show && ctx.publishing();
     loop {
@@ -529,8 +552,19 @@ fn run(p: &TrainParams, ctx: &RunCtx) -> Result<Output<TrainResult>, RunError> {
     let st = train_to_end(p, ctx, true)?;
     let result = result_of(p, &st);
     let network = network_of(&st);
-    store::keep(p.training_key(), st);
+    store::keep(store_key(p, st.on_gpu), st);
     Ok(Output { result, network })
+}
+
+/// The key a training is kept under: the query's training key, and the device when its
+/// gradients come from a GPU (a link's CPU and GPU trainings are different states, and both
+/// may be kept).
+fn store_key(p: &TrainParams, on_gpu: bool) -> String {
+    if on_gpu {
+        format!("{}&device=gpu", p.training_key())
+    } else {
+        p.training_key()
+    }
 }
 
 /// The network `p` trained, when a finished training of it is kept in the store (a live
@@ -549,7 +583,7 @@ pub fn kept_network(p: &TrainParams) -> Option<Network> {
 pub fn trained_network(p: &TrainParams, ctx: &RunCtx) -> Result<Network, RunError> {
     let st = train_to_end(p, ctx, false)?;
     let network = network_of(&st);
-    store::keep(p.training_key(), st);
+    store::keep(store_key(p, st.on_gpu), st);
     Ok(network)
 }
 

@@ -147,7 +147,8 @@ impl Gpu {
     /// How many trials one group holds: as many as fit one binding with the parameters (and
     /// records of every step), at most the batch; `Err` when not even one fits.
     fn train_group(&self, plan: &Plan, batch: usize) -> Result<usize, GpuError> {
-        let limit = (self.max_binding() / 4) as usize;
+        // Offsets are u32 floats in the shader.
+        let limit = ((self.max_binding() / 4) as usize).min(u32::MAX as usize);
         let by_data = limit.saturating_sub(plan.data_fixed) / plan.data_per_trial.max(1);
         let by_work = limit / plan.work_per_trial.max(1);
         let group = by_data.min(by_work).min(batch.max(1));
@@ -176,12 +177,53 @@ impl Gpu {
         job: &GradJob<'_>,
         most: usize,
     ) -> Result<(f64, Vec<f64>), GpuError> {
+        let theta = Plan::new(job).theta;
+        let mut grad = vec![0.0f64; theta];
+        let mut total = 0.0f64;
+        self.run_groups(job, most, Pass::Gradient, |_, got| {
+            for (a, &v) in grad.iter_mut().zip(&got[..theta]) {
+                *a += f64::from(v);
+            }
+            // Each trial's loss from its last step to its first, then the trials in order, as
+            // the CPU adds them.
+            for losses in got[theta..].chunks_exact(job.steps) {
+                total += losses.iter().rev().fold(0.0, |acc, &v| acc + f64::from(v));
+            }
+        })
+        .await?;
+        Ok((total, grad))
+    }
+
+    /// The states after every step of each of `job`'s trials (T × N per trial, with its noise;
+    /// targets and mask unused), the forward pass alone: `train::bptt::states` in f32. The
+    /// two-step paradigm's fit stage takes its targets, the teacher's rates, from here.
+    pub async fn states(&self, job: &GradJob<'_>) -> Result<Vec<Vec<f64>>, GpuError> {
+        let (n, steps) = (job.neurons, job.steps);
+        let mut out = Vec::with_capacity(job.trial_inputs.len());
+        self.run_groups(job, usize::MAX, Pass::Forward, |g, got| {
+            for trial in got[..g * (steps + 1) * n].chunks_exact((steps + 1) * n) {
+                out.push(trial[n..].iter().map(|&v| f64::from(v)).collect());
+            }
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// Runs `pass` over `job`'s trials in groups of at most `most`, handing each group's size
+    /// and readback to `take`: for [`Pass::Gradient`] θ's gradient then the loss of each (trial,
+    /// step); for [`Pass::Forward`] the state rows, (T + 1) × N per trial.
+    async fn run_groups(
+        &self,
+        job: &GradJob<'_>,
+        most: usize,
+        pass: Pass,
+        mut take: impl FnMut(usize, &[f32]),
+    ) -> Result<(), GpuError> {
         let (n, steps, batch) = (job.neurons, job.steps, job.trial_inputs.len());
         let (k, ni, no) = (job.rank.unwrap_or(0), job.inputs, job.output_count());
         let plan = Plan::new(job);
-        let mut grad = vec![0.0f64; plan.theta];
         if batch == 0 || steps == 0 {
-            return Ok((0.0, grad));
+            return Ok(());
         }
         let group = self.train_group(&plan, batch)?.min(most.max(1));
         let groups = n.div_ceil(WG);
@@ -190,6 +232,10 @@ impl Gpu {
         }
         let pipes = self.train_pipelines(job);
         let weight = job.weight();
+        let readback = match pass {
+            Pass::Gradient => plan.theta + group * steps,
+            Pass::Forward => group * (steps + 1) * n,
+        };
 
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let data_floats = plan.data_fixed + group * plan.data_per_trial;
@@ -205,11 +251,8 @@ impl Gpu {
             (plan.theta * 4) as u64,
             wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
         );
-        let staging = self.buffer(
-            "staging",
-            ((plan.theta + group * steps) * 4) as u64,
-            wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        );
+        let staging =
+            self.buffer("staging", (readback * 4) as u64, wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST);
         let align = self.limits.min_uniform_buffer_offset_alignment as usize;
         let mut per_step = vec![0u8; steps * align];
         for t in 0..steps {
@@ -255,7 +298,6 @@ impl Gpu {
             entries: &entries,
         });
 
-        let mut total = 0.0f64;
         for b0 in (0..batch).step_by(group) {
             let g = group.min(batch - b0);
             let trials = b0..b0 + g;
@@ -286,37 +328,37 @@ impl Gpu {
             let d_at = scale_at + g * steps * k;
             let gy_at = d_at + g * steps * n;
             let g_at = gy_at + g * steps * no;
-            let loss_here = g_at + g * n;
+            let loss_at = g_at + g * n;
             let p = &plan.parts;
-            let words: [u32; 26] = [
-                n as u32,
-                steps as u32,
-                g as u32,
-                no as u32,
-                p[0] as u32,
-                p[1] as u32,
-                p[2] as u32,
-                p[3] as u32,
-                p[4] as u32,
-                p[5] as u32,
-                p[6] as u32,
-                plan.theta as u32,
-                u_at as u32,
-                tgt_at as u32,
-                mask_at as u32,
-                noise_at as u32,
-                s_at as u32,
-                aux_at as u32,
-                slope_at as u32,
-                kappa_at as u32,
-                scale_at as u32,
-                d_at as u32,
-                gy_at as u32,
-                g_at as u32,
-                loss_here as u32,
-                u32::from(!job.noise.is_empty()),
+            let words: [usize; 26] = [
+                n,
+                steps,
+                g,
+                no,
+                p[0],
+                p[1],
+                p[2],
+                p[3],
+                p[4],
+                p[5],
+                p[6],
+                plan.theta,
+                u_at,
+                tgt_at,
+                mask_at,
+                noise_at,
+                s_at,
+                aux_at,
+                slope_at,
+                kappa_at,
+                scale_at,
+                d_at,
+                gy_at,
+                g_at,
+                loss_at,
+                usize::from(!job.noise.is_empty()),
             ];
-            let mut bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+            let mut bytes: Vec<u8> = words.iter().flat_map(|&w| (w as u32).to_le_bytes()).collect();
             for f in [job.alpha as f32, 1.0 / n as f32, weight as f32] {
                 bytes.extend(f.to_le_bytes());
             }
@@ -326,13 +368,13 @@ impl Gpu {
             let mut encoder =
                 self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("train") });
             {
-                let mut pass = encoder
+                let mut cpass = encoder
                     .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("bptt"), timestamp_writes: None });
                 let (wide, per_trial) = ((groups as u32, g as u32, 1), (g as u32, 1, 1));
                 let mut run = |pipe: &wgpu::ComputePipeline, t: usize, size: (u32, u32, u32)| {
-                    pass.set_pipeline(pipe);
-                    pass.set_bind_group(0, &bind, &[(t * align) as u32]);
-                    pass.dispatch_workgroups(size.0, size.1, size.2);
+                    cpass.set_pipeline(pipe);
+                    cpass.set_bind_group(0, &bind, &[(t * align) as u32]);
+                    cpass.dispatch_workgroups(size.0, size.1, size.2);
                 };
                 run(&pipes.init, 0, wide);
                 for t in 0..steps {
@@ -341,43 +383,54 @@ impl Gpu {
                     }
                     run(&pipes.step, t, wide);
                 }
-                for t in (0..steps).rev() {
-                    run(&pipes.out, t, per_trial);
-                    run(&pipes.delta, t, wide);
-                    if k > 0 {
-                        run(&pipes.scale, t, per_trial);
+                if pass == Pass::Gradient {
+                    for t in (0..steps).rev() {
+                        run(&pipes.out, t, per_trial);
+                        run(&pipes.delta, t, wide);
+                        if k > 0 {
+                            run(&pipes.scale, t, per_trial);
+                        }
+                        run(&pipes.back, t, wide);
                     }
-                    run(&pipes.back, t, wide);
+                    if job.rank.is_none() {
+                        let tiles = n.div_ceil(TILE) as u32;
+                        run(&pipes.grad_w, 0, (tiles, tiles, 1));
+                    }
+                    run(&pipes.grad_vec, 0, (groups as u32, 1, 1));
                 }
-                if job.rank.is_none() {
-                    let tiles = n.div_ceil(TILE) as u32;
-                    run(&pipes.grad_w, 0, (tiles, tiles, 1));
-                }
-                run(&pipes.grad_vec, 0, (groups as u32, 1, 1));
             }
-            encoder.copy_buffer_to_buffer(&grad_buf, 0, &staging, 0, (plan.theta * 4) as u64);
+            let floats = match pass {
+                Pass::Gradient => {
+                    encoder.copy_buffer_to_buffer(&grad_buf, 0, &staging, 0, (plan.theta * 4) as u64);
+                    encoder.copy_buffer_to_buffer(
+                        &work,
+                        (loss_at * 4) as u64,
+                        &staging,
+                        (plan.theta * 4) as u64,
+                        (g * steps * 4) as u64,
+                    );
+                    plan.theta + g * steps
+                }
+                Pass::Forward => {
+                    let rows = g * (steps + 1) * n;
+                    encoder.copy_buffer_to_buffer(&work, (s_at * 4) as u64, &staging, 0, (rows * 4) as u64);
+                    rows
+                }
+            };
             self.queue.submit([encoder.finish()]);
-            let mut encoder =
-                self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("loss") });
-            encoder.copy_buffer_to_buffer(
-                &work,
-                (loss_here * 4) as u64,
-                &staging,
-                (plan.theta * 4) as u64,
-                (g * steps * 4) as u64,
-            );
-            self.queue.submit([encoder.finish()]);
-            let got = self.read(&staging, plan.theta + g * steps).await?;
+            let got = self.read(&staging, floats).await?;
             self.check()?;
-            for (a, &v) in grad.iter_mut().zip(&got[..plan.theta]) {
-                *a += f64::from(v);
-            }
-            // Each trial's loss from its last step to its first, then the trials in order, as
-            // the CPU adds them.
-            for losses in got[plan.theta..].chunks_exact(steps) {
-                total += losses.iter().rev().fold(0.0, |acc, &v| acc + f64::from(v));
-            }
+            take(g, &got);
         }
-        Ok((total, grad))
+        Ok(())
     }
+}
+
+/// What [`Gpu::run_groups`] computes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// The forward and backward passes: the loss and gradient.
+    Gradient,
+    /// The forward pass alone: the states.
+    Forward,
 }
