@@ -36,7 +36,7 @@ pub(super) fn phi_body(phi: Phi) -> &'static str {
 
 /// The shader text for rank `k`, `inputs` channels, an observed readout and a dense part.
 pub(super) fn shader(k: usize, inputs: usize, observed: bool, dense: bool, phi: Phi) -> String {
-    include_str!("step.wgsl")
+    concat!(include_str!("step.wgsl"), include_str!("reduce.wgsl"))
         .replace("{K}", &k.to_string())
         .replace("{I}", &inputs.to_string())
         .replace("{OBS}", if observed { "true" } else { "false" })
@@ -95,13 +95,10 @@ impl Gpu {
         if let Some(p) = cache.get(&key) {
             return p.clone();
         }
-        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("step.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(shader(k, inputs, observed, dense, phi).into()),
-        });
-        let layout = self.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("step"),
-            entries: &[
+        let (layout, entry) = self.entry_points(
+            "step",
+            shader(k, inputs, observed, dense, phi),
+            &[
                 uniform(0, false),
                 uniform(1, true),
                 storage(2, true),
@@ -111,22 +108,7 @@ impl Gpu {
                 storage(6, false),
                 storage(7, false),
             ],
-        });
-        let pipeline_layout = self.device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("step"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let entry = |name: &str| {
-            self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(name),
-                layout: Some(&pipeline_layout),
-                module: &module,
-                entry_point: Some(name),
-                compilation_options: Default::default(),
-                cache: None,
-            })
-        };
+        );
         let p = Arc::new(Pipelines {
             dense: entry("dense_product"),
             step: entry("step"),
@@ -136,6 +118,37 @@ impl Gpu {
         });
         cache.insert(key, p.clone());
         p
+    }
+
+    /// A shader's bind group layout of `entries` and a maker of its entry points' pipelines.
+    pub(super) fn entry_points<'a>(
+        &'a self,
+        label: &str,
+        source: String,
+        entries: &[wgpu::BindGroupLayoutEntry],
+    ) -> (wgpu::BindGroupLayout, impl Fn(&str) -> wgpu::ComputePipeline + 'a) {
+        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(label),
+            source: wgpu::ShaderSource::Wgsl(source.into()),
+        });
+        let layout =
+            self.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: Some(label), entries });
+        let pipeline_layout = self.device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(label),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let entry = move |name: &str| {
+            self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(name),
+                layout: Some(&pipeline_layout),
+                module: &module,
+                entry_point: Some(name),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        };
+        (layout, entry)
     }
 
     pub(super) fn buffer(&self, label: &str, bytes: u64, usage: wgpu::BufferUsages) -> wgpu::Buffer {

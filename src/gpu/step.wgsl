@@ -45,8 +45,6 @@ struct Step {
 // Wᵀ (column j of W contiguous), N × N, and W r of the current step (batch × N).
 @group(0) @binding(7) var<storage, read_write> dense: array<f32>;
 
-var<workgroup> sh: array<f32, WG>;
-
 fn phi(x: f32) -> f32 {
     {PHI}
 }
@@ -86,18 +84,6 @@ fn gauss(i: u32, trial: u32, t: u32) -> f32 {
     return sqrt(-2.0 * log(u1)) * cos(6.2831853071795864 * u2);
 }
 
-// Sums sh[0..WG] into sh[0]; every invocation of the workgroup calls it.
-fn tree() {
-    for (var s = WG / 2u; s > 0u; s = s / 2u) {
-        workgroupBarrier();
-        if lid_ < s {
-            sh[lid_] = sh[lid_] + sh[lid_ + s];
-        }
-    }
-    workgroupBarrier();
-}
-
-var<private> lid_: u32;
 
 @compute @workgroup_size(256)
 fn dense_product(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {

@@ -41,7 +41,7 @@ fn slope_body(phi: Phi) -> &'static str {
 
 /// The shader text for one model shape.
 fn shader(job: &GradJob) -> String {
-    include_str!("train.wgsl")
+    concat!(include_str!("train.wgsl"), include_str!("reduce.wgsl"))
         .replace("{K}", &job.rank.unwrap_or(0).to_string())
         .replace("{I}", &job.inputs.to_string())
         .replace("{O}", &job.outputs.unwrap_or(1).to_string())
@@ -105,29 +105,11 @@ impl Gpu {
         if let Some(p) = cache.get(&key) {
             return p.clone();
         }
-        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("train.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(shader(job).into()),
-        });
-        let layout = self.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("train"),
-            entries: &[uniform(0, false), uniform(1, true), storage(2, true), storage(3, false), storage(4, false)],
-        });
-        let pipeline_layout = self.device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("train"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let entry = |name: &str| {
-            self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(name),
-                layout: Some(&pipeline_layout),
-                module: &module,
-                entry_point: Some(name),
-                compilation_options: Default::default(),
-                cache: None,
-            })
-        };
+        let (layout, entry) = self.entry_points(
+            "train",
+            shader(job),
+            &[uniform(0, false), uniform(1, true), storage(2, true), storage(3, false), storage(4, false)],
+        );
         let p = Arc::new(Pipelines {
             init: entry("init_state"),
             kappa: entry("fwd_kappa"),

@@ -72,10 +72,8 @@ struct Step {
 // The group's gradient, laid out as θ.
 @group(0) @binding(4) var<storage, read_write> grad: array<f32>;
 
-var<workgroup> sh: array<f32, WG>;
 var<workgroup> ta: array<f32, 256>;
 var<workgroup> tb: array<f32, 256>;
-var<private> lid_: u32;
 
 fn phi(x: f32) -> f32 {
     {PHI}
@@ -94,23 +92,38 @@ fn pair(b: u32, t: u32) -> u32 {
     return b * dims.steps + t;
 }
 
-// What W multiplies at state row t and the readout reads: r (rate form) or φ(x) (current).
-fn h(b: u32, t: u32, i: u32) -> f32 {
+// Where the row that W multiplies at state row t and the readout reads lies in `work`: r
+// (rate form) or φ(x) (current form).
+fn h_at(b: u32, t: u32) -> u32 {
     if CURRENT {
-        return work[dims.aux + row(b, t) * dims.n + i];
+        return dims.aux + row(b, t) * dims.n;
     }
-    return work[dims.s + row(b, t) * dims.n + i];
+    return dims.s + row(b, t) * dims.n;
 }
 
-// Sums sh[0..WG] into sh[0]; every invocation of the workgroup calls it.
-fn tree() {
-    for (var s = WG / 2u; s > 0u; s = s / 2u) {
+fn h(b: u32, t: u32, i: u32) -> f32 {
+    return work[h_at(b, t) + i];
+}
+
+// Σ_j data[mat + j N + i] · work[v + j] for invocation i (0 when i ≥ N): an N × N matrix
+// stored with index j major against a vector in `work`, read in tiles the workgroup shares.
+// Every invocation of the workgroup calls it (it has barriers).
+fn mat_vec(mat: u32, v: u32, i: u32, lid: u32) -> f32 {
+    let n = dims.n;
+    var acc = 0.0;
+    for (var j0 = 0u; j0 < n; j0 += WG) {
         workgroupBarrier();
-        if lid_ < s {
-            sh[lid_] = sh[lid_] + sh[lid_ + s];
+        let j = j0 + lid;
+        sh[lid] = select(0.0, work[v + min(j, n - 1u)], j < n);
+        workgroupBarrier();
+        let len = min(WG, n - j0);
+        if i < n {
+            for (var jj = 0u; jj < len; jj++) {
+                acc = acc + data[mat + (j0 + jj) * n + i] * sh[jj];
+            }
         }
     }
-    workgroupBarrier();
+    return acc;
 }
 
 // (ℓ, dℓ/dy) as `Loss::value_and_slope`; the logistic loss clamps p to [1e-6, 1 − 1e-6]
@@ -185,19 +198,8 @@ fn fwd_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_inde
     let live = i < n;
     var cur = 0.0;
     if DENSE {
-        // W h with h in tiles shared by the workgroup; Wᵀ keeps neighbours' reads adjacent.
-        for (var j0 = 0u; j0 < n; j0 += WG) {
-            workgroupBarrier();
-            let j = j0 + lid;
-            sh[lid] = select(0.0, h(b, t, min(j, n - 1u)), j < n);
-            workgroupBarrier();
-            let len = min(WG, n - j0);
-            if live {
-                for (var jj = 0u; jj < len; jj++) {
-                    cur = cur + data[dims.wt + (j0 + jj) * n + i] * sh[jj];
-                }
-            }
-        }
+        // W h, from Wᵀ (column-contiguous, so neighbours' reads are adjacent).
+        cur = mat_vec(dims.wt, h_at(b, t), i, lid);
     }
     if !live {
         return;
@@ -348,18 +350,8 @@ fn bwd_back(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_inde
     let p = pair(b, t);
     var back = 0.0;
     if DENSE {
-        for (var j0 = 0u; j0 < n; j0 += WG) {
-            workgroupBarrier();
-            let j = j0 + lid;
-            sh[lid] = select(0.0, work[dims.d + p * n + min(j, n - 1u)], j < n);
-            workgroupBarrier();
-            let len = min(WG, n - j0);
-            if live {
-                for (var jj = 0u; jj < len; jj++) {
-                    back = back + data[dims.w + (j0 + jj) * n + i] * sh[jj];
-                }
-            }
-        }
+        // Wᵀδ, from W row-major.
+        back = mat_vec(dims.w, dims.d + p * n, i, lid);
     }
     if !live {
         return;
