@@ -108,6 +108,8 @@ fn each_estimate_covers_the_measured_peak_and_stays_within_twice_it() {
     for q in CASES {
         let params = lpu::registry::parse_strict(q).unwrap_or_else(|e| panic!("{q}: {e}"));
         let estimate = params.memory(&RunCtx::default()).bytes;
+        // Buffers an earlier run (or another test) left for reuse would hide this run's own.
+        lpu::scratch::release();
         let (out, peak) = peak_of(|| lpu::registry::run_query(q).map(|o| o.json.len()));
         out.unwrap_or_else(|e| panic!("{q}: {e}"));
         println!("{:>8.1} MiB measured, {:>8.1} MiB estimated  {q}", peak / MIB, estimate / MIB);
