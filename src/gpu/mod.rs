@@ -10,6 +10,9 @@ mod simulate;
 mod train;
 
 use std::collections::HashMap;
+
+/// Invocations per workgroup (`WG` in every shader).
+const WG: usize = 256;
 use std::sync::{Arc, Mutex};
 
 /// Why the GPU could not run a job; the caller runs it on the CPU and shows this message.

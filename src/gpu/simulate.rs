@@ -3,15 +3,13 @@
 //! readback of the output rows per block. Trials run in groups whose rates fit one storage
 //! binding (N = 10⁶ takes 32 at the default 128 MiB), one group after another.
 
-use super::{Gpu, GpuError};
+use super::{Gpu, GpuError, WG};
 use crate::lowrank::LowRank;
 use crate::network::Network;
 use crate::nonlinearity::Phi;
 use crate::simulate::{SimJob, SimOutput};
 use std::sync::{Arc, Mutex};
 
-/// Invocations per workgroup (`WG` in the shader).
-const WG: usize = 256;
 /// Steps per submission: the readback of their rows is one copy.
 const BLOCK: usize = 128;
 

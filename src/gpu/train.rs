@@ -4,14 +4,12 @@
 //! gradients are added on the host in f64, in group order.
 
 use super::simulate::{f32_bytes, phi_body, storage, uniform};
-use super::{Gpu, GpuError};
+use super::{Gpu, GpuError, WG};
 use crate::gradient::{GradJob, Loss};
 use crate::network::Model;
 use crate::nonlinearity::Phi;
 use std::sync::Arc;
 
-/// Invocations per workgroup (`WG` in the shader).
-const WG: usize = 256;
 /// Side of `grad_w`'s tiles (`TILE` in the shader).
 const TILE: usize = 16;
 
