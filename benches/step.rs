@@ -75,6 +75,58 @@ fn triad() -> f64 {
     (24 * n) as f64 / best
 }
 
+/// Multiply-adds per second one thread runs as separate multiplies and adds (no fused
+/// multiply-add: the kernels may not fuse), at the widest vector width the kernels use here:
+/// the arithmetic bound a dense batch is measured against. 12 register tiles of 8 sums (as
+/// many independent chains as the add latency needs), each adding s · a[j] with a broadcast s
+/// and a from L1, as the dense kernel's inner loop does. Best of 5 passes.
+fn mul_add_rate() -> f64 {
+    #[inline(always)]
+    fn body(a: &[f64; 96], s: &[f64; 64], reps: usize) -> f64 {
+        let mut acc = [[0.0f64; 8]; 12];
+        for r in 0..reps {
+            let x = s[r % 64];
+            for (row, w) in acc.iter_mut().zip(a.chunks_exact(8)) {
+                for l in 0..8 {
+                    row[l] += x * w[l];
+                }
+            }
+        }
+        acc.iter().flatten().sum()
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn wide(a: &[f64; 96], s: &[f64; 64], reps: usize) -> f64 {
+        body(a, s, reps)
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx2(a: &[f64; 96], s: &[f64; 64], reps: usize) -> f64 {
+        body(a, s, reps)
+    }
+    let a: [f64; 96] = std::array::from_fn(|i| 1e-3 * i as f64);
+    let s: [f64; 64] = std::array::from_fn(|i| 1e-3 * (64 - i) as f64);
+    let reps = 2_000_000;
+    let mut best = f64::INFINITY;
+    for _ in 0..5 {
+        let t = Instant::now();
+        #[cfg(target_arch = "x86_64")]
+        let sum = if lpu::simd::avx512() {
+            // SAFETY: the CPU has AVX-512F (and AVX2 below); the body has no FMA.
+            unsafe { wide(&a, &s, reps) }
+        } else if lpu::simd::avx2() {
+            unsafe { avx2(&a, &s, reps) }
+        } else {
+            body(&a, &s, reps)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let sum = body(&a, &s, reps);
+        std::hint::black_box(sum);
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    (96 * reps) as f64 / best
+}
+
 /// (min, median) of the runs, in millions per second.
 fn millions(v: Vec<f64>) -> common::Summary {
     common::summary(v.into_iter().map(|x| x / 1e6).collect())
@@ -104,13 +156,14 @@ fn main() {
             continue;
         }
         let net = network(kind, n, k);
-        let (mut a, mut b, mut bw) = (vec![], vec![], vec![]);
+        let (mut a, mut b, mut bw, mut fl) = (vec![], vec![], vec![], vec![]);
         for _ in 0..repeats {
             a.push(ours(&net, batch));
             b.push(numpy(kind, n, k, batch));
             bw.push(triad());
+            fl.push(mul_add_rate());
         }
-        let (a, b, bw) = (millions(a), millions(b), common::summary(bw));
+        let (a, b, bw, fl) = (millions(a), millions(b), common::summary(bw), common::summary(fl));
         // A low-rank step of one trial reads r, M and N and writes r: 8 (2 + 2K) bytes per
         // neuron-step, so the triad's bandwidth bounds it near bw / (16 (1 + K)) per core. (A
         // batch shares M and N across trials and is bound by arithmetic; W of a dense N = 1000
@@ -122,6 +175,15 @@ fn main() {
                 "   per core {per_core:.0}: {:.0}% of the triad bound ({limit:.0} M/s at {:.1} GB/s)",
                 100.0 * per_core / limit,
                 bw.median / 1e9
+            )
+        } else if kind == "dense" && batch > 1 {
+            // A dense neuron-step is N multiply-adds (W r) and one φ: the arithmetic bound.
+            let per_core = a.median * n as f64 / rayon::current_num_threads() as f64 / 1e3;
+            format!(
+                "   per core {per_core:.1} G multiply-adds/s: {:.0}% of the unfused mul+add bound ({:.1} G/s, {})",
+                100.0 * per_core / (fl.median / 1e9),
+                fl.median / 1e9,
+                lpu::simd::width()
             )
         } else {
             String::new()

@@ -40,6 +40,7 @@ pub mod registry;
 pub mod rng;
 pub mod scratch;
 pub mod shard;
+pub mod simd;
 pub mod simulate;
 pub mod task;
 pub mod train;

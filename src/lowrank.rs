@@ -195,7 +195,7 @@ impl LowRank {
     pub fn drive(&self, z: &[f64], u: &[f64]) -> Vec<f64> {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx2") {
+            if crate::simd::avx2() {
                 // SAFETY: AVX2 is present; the body uses no FMA, so results are unchanged.
                 return unsafe { self.drive_avx2(z, u) };
             }

@@ -14,6 +14,23 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> 
     items.iter().map(f).collect()
 }
 
+/// `f` run on a thread of rayon's pool (in place when this is one already), the caller waiting:
+/// the parallel loops inside `f` then start from a pool thread. Called from outside the pool,
+/// each loop wakes the pool and puts the caller to sleep and back, about 80 µs a loop here
+/// (measured on a dense N = 1000 product: 2.7 → 3.5 G multiply-adds/s on one thread when the
+/// loop of products runs on the pool), so a loop of many short parallel steps runs here in one
+/// hop. Thread-local state of the caller (progress sinks, kept trainings) is not seen by `f`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn on_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    rayon::scope(|_| f())
+}
+
+/// `f` in place (wasm has no pool here).
+#[cfg(target_arch = "wasm32")]
+pub fn on_pool<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
 /// The threads [`map`] runs on: rayon's natively, one in wasm.
 pub fn threads() -> usize {
     #[cfg(not(target_arch = "wasm32"))]

@@ -207,7 +207,15 @@ impl<'a> Simulator<'a> {
                     break;
                 }
             }
-            self.step();
+            // The steps up to the next report in one hop onto the pool: each step's parallel
+            // loops then start there instead of waking it from this thread (progress is this
+            // thread's, so it stays here).
+            let until = end.min((self.t / report_every + 1) * report_every);
+            crate::parallel::on_pool(|| {
+                while self.t < until {
+                    self.step();
+                }
+            });
         }
         self.t - start
     }
@@ -379,12 +387,12 @@ struct StepParams {
 fn step_chunk(low: &LowRank, p: &StepParams, task: Task) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx512f") {
+        if crate::simd::avx512() {
             // SAFETY: AVX-512F is present; the body uses no FMA, so results are unchanged.
             unsafe { step_chunk_avx512(low, p, task) };
             return;
         }
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if crate::simd::avx2() {
             // SAFETY: AVX2 is present; the body uses no FMA, so results are unchanged.
             unsafe { step_chunk_avx2(low, p, task) };
             return;

@@ -53,7 +53,7 @@ impl Lpu {
     pub fn scaled_flow_keeping_slopes(&self, z: &[f64], u: &[f64], slopes: &mut [f64]) -> Vec<f64> {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx2") {
+            if crate::simd::avx2() {
                 // SAFETY: AVX2 is present; the body uses no FMA, so results are unchanged.
                 return unsafe { self.keeping_avx2(z, u, slopes) };
             }
@@ -102,7 +102,7 @@ impl Lpu {
     pub fn scaled_jacobian_from_slopes(&self, slopes: &[f64]) -> Vec<f64> {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx2") {
+            if crate::simd::avx2() {
                 // SAFETY: AVX2 is present; the body uses no FMA, so results are unchanged.
                 return unsafe { self.jacobian_of_slopes_avx2(slopes) };
             }

@@ -2,8 +2,10 @@
 // thread (RAYON_NUM_THREADS=1 lpu run), interleaved: a benchmark that prints figures, not a test.
 // Usage: trunk build --release && cargo build --release &&
 //   node tests/browser/wasm_bench.mjs dist target/release/lpu [repeats] ["query" …]
+// Natively it runs each query twice: at the CPU's own vector width, and with LPU_SIMD=128 at
+// wasm's (two f64 lanes, the same bits: src/simd.rs).
 // Prints per query: min, median and spread ((max − min) / median) of each side, and the wasm
-// speed as a fraction of native (native median / wasm median).
+// speed as a fraction of each native one (native median / wasm median).
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
 import { execFileSync } from 'node:child_process';
@@ -32,9 +34,10 @@ const wasmRun = (q) => page.evaluate((query) => {
   const t = performance.now();
   return window.lpuExplorer.run(query).then(() => (performance.now() - t) / 1000);
 }, q);
-const nativeRun = (q) => {
+const nativeRun = (q, simd = '') => {
   const t = process.hrtime.bigint();
-  execFileSync(lpu, ['run', q], { env: { ...process.env, RAYON_NUM_THREADS: '1' }, maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'inherit'] });
+  const env = { ...process.env, RAYON_NUM_THREADS: '1', LPU_SIMD: simd };
+  execFileSync(lpu, ['run', q], { env, maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'inherit'] });
   return Number(process.hrtime.bigint() - t) / 1e9;
 };
 const stats = (v) => {
@@ -46,14 +49,18 @@ const fmt = (x) => `min ${x.min.toFixed(2)} s, median ${x.median.toFixed(2)} s, 
 
 await wasmRun(queries[0].replace(/neurons=\d+/, 'neurons=1000').replace(/steps=\d+/, 'steps=10')); // start the API worker
 for (const q of queries) {
-  const wasm = [], native = [];
+  const wasm = [], native = [], narrow = [];
   for (let i = 0; i < repeats; i++) {
-    // Interleaved, and which side goes first alternates, so slow spells of the machine hit both.
-    if (i % 2 === 0) { wasm.push(await wasmRun(q)); native.push(nativeRun(q)); }
-    else { native.push(nativeRun(q)); wasm.push(await wasmRun(q)); }
+    // Interleaved, and which side goes first alternates, so slow spells of the machine hit all.
+    if (i % 2 === 0) { wasm.push(await wasmRun(q)); native.push(nativeRun(q)); narrow.push(nativeRun(q, '128')); }
+    else { narrow.push(nativeRun(q, '128')); native.push(nativeRun(q)); wasm.push(await wasmRun(q)); }
   }
-  const w = stats(wasm), n = stats(native);
-  console.log(`${q}\n  Chromium (wasm, 1 thread): ${fmt(w)}\n  native (1 thread):         ${fmt(n)}\n  wasm speed / native: ${(n.median / w.median).toFixed(2)}× (ratio of medians, ${repeats} runs each)`);
+  const w = stats(wasm), n = stats(native), m = stats(narrow);
+  console.log(`${q}
+  Chromium (wasm, 1 thread):        ${fmt(w)}
+  native (1 thread):                ${fmt(n)}
+  native at 128 bits (LPU_SIMD=128): ${fmt(m)}
+  wasm speed / native: ${(n.median / w.median).toFixed(2)}×; at the same width: ${(m.median / w.median).toFixed(2)}× (ratios of medians, ${repeats} runs each)`);
 }
 await browser.close();
 server.close();
