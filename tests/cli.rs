@@ -145,6 +145,27 @@ fn same_query_same_bytes_and_canonical_query_round_trips() {
     assert_ne!(a, lpu(&["run", "exp=flipflop&bits=2&neurons=150&seed=8&noise=0.1"]).1, "the seed must matter");
 }
 
+/// Every kernel gives the same bits at every vector width: `LPU_SIMD=128` holds them to their
+/// baseline bodies (SSE2 natively, wasm's width) and the documents equal those of the CPU's own
+/// width (AVX2 or AVX-512 where it has them). The queries reach the low-rank step with noise,
+/// the latent drive and Jacobians (fixed points, flow grid), the dense product of one vector
+/// and of a batch, and training's products.
+#[test]
+fn every_vector_width_gives_the_same_bytes() {
+    let run = |q: &str, simd: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_lpu")).args(["run", q]).env("LPU_SIMD", simd).output().unwrap();
+        assert!(out.status.success(), "{q}: {}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    for q in [
+        "exp=flipflop&bits=3&neurons=9000&noise=0.2&steps=300&seed=4",
+        "exp=chaos&neurons=300&points=3&sizes=300&time=0.2&warmup=0.1&seed=5",
+        "exp=flipflop&neurons=600&trials=9&steps=200&source=trained&train.neurons=40&train.epochs=4&train.fit_epochs=3&train.batch=6&train.steps=30",
+    ] {
+        assert!(run(q, "") == run(q, "128"), "{q}: LPU_SIMD=128 changed the document");
+    }
+}
+
 #[test]
 fn result_fields_are_present() {
     let (code, out, _) = lpu(&["run", "exp=flipflop&bits=2&steps=500"]);
