@@ -13,6 +13,12 @@ fn network(kind: &str, n: usize, k: usize) -> Network {
     let mut draw = |len: usize, sd: f64| (0..len).map(|_| sd * rng.normal()).collect::<Vec<f64>>();
     let dense = kind == "dense";
     let rank = if dense { 0 } else { k };
+    // N = 2M/N: each latent a bistable loop of gain 2, as in a designed LPU, so the rates stay
+    // of order one. (A random N decays to zero, and after some thousand steps the arithmetic
+    // meets subnormal numbers, several times slower on this Xeon: the measure then depends on
+    // how many steps it takes.)
+    let embedding = draw(n * rank, 1.0);
+    let encoding = embedding.iter().map(|m| 2.0 * m / n as f64).collect();
     Network {
         neurons: n,
         rank,
@@ -20,8 +26,8 @@ fn network(kind: &str, n: usize, k: usize) -> Network {
         tau: 0.01,
         dt: 0.001,
         phi: Phi::Tanh,
-        embedding: draw(n * rank, 1.0),
-        encoding: draw(n * rank, 1.0 / n as f64),
+        embedding,
+        encoding,
         input: vec![],
         bias: vec![0.0; n],
         random: dense.then(|| draw(n * n, 1.0 / (n as f64).sqrt())),

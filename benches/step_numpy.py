@@ -7,7 +7,7 @@ if kind == "dense":
     W = rng.standard_normal((N, N)) / np.sqrt(N)
     step = lambda r: (1 - a) * r + a * np.tanh(W @ r)
 else:
-    M = rng.standard_normal((N, K)); E = rng.standard_normal((N, K)) / N
+    M = rng.standard_normal((N, K)); E = 2 * M / N  # bistable latents, as benches/step.rs
     step = lambda r: (1 - a) * r + a * np.tanh(M @ (E.T @ r))
 t = time.perf_counter(); n = 0
 while time.perf_counter() - t < 1.5:
