@@ -474,14 +474,30 @@ fn relax(
     match p.phi {
         Phi::Tanh => {
             for (r, c) in rates.iter_mut().zip(current.iter()) {
-                *r = keep * *r + alpha * crate::nonlinearity::tanh(*c);
+                *r = at_rest(keep * *r + alpha * crate::nonlinearity::tanh(*c));
             }
         }
         phi => {
             for (r, c) in rates.iter_mut().zip(current.iter()) {
-                *r = keep * *r + alpha * phi.apply(*c);
+                *r = at_rest(keep * *r + alpha * phi.apply(*c));
             }
         }
+    }
+}
+
+/// A rate below 2⁻⁴⁰⁰ (4e-121) in size is 0. A network decaying to rest otherwise ends with
+/// rates stuck in subnormal numbers ((1 − α) r rounds back to r there), and on the way its tanh
+/// squares arguments below 1e-154 into them: each such operation costs several times more on
+/// Intel CPUs, every step from then on (measured: a decaying N = 10⁴, K = 3 network stepped at
+/// 75 M/s instead of 480 on one thread after 12,000 steps). Far below any rate a result shows,
+/// the same natively and in wasm, and 2–4 % of a step's time.
+#[inline(always)]
+fn at_rest(r: f64) -> f64 {
+    const REST: f64 = f64::from_bits((1023 - 400) << 52);
+    if r.abs() < REST {
+        0.0
+    } else {
+        r
     }
 }
 

@@ -221,3 +221,40 @@ fn chunked_drive_is_the_plain_sum() {
         }
     }
 }
+
+/// A network decaying to rest reaches exact zeros, never subnormal numbers (which cost several
+/// times more per operation on Intel CPUs, and where (1 − α) r rounds back to r, so a run would
+/// stay there): rates below 2⁻⁴⁰⁰ are 0. Until then the run is the plain Euler loop, checked
+/// against one written here with libm's tanh and plain sums.
+#[test]
+fn a_network_decaying_to_rest_reaches_zero_not_subnormal_numbers() {
+    let n = 60;
+    let mut net = common::random_low_rank(n, 2, 0, 3);
+    net.bias = vec![0.0; n];
+    net.encoding.iter_mut().for_each(|v| *v *= 0.05); // a weak latent loop: the origin is stable
+    let initial = draw(n, 0.3, 3, 1);
+    let record: Vec<usize> = (0..n).collect();
+    let steps = 4000;
+    let out = Cpu.simulate(&net, &SimJob { record: &record, ..SimJob::trial(&initial, steps) });
+    assert!(out.recorded.iter().chain(&out.latent).all(|v| !v.is_subnormal()), "a subnormal number was stored");
+    assert!(out.final_rates.iter().all(|&r| r == 0.0), "the rates did not reach rest: {:?}", &out.final_rates[..4]);
+    // The reference: r ← (1 − α) r + α tanh(M Nᵀ r), in plain f64.
+    let (alpha, k) = (net.alpha(), net.rank);
+    let mut r = initial.clone();
+    for t in 1..=steps {
+        let z: Vec<f64> = (0..k).map(|c| (0..n).map(|i| net.encoding[i * k + c] * r[i]).sum()).collect();
+        r = (0..n)
+            .map(|i| {
+                let x: f64 = (0..k).map(|c| net.embedding[i * k + c] * z[c]).sum();
+                (1.0 - alpha) * r[i] + alpha * libm::tanh(x)
+            })
+            .collect();
+        let ours = &out.recorded[t * n..(t + 1) * n];
+        let scale = r.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        if scale < 1e-110 {
+            assert!(t > 100, "decayed too soon");
+            break;
+        }
+        assert!(common::max_rel_err(ours, &r) < 1e-9, "step {t}: {:e}", common::max_rel_err(ours, &r));
+    }
+}
