@@ -23,6 +23,8 @@ fi
 step() { printf '\n== %s\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --check
+step "CPU-feature checks only in src/simd.rs (LPU_SIMD=128 must reach every kernel)"
+if grep -rn "is_x86_feature_detected" src --include=*.rs | grep -v "^src/simd.rs:"; then exit 1; fi
 step "clippy (native, all targets; and with the GPU backend)"
 cargo clippy --release --all-targets -- -D warnings
 cargo clippy --release --all-targets --features gpu -- -D warnings

@@ -83,17 +83,19 @@ fn triad() -> f64 {
 
 /// Multiply-adds per second one thread runs as separate multiplies and adds (no fused
 /// multiply-add: the kernels may not fuse), at the widest vector width the kernels use here:
-/// the arithmetic bound a dense batch is measured against. 12 register tiles of 8 sums (as
-/// many independent chains as the add latency needs), each adding s · a[j] with a broadcast s
-/// and a from L1, as the dense kernel's inner loop does. Best of 5 passes.
+/// the arithmetic bound a dense batch is measured against. 12 vector registers of sums (as
+/// many independent chains as the add latency needs, and few enough to stay in registers at
+/// every width), each adding s · a[j] with a broadcast s and a from L1, as the dense kernel's
+/// inner loop does. Best of 5 passes.
 fn mul_add_rate() -> f64 {
+    /// L lanes per register: 12 L sums.
     #[inline(always)]
-    fn body(a: &[f64; 96], s: &[f64; 64], reps: usize) -> f64 {
-        let mut acc = [[0.0f64; 8]; 12];
+    fn body<const L: usize>(a: &[f64; 96], s: &[f64; 64], reps: usize) -> f64 {
+        let mut acc = [[0.0f64; L]; 12];
         for r in 0..reps {
             let x = s[r % 64];
-            for (row, w) in acc.iter_mut().zip(a.chunks_exact(8)) {
-                for l in 0..8 {
+            for (row, w) in acc.iter_mut().zip(a.chunks_exact(L)) {
+                for l in 0..L {
                     row[l] += x * w[l];
                 }
             }
@@ -103,34 +105,37 @@ fn mul_add_rate() -> f64 {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
     unsafe fn wide(a: &[f64; 96], s: &[f64; 64], reps: usize) -> f64 {
-        body(a, s, reps)
+        body::<8>(a, s, reps)
     }
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn avx2(a: &[f64; 96], s: &[f64; 64], reps: usize) -> f64 {
-        body(a, s, reps)
+        body::<4>(a, s, reps)
     }
     let a: [f64; 96] = std::array::from_fn(|i| 1e-3 * i as f64);
     let s: [f64; 64] = std::array::from_fn(|i| 1e-3 * (64 - i) as f64);
     let reps = 2_000_000;
     let mut best = f64::INFINITY;
+    let mut lanes = 2;
     for _ in 0..5 {
         let t = Instant::now();
         #[cfg(target_arch = "x86_64")]
         let sum = if lpu::simd::avx512() {
+            lanes = 8;
             // SAFETY: the CPU has AVX-512F (and AVX2 below); the body has no FMA.
             unsafe { wide(&a, &s, reps) }
         } else if lpu::simd::avx2() {
+            lanes = 4;
             unsafe { avx2(&a, &s, reps) }
         } else {
-            body(&a, &s, reps)
+            body::<2>(&a, &s, reps)
         };
         #[cfg(not(target_arch = "x86_64"))]
-        let sum = body(&a, &s, reps);
+        let sum = body::<2>(&a, &s, reps);
         std::hint::black_box(sum);
         best = best.min(t.elapsed().as_secs_f64());
     }
-    (96 * reps) as f64 / best
+    (12 * lanes * reps) as f64 / best
 }
 
 /// (min, median) of the runs, in millions per second.

@@ -95,12 +95,12 @@ impl Packed {
 fn packed_dispatch(a: &Operands, data: &[f64], panels: usize, out: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx512f") {
+        if crate::simd::avx512() {
             // SAFETY: the CPU supports AVX-512F; the body has no FMA, so results are unchanged.
             unsafe { packed_avx512(a, data, panels, out) };
             return;
         }
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if crate::simd::avx2() {
             // SAFETY: the CPU supports AVX2; the body has no FMA, so results are unchanged.
             unsafe { packed_avx2(a, data, panels, out) };
             return;
@@ -126,7 +126,8 @@ unsafe fn packed_avx2(a: &Operands, data: &[f64], panels: usize, out: &mut [f64]
 /// out (rows × panels·PW) accumulates the products of the left factor's rows with `panels`
 /// consecutive panels of [`Packed`] (`data`), padding columns included. Up to TB rows go
 /// through [`packed_few`] over the whole inner dimension; more go through [`micro`] block by
-/// block of JB, W columns (one or two adjacent tiles) at a time, each block read where it lies.
+/// block of PJB, W columns (one tile of TI with AVX2 or in wasm, a whole panel row of PW with
+/// AVX-512) at a time, each block read where it lies.
 #[inline(always)]
 fn packed_kernel<const W: usize>(a: &Operands, data: &[f64], panels: usize, out: &mut [f64]) {
     let kdim = a.kdim;
@@ -215,7 +216,7 @@ pub fn lane_dots(w: &[f64], cols: usize, hs: &[&[f64]], outs: &mut [Vec<f64>]) {
     assert!(hs.iter().all(|h| h.len() == cols) && w.len().is_multiple_of(cols.max(1)));
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if crate::simd::avx2() {
             // SAFETY: the CPU supports AVX2; the body has no FMA, so results are unchanged.
             unsafe { lane_dots_avx2(w, cols, hs, outs) };
             return;
@@ -352,7 +353,7 @@ fn kernel_dispatch(a: &Operands, p: &Panel, out: &mut [f64], ldo: usize) {
 fn kernel_any(a: &Operands, p: &Panel, out: &mut [f64], ldo: usize, packed: &mut Vec<f64>) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if crate::simd::avx2() {
             // SAFETY: the CPU supports AVX2; the body has no FMA, so results are unchanged.
             unsafe { kernel_avx2(a, p, out, ldo, packed) };
             return;
