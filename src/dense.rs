@@ -162,12 +162,12 @@ fn packed_kernel<const W: usize>(a: &Operands, data: &[f64], panels: usize, out:
             let bp = &data[from..from + (kb - 1) * PW + W];
             for r in (0..rows).step_by(TB) {
                 let kept = TB.min(rows - r);
-                let lhs = row_block::<TB>(a, lda, r, kept, k0..k1, &zeros);
+                let lhs = row_block(a, lda, r, kept, k0..k1, &zeros);
                 let mut acc = [[0.0f64; W]; TB];
                 for (rr, row) in acc.iter_mut().enumerate().take(kept) {
                     row.copy_from_slice(&out[(r + rr) * ldo + col..(r + rr) * ldo + col + W]);
                 }
-                let acc = micro::<TB, W, PW>(acc, bp, &lhs);
+                let acc = micro::<W, PW>(acc, bp, &lhs);
                 for (rr, row) in acc.iter().enumerate().take(kept) {
                     out[(r + rr) * ldo + col..(r + rr) * ldo + col + W].copy_from_slice(row);
                 }
@@ -402,14 +402,14 @@ fn kernel(a: &Operands, p: &Panel, out: &mut [f64], ldo: usize, packed: &mut Vec
         }
         for r in (0..rows).step_by(TB) {
             let kept = TB.min(rows - r);
-            let lhs = row_block::<TB>(a, lda, r, kept, k0..k1, &zeros);
+            let lhs = row_block(a, lda, r, kept, k0..k1, &zeros);
             for (tile, bp) in packed.chunks_exact(kb * TI).enumerate() {
                 let (l, valid) = (tile * TI, TI.min(width - tile * TI));
                 let mut acc = [[0.0f64; TI]; TB];
                 for (rr, row) in acc.iter_mut().enumerate().take(kept) {
                     row[..valid].copy_from_slice(&out[(r + rr) * ldo + l..(r + rr) * ldo + l + valid]);
                 }
-                let acc = micro::<TB, TI, TI>(acc, bp, &lhs);
+                let acc = micro::<TI, TI>(acc, bp, &lhs);
                 for (rr, row) in acc.iter().enumerate().take(kept) {
                     out[(r + rr) * ldo + l..(r + rr) * ldo + l + valid].copy_from_slice(&row[..valid]);
                 }
@@ -445,14 +445,14 @@ fn few<const R: usize, const C: usize>(a: &Operands, p: &Panel, out: &mut [f64],
 /// Columns `ks` of rows r … r + TB of the row-major `a` (stride `lda`); rows past the `kept`
 /// real ones read zeros, so a last tile of fewer rows takes the same path.
 #[inline(always)]
-fn row_block<'a, const R: usize>(
+fn row_block<'a>(
     a: &'a [f64],
     lda: usize,
     r: usize,
     kept: usize,
     ks: std::ops::Range<usize>,
     zeros: &'a [f64],
-) -> [&'a [f64]; R] {
+) -> [&'a [f64]; TB] {
     std::array::from_fn(|rr| {
         if rr < kept {
             &a[(r + rr) * lda + ks.start..(r + rr) * lda + ks.end]
@@ -502,17 +502,17 @@ fn tile_sums<const R: usize, const C: usize>(
     }
 }
 
-/// One register tile of R rows and W columns: acc[rr][t] += lhs[rr][k] · bp[k · STRIDE + t]
+/// One register tile of TB rows and W columns: acc[rr][t] += lhs[rr][k] · bp[k · STRIDE + t]
 /// for k in order.
 #[inline(always)]
-fn micro<const R: usize, const W: usize, const STRIDE: usize>(
-    mut acc: [[f64; W]; R],
+fn micro<const W: usize, const STRIDE: usize>(
+    mut acc: [[f64; W]; TB],
     bp: &[f64],
-    lhs: &[&[f64]; R],
-) -> [[f64; W]; R] {
+    lhs: &[&[f64]; TB],
+) -> [[f64; W]; TB] {
     let kb = lhs[0].len();
     // Every row cut to the same length, so that the compiler drops the bounds checks.
-    let lhs: [&[f64]; R] = std::array::from_fn(|r| &lhs[r][..kb]);
+    let lhs: [&[f64]; TB] = std::array::from_fn(|r| &lhs[r][..kb]);
     for k in 0..kb {
         let w = &bp[k * STRIDE..k * STRIDE + W];
         for (row, x) in acc.iter_mut().zip(&lhs) {
