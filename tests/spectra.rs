@@ -149,3 +149,55 @@ fn kaplan_yorke_and_entropy_follow_their_definitions() {
     assert_eq!(entropy_rate(&[2.0, 1.0, -2.0]), 3.0);
     assert_eq!(entropy_rate(&[-2.0]), 0.0);
 }
+
+#[test]
+fn a_network_decaying_to_rest_reaches_zero_and_keeps_its_exponents() {
+    use lpu::analysis::lyapunov::{spectrum, Options};
+    use lpu::ensembles::{Ensemble, Source};
+    let ensemble = Ensemble {
+        source: Source::Random,
+        neurons: 40,
+        g: 0.5,
+        rank: 0,
+        bits: 0,
+        outlier: 0.0,
+        tau: 0.01,
+        dt: 0.001,
+        seed: 4,
+    };
+    let net = ensemble.network();
+    // α = 0.1 and |1 − α + α λ| ≤ 0.95: rates fall below 2⁻⁴⁰⁰ (e^−277) within about 5500
+    // steps, and the run goes on 4000 steps past that.
+    let opts = Options {
+        exponents: 3,
+        warmup: 200,
+        steps: 10_000,
+        reorth: 10,
+        initial_sd: 0.5,
+        seed: 1,
+        record_every: 100,
+        convergence_points: 10,
+    };
+    let s = spectrum(&net, &opts);
+    let last = s.rates.last().unwrap();
+    assert!(last.iter().all(|&r| r == 0.0), "the trajectory ends at rest, not in subnormal numbers: {last:?}");
+    assert!(s.rates.iter().flatten().all(|r| *r == 0.0 || r.is_normal()));
+    // At rest the map is linear: λ_i = log|1 − α + α μ_i| / Δt over W's eigenvalues μ
+    // (numpy.linalg.eigvals of the same W gives the same leading values).
+    let alpha = net.dt / net.tau;
+    let mut w = net.dense_weights();
+    for (idx, v) in w.iter_mut().enumerate() {
+        *v *= alpha;
+        if idx / 40 == idx % 40 {
+            *v += 1.0 - alpha;
+        }
+    }
+    let mut origin: Vec<f64> =
+        lpu::numerics::eig::eigenvalues_dense(&w, 40).iter().map(|(re, im)| re.hypot(*im).ln() / net.dt).collect();
+    origin.sort_by(|a, b| b.total_cmp(a));
+    for (a, b) in s.exponents.iter().zip(&origin) {
+        assert!((a - b).abs() < 0.5, "{:?} vs {:?}", s.exponents, &origin[..3]);
+    }
+    // The two-trajectory estimate keeps its distance (never 0 when the trajectory is).
+    assert!((s.brute_force - origin[0]).abs() < 0.5, "{} vs {}", s.brute_force, origin[0]);
+}
