@@ -39,10 +39,11 @@ pub fn on_pool<R>(f: impl FnOnce() -> R) -> R {
 /// blocks it read last, which are still in its cache (with dynamic splitting, which thread
 /// takes which block changes from call to call). A thread that arrives late (woken from
 /// sleep, which takes up to a block's time on a virtual machine) only finds less left to do.
-/// Which thread runs a block must not change the results: only the order of the calls does.
+/// `f` must not depend on the thread it runs on (thread-locals only as scratch).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn owned_blocks(blocks: usize, backwards: bool, f: impl Fn(usize) + Sync) {
     use std::sync::atomic::{AtomicU64, Ordering};
+    assert!(blocks <= u32::MAX as usize, "owned_blocks: {blocks} blocks");
     let threads = rayon::current_num_threads().clamp(1, blocks.max(1));
     // Each run's unclaimed blocks as lo << 32 | hi: the owner takes from one end, others
     // from the other.

@@ -492,7 +492,7 @@ fn relax(
 /// 75 M/s instead of 480 on one thread after 12,000 steps). Far below any rate a result shows,
 /// the same natively and in wasm, and 2–4 % of a step's time.
 #[inline(always)]
-pub fn at_rest(r: f64) -> f64 {
+pub(crate) fn at_rest(r: f64) -> f64 {
     const REST: f64 = f64::from_bits((1023 - 400) << 52);
     if r.abs() < REST {
         0.0

@@ -5,10 +5,10 @@
 //! D_t = (1 − α) I + α diag(φ′(W r_t)) W. An orthonormal set Q evolves as Q ← D_t Q and is
 //! re-orthonormalised every `reorth` steps; λ_i = Σ log R_ii / t. All products with W go
 //! through [`crate::dense::Packed::product`] and a fixed-order low-rank product, so the numbers are
-//! bit-identical natively and in wasm. The two trajectories step as the simulator does, a rate
-//! below 2⁻⁴⁰⁰ set to 0 ([`at_rest`]), so a network decaying to rest does not spend the run in
-//! subnormal numbers (several times slower on Intel CPUs); the tangent vectors are
-//! renormalised and step as they are.
+//! bit-identical natively and in wasm. The trajectory steps as the simulator does, a rate below
+//! 2⁻⁴⁰⁰ set to 0 ([`at_rest`]), so a network decaying to rest does not spend the run in
+//! subnormal numbers (several times slower on Intel CPUs); the nearby trajectory and the
+//! tangent vectors are renormalised and step as they are.
 
 use crate::lowrank::LowRank;
 use crate::network::Network;
@@ -101,9 +101,13 @@ pub fn spectrum(net: &Network, o: &Options) -> Spectrum {
     let mut rng = Rng::new(o.seed, stream::INITIAL_RATES);
     let mut r = vec![0.0; n];
     rng.fill_normal(&mut r, 0.0, o.initial_sd);
-    let step = |r: &mut [f64], x: &[f64]| {
+    // The trajectory comes to rest at exactly 0; the nearby one does not (`rest` false): set
+    // to 0 as well, a decaying pair renormalised seldom (large `reorth`) would end a block at
+    // distance 0 and stay on the trajectory from then on.
+    let step = |r: &mut [f64], x: &[f64], rest: bool| {
         for (ri, xi) in r.iter_mut().zip(x) {
-            *ri = at_rest((1.0 - alpha) * *ri + alpha * net.phi.apply(*xi));
+            let v = (1.0 - alpha) * *ri + alpha * net.phi.apply(*xi);
+            *ri = if rest { at_rest(v) } else { v };
         }
     };
     let total = o.warmup + o.steps;
@@ -122,7 +126,7 @@ pub fn spectrum(net: &Network, o: &Options) -> Spectrum {
         }
         let mut x = w.apply(&r, 1);
         x.iter_mut().zip(&net.bias).for_each(|(c, b)| *c += b);
-        step(&mut r, &x);
+        step(&mut r, &x, true);
     }
     // Rows: the trajectory, the nearby trajectory, then the k tangent vectors.
     let mut tangent_rng = Rng::new(o.seed, stream::TANGENT);
@@ -162,8 +166,8 @@ pub fn spectrum(net: &Network, o: &Options) -> Spectrum {
                 derivative[i] = net.phi.derivative(x[i]);
             }
             let (traj, tangents) = state.split_at_mut(2 * n);
-            step(&mut traj[..n], &x[..n]);
-            step(&mut traj[n..], &x[n..2 * n]);
+            step(&mut traj[..n], &x[..n], true);
+            step(&mut traj[n..], &x[n..2 * n], false);
             for (b, q) in tangents.chunks_mut(n).enumerate() {
                 let wq = &x[(b + 2) * n..(b + 3) * n];
                 for i in 0..n {
