@@ -16,8 +16,8 @@ use crate::lowrank::{combine, lane_dot, LANES};
 pub struct Packed {
     n: usize,
     panels: Vec<f64>,
-    /// Products of one vector so far: their blocks are walked forwards on even calls and
-    /// backwards on odd ones (see [`Packed::product`]).
+    /// Products so far: their blocks are walked forwards on even calls and backwards on odd
+    /// ones (see [`Packed::product`]).
     calls: std::sync::atomic::AtomicUsize,
 }
 
@@ -62,33 +62,30 @@ impl Packed {
                 }
             });
         };
+        // Blocks of IB rows of W, walked forwards and backwards on alternate calls by threads
+        // that keep to the same blocks (`parallel::owned_blocks`): the blocks a thread read
+        // last are still in its L2 cache when it starts again, so W (8 MB at N = 1000) is only
+        // partly re-read from L3. No sum depends on the order of the blocks.
+        let backwards = self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2 == 1;
+        let blocks = n.div_ceil(IB);
         #[cfg(not(target_arch = "wasm32"))]
         {
-            use rayon::prelude::*;
+            use std::sync::Mutex;
             if batch == 1 {
-                // One row, whose blocks are walked forwards and backwards on alternate calls
-                // by threads that keep to the same blocks (`parallel::owned_blocks`): the
-                // blocks a thread read last are still in its L2 cache when it starts again, so
-                // W (8 MB at N = 1000) is only partly re-read from L3. No sum depends on the
-                // order of the blocks.
-                let backwards = self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2 == 1;
-                let slots: Vec<std::sync::Mutex<&mut [f64]>> = out.chunks_mut(IB).map(std::sync::Mutex::new).collect();
-                crate::parallel::owned_blocks(slots.len(), backwards, |b| {
-                    columns(b * IB, &mut slots[b].lock().unwrap(), 0)
-                });
+                // One row: each block owns its slice of the output.
+                let slots: Vec<Mutex<&mut [f64]>> = out.chunks_mut(IB).map(Mutex::new).collect();
+                crate::parallel::owned_blocks(blocks, backwards, |b| columns(b * IB, &mut slots[b].lock().unwrap(), 0));
             } else {
-                let parts: Vec<Vec<f64>> = (0..n)
-                    .step_by(IB)
-                    .collect::<Vec<_>>()
-                    .par_iter()
-                    .map(|&i0| {
-                        let mut part = vec![0.0; batch * IB.min(n - i0)];
-                        columns(i0, &mut part, IB.min(n - i0));
-                        part
-                    })
-                    .collect();
-                for (blk, part) in parts.iter().enumerate() {
-                    let (i0, width) = (blk * IB, IB.min(n - blk * IB));
+                let parts: Vec<Mutex<Vec<f64>>> = (0..blocks).map(|_| Mutex::new(Vec::new())).collect();
+                crate::parallel::owned_blocks(blocks, backwards, |blk| {
+                    let width = IB.min(n - blk * IB);
+                    let mut part = vec![0.0; batch * width];
+                    columns(blk * IB, &mut part, width);
+                    *parts[blk].lock().unwrap() = part;
+                });
+                for (blk, part) in parts.into_iter().enumerate() {
+                    let (i0, part) = (blk * IB, part.into_inner().unwrap());
+                    let width = IB.min(n - i0);
                     for b in 0..batch {
                         out[b * n + i0..b * n + i0 + width].copy_from_slice(&part[b * width..(b + 1) * width]);
                     }
@@ -97,9 +94,7 @@ impl Packed {
         }
         #[cfg(target_arch = "wasm32")]
         {
-            // One thread: one vector's blocks alternate direction as natively, for the cache.
-            let backwards = batch == 1 && self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2 == 1;
-            let blocks = n.div_ceil(IB);
+            // One thread: the same alternation, for the same cache.
             for i in 0..blocks {
                 let b = if backwards { blocks - 1 - i } else { i };
                 columns(b * IB, &mut out[b * IB..], n);
