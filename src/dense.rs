@@ -569,7 +569,7 @@ mod tests {
             let w: Vec<f64> = (0..n * n).map(|_| rng.normal()).collect();
             let r: Vec<f64> = (0..n * batch).map(|_| rng.normal()).collect();
             let packed = Packed::new(&w, n);
-            // One vector's blocks go forwards, backwards, forwards: the same bits each time.
+            // The blocks go forwards, backwards, forwards (every batch): the same bits each time.
             let got = packed.product(&r, batch);
             for _ in 0..2 {
                 assert_eq!(packed.product(&r, batch), got, "n={n} batch={batch}");
